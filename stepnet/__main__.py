@@ -1,0 +1,3 @@
+from stepnet.cli import main
+
+raise SystemExit(main())

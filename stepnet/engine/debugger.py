@@ -1,0 +1,276 @@
+"""The stepping machine: one operation forward or back, runs, breakpoints, exact history.
+
+A position is the number of operations performed since the start: iteration k's ops are
+positions (k−1)·N + 1 … k·N. Stepping back does not undo anything: it restores the
+parameters at the start of the iteration and replays the ops up to the target, which
+is exact because every op is a deterministic function of the state. Parameters at
+iteration boundaries are kept as checkpoints thinned to a memory budget; a boundary
+between two checkpoints is reached by running the fast path from the earlier one.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepnet.engine import fastpath
+from stepnet.engine.breakpoints import Breakpoint
+from stepnet.engine.model import Dataset, Model
+from stepnet.engine.notation import DEFAULT_DIGITS, formatter
+from stepnet.engine.program import Op, build_program
+
+Array = np.ndarray
+State = dict[str, Array]
+
+#: how much memory the boundary checkpoints may take before they are thinned
+HISTORY_BUDGET = 32 * 2**20
+
+
+def _nbytes(state: State) -> int:
+    return sum(a.nbytes for a in state.values())
+
+
+def _finite(state: State) -> bool:
+    return all(np.isfinite(a).all() for a in state.values())
+
+
+class Checkpoints:
+    """Parameters at every `interval`-th boundary; the interval doubles to stay in budget."""
+
+    def __init__(self, budget: int = HISTORY_BUDGET) -> None:
+        self.budget = budget
+        self.interval = 1
+        self.saved: dict[int, State] = {}
+
+    def offer(self, boundary: int, state: State) -> None:
+        if boundary % self.interval:
+            return
+        self.saved[boundary] = state
+        while self.nbytes > self.budget and len(self.saved) > 2:
+            self.interval *= 2
+            self.saved = {k: s for k, s in self.saved.items() if k % self.interval == 0}
+
+    def latest(self, boundary: int) -> tuple[int, State]:
+        k = max(k for k in self.saved if k <= boundary)
+        return k, self.saved[k]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(_nbytes(s) for s in self.saved.values())
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The first operation that produced a NaN or ±Inf."""
+
+    position: int
+    iteration: int
+    op: Op
+
+    def describe(self) -> str:
+        return (f"{self.op.output} became non-finite (NaN or Inf) in iteration {self.iteration}, "
+                f"at `{self.op.formula}`")
+
+
+class Debugger:
+    """Drives a program one operation at a time, forward and back, over many iterations."""
+
+    def __init__(self, model: Model, data: Dataset, history_budget: int = HISTORY_BUDGET) -> None:
+        self.model = model
+        self.data = data
+        self.program = build_program(model, data)
+        self.ops = self.program.ops
+        self._loss_index = next(i for i, op in enumerate(self.ops) if op.kind == "loss")
+        self._checkpoints = Checkpoints(history_budget)
+        self._losses: list[float] = []
+        self.fault: Fault | None = None
+        self.restart()
+
+    # --- where we are ---------------------------------------------------------------
+
+    @property
+    def n_ops(self) -> int:
+        """Operations in one iteration."""
+        return len(self.ops)
+
+    @property
+    def iteration(self) -> int:
+        """The iteration the last performed op belongs to (1 before anything ran)."""
+        return max(1, -(-self.position // self.n_ops))
+
+    @property
+    def index(self) -> int:
+        """Ops of the current iteration performed: 0 … N."""
+        return self.position - (self.iteration - 1) * self.n_ops
+
+    @property
+    def last_op(self) -> Op | None:
+        return self.ops[(self.position - 1) % self.n_ops] if self.position else None
+
+    @property
+    def next_op(self) -> Op:
+        return self.ops[self.position % self.n_ops]
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss of every iteration whose loss op has run by the current position."""
+        done, i = divmod(self.position, self.n_ops)
+        return self._losses[: done + (i > self._loss_index)]
+
+    @property
+    def history_bytes(self) -> int:
+        """Memory the history holds: boundary checkpoints, the iteration start, the losses."""
+        return self._checkpoints.nbytes + _nbytes(self._start[1]) + 8 * len(self._losses)
+
+    def explain(self, index: Sequence[int], digits: int = DEFAULT_DIGITS) -> str | None:
+        """The last op's result at `index`, written out with the numbers substituted."""
+        op = self.last_op
+        if op is None:
+            return None
+        overwritten = {op.output: self._overwritten} if self._overwritten is not None else {}
+        before = ChainMap(overwritten, self.values)
+        return op.explain(before, self.values[op.output], index, formatter(digits))
+
+    # --- moving ---------------------------------------------------------------------
+
+    def restart(self) -> None:
+        """Back to the scenario's initial state (the history is kept: it is still valid)."""
+        initial = self.model.initial_state()
+        self._checkpoints.offer(0, initial)
+        self._restore(0, initial)
+
+    def step(self) -> Op:
+        """Perform the next operation."""
+        done, i = divmod(self.position, self.n_ops)
+        if i == 0:
+            self._start = (done, self._parameters())
+            self._checkpoints.offer(done, self._start[1])
+        op = self.ops[i]
+        self._overwritten = self.values.get(op.output)
+        op.run(self.values, done + 1)
+        self.position += 1
+        value = self.values[op.output]
+        if op.kind == "loss":
+            self._record_loss(done + 1, float(value))
+        if self.fault is None and not np.isfinite(value).all():
+            self.fault = Fault(self.position, done + 1, op)
+        return op
+
+    def back(self) -> None:
+        """Undo the last operation, exactly."""
+        self.goto(self.position - 1)
+
+    def goto(self, target: int) -> None:
+        """Move to `target` operations since the start, forward or back."""
+        target = max(0, target)
+        boundary = max(0, (target - 1) // self.n_ops)  # the iteration holding target starts here
+        current = max(0, (self.position - 1) // self.n_ops)
+        if not (target >= self.position and (boundary == current or self.position == boundary * self.n_ops)):
+            self._restore(boundary, self._boundary_state(boundary))
+        while self.position < target:
+            self.step()
+
+    def run_iterations(self, n: int) -> None:
+        """Complete n iterations (the current, unfinished one counts) through the fast path."""
+        self.goto((self.position // self.n_ops + n) * self.n_ops)
+
+    def continue_(self, breakpoints: Iterable[Breakpoint], limit: int) -> bool:
+        """Step until an op matching a breakpoint has run, or `limit` is reached.
+
+        Returns whether a breakpoint stopped the run.
+        """
+        breakpoints = list(breakpoints)
+        while self.position < limit:
+            op = self.step()
+            if any(bp.matches(op, self.values[op.output]) for bp in breakpoints):
+                return True
+        return False
+
+    def reverse_continue(self, breakpoints: Iterable[Breakpoint], limit: int) -> bool:
+        """Go back to the latest position before this one, not before `limit`, where an op
+        matching a breakpoint had just run; to `limit` if there is none."""
+        breakpoints = list(breakpoints)
+        end = self.position - 1
+        while end > limit:
+            boundary = (end - 1) // self.n_ops
+            hits = [p for p in self._matches(boundary, breakpoints) if limit < p <= end]
+            if hits:
+                self.goto(hits[-1])
+                return True
+            end = boundary * self.n_ops
+        self.goto(limit)
+        return False
+
+    def boundary(self, key: str, forward: bool = True) -> int:
+        """The next (or previous) position that ends a `key` = "layer", "phase" or "iteration":
+        where the op just run and the one after it belong to different groups."""
+
+        def group(op: Op) -> object:
+            return {"layer": (op.phase, op.layer), "phase": op.phase, "iteration": None}[key]
+
+        step = 1 if forward else -1
+        p = self.position + step
+        while p > 0:
+            if p % self.n_ops == 0 or group(self.ops[(p - 1) % self.n_ops]) != group(self.ops[p % self.n_ops]):
+                return p
+            p += step
+        return 0
+
+    # --- history --------------------------------------------------------------------
+
+    def _parameters(self) -> State:
+        return {name: self.values[name] for name in self.model.state_names()}
+
+    def _restore(self, boundary: int, state: State) -> None:
+        self.values: State = dict(state)
+        self.position = boundary * self.n_ops
+        self._start = (boundary, state)
+        self._overwritten: Array | None = None
+
+    def _boundary_state(self, boundary: int) -> State:
+        """Parameters after `boundary` iterations, from the nearest earlier known state."""
+        k, state = self._checkpoints.latest(boundary)
+        if k < self._start[0] <= boundary:
+            k, state = self._start
+        for iteration in range(k + 1, boundary + 1):
+            state = self._fast_iteration(iteration, state)
+            self._checkpoints.offer(iteration, state)
+        return state
+
+    def _fast_iteration(self, iteration: int, state: State) -> State:
+        x, y = self.data.batch(iteration)
+        new, loss = fastpath.train_step(self.model, state, x, y)
+        self._record_loss(iteration, float(loss))
+        if self.fault is None and not (np.isfinite(loss) and _finite(new)):
+            self._locate_fault(iteration, state)
+        return new
+
+    def _replay(self, iteration: int, state: State) -> Iterable[tuple[int, Op, Array]]:
+        """Run iteration `iteration` op by op on a scratch copy of `state`."""
+        values = dict(state)
+        for i, op in enumerate(self.ops):
+            op.run(values, iteration)
+            yield (iteration - 1) * self.n_ops + i + 1, op, values[op.output]
+
+    def _locate_fault(self, iteration: int, state: State) -> None:
+        for position, op, value in self._replay(iteration, state):
+            if not np.isfinite(value).all():
+                self.fault = Fault(position, iteration, op)
+                return
+
+    def _matches(self, boundary: int, breakpoints: list[Breakpoint]) -> list[int]:
+        """Positions of iteration boundary+1 at which a breakpoint matches."""
+        if not any(bp.needs_value for bp in breakpoints):
+            return [boundary * self.n_ops + i + 1 for i, op in enumerate(self.ops)
+                    if any(bp.matches(op) for bp in breakpoints)]
+        return [p for p, op, value in self._replay(boundary + 1, self._boundary_state(boundary))
+                if any(bp.matches(op, value) for bp in breakpoints)]
+
+    def _record_loss(self, iteration: int, loss: float) -> None:
+        if len(self._losses) >= iteration:
+            self._losses[iteration - 1] = loss
+        else:
+            self._losses.append(loss)

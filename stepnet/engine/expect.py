@@ -1,0 +1,58 @@
+"""Figures a source states (`[[expect]]`), checked against what the engine computes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepnet.engine.debugger import Debugger
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Expectation:
+    name: str
+    iteration: int
+    index: tuple[int, ...] | None
+    value: Array
+    tolerance: float
+    #: where it stands in the scenario, e.g. "expect[3]"
+    where: str = ""
+
+    @property
+    def label(self) -> str:
+        index = f"[{','.join(map(str, self.index))}]" if self.index is not None else ""
+        return f"{self.name}{index} @ iteration {self.iteration}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    expectation: Expectation
+    computed: Array
+    error: float  # the largest |computed − stated|
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.error <= self.expectation.tolerance)
+
+
+def evaluate(expectation: Expectation, values: dict[str, Array]) -> Outcome:
+    """Compare one expectation with a state at the end of its iteration."""
+    computed = np.asarray(values[expectation.name])
+    if expectation.index is not None:
+        computed = computed[expectation.index]
+    with np.errstate(invalid="ignore"):
+        error = float(np.max(np.abs(computed - expectation.value))) if computed.size else 0.0
+    return Outcome(expectation, computed, error if np.isfinite(error) else float("inf"))
+
+
+def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
+    """Every expectation against the engine's state at the end of its iteration, in order."""
+    outcomes = []
+    for e in sorted(expectations, key=lambda e: e.iteration):
+        debugger.goto(e.iteration * debugger.n_ops)
+        outcomes.append(evaluate(e, debugger.values))
+    return outcomes

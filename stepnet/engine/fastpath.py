@@ -1,0 +1,74 @@
+"""A whole iteration in straight-line NumPy, for running many iterations unwatched.
+
+The same kernels, in the same order, as the op-by-op program — so the parameters it
+produces are bit-identical (tests/test_fastpath.py holds it to that).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stepnet.engine import backprop as bp
+from stepnet.engine.losses import reduce
+from stepnet.engine.model import Model
+
+Array = np.ndarray
+State = dict[str, Array]
+
+
+def forward(model: Model, state: State, x: Array) -> tuple[list[Array], list[Array]]:
+    """zs[l] and activations[l] for l = 1..L (index 0 of activations is the input)."""
+    zs: list[Array] = [x]
+    activations: list[Array] = [x]
+    for l, layer in enumerate(model.layers, start=1):
+        z = bp.weighted_sum(activations[-1], state[f"W{l}"], state.get(f"b{l}"))
+        zs.append(z)
+        activations.append(layer.activation.f(z))
+    return zs, activations
+
+
+def loss_value(model: Model, p: Array, y: Array) -> np.float64:
+    return np.float64(reduce(model.loss.per_sample(p, y), model.reduction))
+
+
+def gradients(model: Model, state: State, x: Array, y: Array) -> tuple[np.float64, State]:
+    """J and ∂J/∂θ for every parameter θ, by backpropagation."""
+    L = model.depth
+    zs, a = forward(model, state, x)
+    J = loss_value(model, a[L], y)
+    grads: State = {}
+    if model.fused_softmax_cross_entropy:
+        delta = bp.fused_delta(model.reduction, a[L], y)
+    else:
+        grad_a = bp.output_gradient(model.loss, model.reduction, a[L], y)
+    for l in range(L, 0, -1):
+        layer = model.layers[l - 1]
+        if not (l == L and model.fused_softmax_cross_entropy):
+            delta = bp.delta(grad_a, layer.activation.df(zs[l], a[l]), layer.activation)
+        grads[f"W{l}"] = bp.grad_weights(delta, a[l - 1])
+        if layer.bias:
+            grads[f"b{l}"] = bp.grad_bias(delta)
+        if l > 1:
+            grad_a = bp.grad_previous(delta, state[f"W{l}"])
+    return J, grads
+
+
+def update(model: Model, state: State, grads: State) -> State:
+    """The state after one optimizer step: θ ← θ − η·∂J/∂θ, or through the velocity."""
+    opt = model.optimizer
+    new = dict(state)
+    for name in model.trained_parameters():
+        if opt.kind == "momentum":
+            v = bp.velocity(state[f"v_{name}"], grads[name], opt.learning_rate, opt.momentum)
+            new[f"v_{name}"] = v
+            new[name] = bp.apply_velocity(state[name], v)
+        else:
+            new[name] = bp.sgd(state[name], grads[name], opt.learning_rate)
+    return new
+
+
+def train_step(model: Model, state: State, x: Array, y: Array) -> tuple[State, np.float64]:
+    """One iteration: the new parameters (and velocities) and the loss before the update."""
+    with np.errstate(all="ignore"):
+        J, grads = gradients(model, state, x, y)
+        return update(model, state, grads), J

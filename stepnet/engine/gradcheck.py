@@ -1,0 +1,62 @@
+"""Gradient check: backprop's ∂J/∂θ against central finite differences of J."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepnet.engine import fastpath
+from stepnet.engine.model import Model
+
+Array = np.ndarray
+
+#: elements checked per parameter at most (spread over the matrix, seeded)
+MAX_ELEMENTS = 200
+
+
+@dataclass(frozen=True)
+class ParameterCheck:
+    name: str
+    checked: int
+    size: int
+    #: the largest |numeric − backprop| / max(|numeric|, |backprop|, 1e-8) over the checked elements
+    relative_error: float
+    absolute_error: float
+    worst_index: tuple[int, ...]
+    numeric: float
+    backprop: float
+
+
+def gradient_check(
+    model: Model, state: dict[str, Array], x: Array, y: Array,
+    eps: float = 1e-6, max_elements: int = MAX_ELEMENTS, seed: int = 0,
+) -> list[ParameterCheck]:
+    """Compare every parameter's gradient at `state` on the batch (x, y) with
+    (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
+    _, grads = fastpath.gradients(model, state, x, y)
+
+    def J(name: str, index: tuple[int, ...], shift: float) -> float:
+        param = state[name].copy()
+        param[index] += shift
+        _, a = fastpath.forward(model, {**state, name: param}, x)
+        return float(fastpath.loss_value(model, a[-1], y))
+
+    rng = np.random.default_rng(seed)
+    results = []
+    for name in model.parameter_names():
+        shape = state[name].shape
+        flat = np.arange(int(np.prod(shape)))
+        if len(flat) > max_elements:
+            flat = np.sort(rng.choice(flat, max_elements, replace=False))
+        worst = None
+        for k in flat:
+            index = np.unravel_index(k, shape)
+            numeric = (J(name, index, eps) - J(name, index, -eps)) / (2 * eps)
+            analytic = float(grads[name][index])
+            err = abs(numeric - analytic)
+            rel = err / max(abs(numeric), abs(analytic), 1e-8)
+            if worst is None or rel > worst[0]:
+                worst = (rel, err, tuple(int(i) for i in index), numeric, analytic)
+        results.append(ParameterCheck(name, len(flat), int(np.prod(shape)), *worst))
+    return results

@@ -1,0 +1,151 @@
+"""Reading hand-written TOML tables field by field, with messages that name the field.
+
+`Table` wraps one TOML table and its dotted path (`network.layers[1]`); every getter
+checks the type and says what was expected. Unknown keys are refused with a
+"did you mean" suggestion where a known key is close.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stepnet.errors import ScenarioError
+
+REQUIRED = object()
+
+
+def describe(value: Any) -> str:
+    """How a TOML value is named in a message: `a string ("abc")`, `a table`, …"""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})" if len(value) < 40 else "a string"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Table:
+    def __init__(self, path: Path, where: str, table: dict[str, Any], known: Iterable[str]) -> None:
+        self.path = path
+        self.where = where
+        self.table = table
+        known = list(known)
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f" — did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+                raise self.error(key, f"unknown key{hint}")
+
+    def field(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, key: str | None, message: str) -> ScenarioError:
+        return ScenarioError(self.path, self.field(key) if key else self.where, message)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.table
+
+    def raw(self, key: str, default: Any = REQUIRED) -> Any:
+        if key in self.table:
+            return self.table[key]
+        if default is REQUIRED:
+            raise self.error(key, "missing: this field is required")
+        return default
+
+    def get(self, key: str, check: Callable[[Any], bool], expected: str, default: Any = REQUIRED) -> Any:
+        value = self.raw(key, default)
+        if key in self.table and not check(value):
+            raise self.error(key, f"expected {expected}, got {describe(value)}")
+        return value
+
+    def string(self, key: str, default: Any = REQUIRED, choices: Iterable[str] | None = None) -> str:
+        choices = list(choices) if choices is not None else None
+        expected = f"one of {', '.join(repr(c) for c in choices)}" if choices else "a string"
+        value = self.get(key, lambda v: isinstance(v, str), expected, default)
+        if choices and value not in choices:
+            close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+            hint = f" — did you mean {close[0]!r}?" if close else ""
+            raise self.error(key, f"expected {expected}, got {describe(value)}{hint}")
+        return value
+
+    def integer(self, key: str, default: Any = REQUIRED, minimum: int | None = None) -> int:
+        expected = "an integer" + (f" ≥ {minimum}" if minimum is not None else "")
+        return self.get(
+            key,
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and (minimum is None or v >= minimum),
+            expected, default,
+        )
+
+    def number(self, key: str, default: Any = REQUIRED, positive: bool = False,
+               at_least: float | None = None, below: float | None = None) -> float:
+        conditions = ["a finite number"]
+        if positive:
+            conditions.append("> 0")
+        if at_least is not None:
+            conditions.append(f"≥ {at_least:g}")
+        if below is not None:
+            conditions.append(f"< {below:g}")
+
+        def ok(v: Any) -> bool:
+            return (is_number(v) and math.isfinite(v) and (not positive or v > 0)
+                    and (at_least is None or v >= at_least) and (below is None or v < below))
+
+        value = self.get(key, ok, " ".join(conditions), default)
+        return None if value is None else float(value)
+
+    def boolean(self, key: str, default: Any = REQUIRED) -> bool:
+        return self.get(key, lambda v: isinstance(v, bool), "true or false", default)
+
+    def table_(self, key: str, known: Iterable[str], default: Any = REQUIRED) -> Table:
+        value = self.get(key, lambda v: isinstance(v, dict), f"a table [{self.field(key)}]", default)
+        return Table(self.path, self.field(key), value if value is not None else {}, known)
+
+    def tables(self, key: str, known: Iterable[str], required: bool = True) -> list[Table]:
+        value = self.get(key, lambda v: isinstance(v, list) and all(isinstance(t, dict) for t in v),
+                         f"tables [[{self.field(key)}]]", REQUIRED if required else [])
+        if required and not value:
+            raise self.error(key, f"expected at least one [[{self.field(key)}]] table")
+        return [Table(self.path, f"{self.field(key)}[{i}]", t, known) for i, t in enumerate(value)]
+
+
+def array(table: Table, key: str, value: Any, ndim: int, what: str) -> np.ndarray:
+    """A rectangular list of finite numbers as float64, or a message naming the field."""
+    def walk(v: Any, depth: int) -> None:
+        if depth == ndim:
+            if not is_number(v):
+                raise table.error(key, f"expected {what}, found {describe(v)} where a number belongs")
+            if not math.isfinite(v):
+                raise table.error(key, f"expected {what} of finite numbers, found {v}")
+            return
+        if not isinstance(v, list):
+            raise table.error(key, f"expected {what}, got {describe(v)}")
+        for item in v:
+            walk(item, depth + 1)
+
+    walk(value, 0)
+    try:
+        result = np.array(value, dtype=np.float64)
+    except ValueError:
+        raise table.error(key, f"expected {what}, but its rows have different lengths") from None
+    if result.ndim != ndim:
+        raise table.error(key, f"expected {what}, but its rows have different lengths")
+    if result.size == 0:
+        raise table.error(key, f"expected {what}, got an empty list")
+    return result

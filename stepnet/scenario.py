@@ -1,0 +1,248 @@
+"""Scenario files: a network, its weights, data, loss, optimizer and the figures a source states.
+
+`load(path)` reads and checks a TOML scenario and returns a `Scenario`, or raises one
+`ScenarioError` naming the file, the field and what was expected. The format is
+documented in docs/scenario-format.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stepnet import data as datafile
+from stepnet.engine.activations import NAMES as ACTIVATIONS
+from stepnet.engine.activations import activation
+from stepnet.engine.debugger import Debugger
+from stepnet.engine.expect import Expectation
+from stepnet.engine.losses import LOSSES, REDUCTIONS
+from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine.program import build_program, quantity_shape
+from stepnet.errors import ScenarioError
+from stepnet.fields import Table, array, describe, is_number
+
+INITS = ("xavier", "he", "normal", "uniform", "zeros")
+
+#: refused before anything is allocated; `--max-parameters` / `--max-samples` override
+MAX_PARAMETERS = 10_000_000
+MAX_SAMPLES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: Path
+    title: str
+    description: str
+    source: str
+    seed: int
+    model: Model
+    data: Dataset
+    expectations: tuple[Expectation, ...]
+
+    def debugger(self) -> Debugger:
+        return Debugger(self.model, self.data)
+
+
+def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES) -> Scenario:
+    path = Path(path)
+    doc = _read(path)
+    top = Table(path, "", doc, ("title", "description", "source", "seed",
+                                "network", "loss", "optimizer", "data", "expect"))
+    title = top.string("title")
+    seed = top.integer("seed", 0, minimum=0)
+    rng = np.random.default_rng(seed)
+
+    net = top.table_("network", ("inputs", "layers"))
+    inputs = net.integer("inputs", minimum=1)
+    layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale",
+                                         "bias", "negative_slope"))
+    sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
+    n_params = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(layer_tables)))
+    if n_params > max_parameters:
+        raise net.error("layers", f"the network has {n_params:,} parameters, more than the limit of "
+                                  f"{max_parameters:,} (raise it with --max-parameters)")
+    layers, initial = [], {}
+    for l, t in enumerate(layer_tables, start=1):
+        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng)
+        layers.append(layer)
+        initial[f"W{l}"] = W
+        if b is not None:
+            initial[f"b{l}"] = b
+
+    loss_t = top.table_("loss", ("kind", "reduction"))
+    loss = LOSSES[loss_t.string("kind", choices=LOSSES)]
+    reduction = loss_t.string("reduction", "mean", choices=REDUCTIONS)
+    if loss.needs_probabilities and layers[-1].activation.name not in ("softmax", "sigmoid"):
+        raise loss_t.error("kind", f"{loss.name} needs probabilities from the output layer: make the "
+                                   f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
+
+    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial)
+    dataset = _data(top, path, model, seed, max_samples)
+    expectations = tuple(_expectations(top, model, dataset))
+    for a in initial.values():
+        a.flags.writeable = False  # the engine never changes an array in place; make sure
+    return Scenario(path, title, top.string("description", ""), top.string("source", ""),
+                    seed, model, dataset, expectations)
+
+
+def _read(path: Path) -> dict:
+    if not path.exists():
+        raise ScenarioError(path, "", "no such file")
+    if path.is_dir():
+        raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
+    if b"\x00" in raw:
+        raise ScenarioError(path, "", "is a binary file, expected a TOML text file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScenarioError(path, "", f"is not UTF-8 text (invalid byte at line {line})") from None
+    if not text.strip():
+        raise ScenarioError(path, "", "is empty, expected a scenario (title, [network], [loss], [optimizer], [data])")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(path, "", f"TOML syntax error: {e}") from None
+
+
+def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple[Layer, np.ndarray, np.ndarray | None]:
+    units = t.integer("units", minimum=1)
+    name = t.string("activation", choices=ACTIVATIONS)
+    if name == "softmax" and not last:
+        raise t.error("activation", "softmax is only allowed on the last (output) layer")
+    if "negative_slope" in t and name != "leaky_relu":
+        raise t.error("negative_slope", "only a leaky_relu layer takes negative_slope")
+    act = activation(name, t.number("negative_slope", 0.01, at_least=0.0))
+
+    shape = f"a {units}×{fan_in} matrix (units × fan_in: row i holds the weights into neuron i)"
+    if "weights" in t and "init" in t:
+        raise t.error("init", "give either weights or init, not both")
+    if "weights" in t:
+        W = array(t, "weights", t.raw("weights"), 2, shape)
+        if W.shape != (units, fan_in):
+            raise t.error("weights", f"expected {shape}, got {W.shape[0]}×{W.shape[1]}")
+        if "scale" in t:
+            raise t.error("scale", "scale goes with init, not with explicit weights")
+    elif "init" in t:
+        W = _init(t, t.string("init", choices=INITS), units, fan_in, rng)
+    else:
+        raise t.error("weights", f"missing: give weights ({shape}) or init = one of {', '.join(INITS)}")
+
+    bias = t.raw("bias", 0.0)
+    if bias is False:
+        b = None
+    elif is_number(bias):
+        b = array(t, "bias", [bias] * units, 1, "a finite number")
+    elif isinstance(bias, list):
+        b = array(t, "bias", bias, 1, f"a list of {units} numbers")
+        if b.shape != (units,):
+            raise t.error("bias", f"expected a list of {units} numbers (one per unit), got {len(b)}")
+    else:
+        raise t.error("bias", f"expected a number, a list of {units} numbers, or false; got {describe(bias)}")
+    return Layer(units, act, b is not None), W, b
+
+
+def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator) -> np.ndarray:
+    shape = (units, fan_in)
+    if kind == "zeros":
+        return np.zeros(shape)
+    if kind == "uniform":
+        scale = t.number("scale", 1.0 / np.sqrt(fan_in), positive=True)
+        return rng.uniform(-scale, scale, shape)
+    if kind == "normal":
+        return rng.standard_normal(shape) * t.number("scale", 0.01, positive=True)
+    if "scale" in t:
+        raise t.error("scale", f"scale goes with init = \"normal\" or \"uniform\", not {kind!r}")
+    std = np.sqrt(2.0 / (fan_in + units)) if kind == "xavier" else np.sqrt(2.0 / fan_in)
+    return rng.standard_normal(shape) * std
+
+
+def _optimizer(top: Table, initial: dict[str, np.ndarray]) -> Optimizer:
+    t = top.table_("optimizer", ("kind", "learning_rate", "momentum", "frozen"))
+    kind = t.string("kind", "sgd", choices=("sgd", "momentum"))
+    lr = t.number("learning_rate", positive=True)
+    if "momentum" in t and kind != "momentum":
+        raise t.error("momentum", 'momentum is only used with kind = "momentum"')
+    mu = t.number("momentum", 0.9, at_least=0.0, below=1.0)
+    frozen = t.get("frozen", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+                   "a list of parameter names such as [\"b1\", \"b2\"]", [])
+    for name in frozen:
+        if name not in initial:
+            raise t.error("frozen", f"no parameter named {name!r} (the network has {', '.join(initial)})")
+    return Optimizer(kind, lr, mu if kind == "momentum" else 0.0, frozenset(frozen))
+
+
+def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
+    t = top.table_("data", ("inputs", "targets", "file", "batch_size", "shuffle"))
+    outputs = model.layers[-1].units
+    if "file" in t:
+        for key in ("inputs", "targets"):
+            if key in t:
+                raise t.error(key, "give either file or inputs/targets, not both")
+        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs)
+        where = "file"
+    else:
+        x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {model.inputs} numbers")
+        y = array(t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {outputs} numbers")
+        where = "targets"
+    if len(x) > max_samples:
+        raise t.error(where, f"{len(x):,} samples, more than the limit of {max_samples:,} (raise it with --max-samples)")
+    if x.shape[1] != model.inputs:
+        raise t.error("inputs" if where == "targets" else where,
+                      f"expected samples of {model.inputs} inputs (network.inputs), got {x.shape[1]}")
+    if y.ndim != 2 or y.shape[1] != outputs:
+        raise t.error(where, f"expected targets of {outputs} values per sample (the last layer's units), "
+                             f"got {y.shape[1] if y.ndim == 2 else y.shape}")
+    if len(x) != len(y):
+        raise t.error(where, f"{len(x)} input samples but {len(y)} target samples")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise t.error(where, "the data holds NaN or Inf")
+    if model.loss.needs_probabilities:
+        if y.min() < 0 or y.max() > 1:
+            raise t.error(where, f"{model.loss.name} needs targets in [0, 1] (probabilities)")
+        if model.loss.name == "cross_entropy" and not np.allclose(y.sum(axis=1), 1.0):
+            raise t.error(where, "cross_entropy needs each sample's targets to sum to 1 (a probability distribution)")
+    batch = t.integer("batch_size", 1, minimum=1)
+    if batch > len(x):
+        raise t.error("batch_size", f"expected at most {len(x)} (the number of samples), got {batch}")
+    x.flags.writeable = y.flags.writeable = False
+    return Dataset(x, y, batch, t.boolean("shuffle", False), seed)
+
+
+def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
+    known = build_program(model, data).quantities()
+    result = []
+    for t in top.tables("expect", ("name", "iteration", "index", "value", "tolerance"), required=False):
+        name = t.string("name")
+        if name not in known:
+            raise t.error("name", f"no quantity named {name!r}; this network has {', '.join(known)}")
+        iteration = t.integer("iteration", 1, minimum=1)
+        shape = quantity_shape(model, name, len(data.rows(iteration)))
+        index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
+                      "a list of whole numbers such as [0, 1]", None)
+        if index is not None:
+            if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+                raise t.error("index", f"{index} is not an element of {name}, whose shape is "
+                                       f"{'×'.join(map(str, shape)) or 'a scalar'}")
+            index, want = tuple(index), ()
+        else:
+            want = shape
+        value = t.raw("value")
+        if is_number(value):
+            value = array(t, "value", [value], 1, "a number").reshape(())
+        else:
+            value = array(t, "value", value, np.ndim(value), "a number or a list of numbers")
+        if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]):
+            raise t.error("value", f"expected {'a number' if not want else 'shape ' + '×'.join(map(str, want))} "
+                                   f"for {name}{list(index) if index else ''}, got "
+                                   f"{'×'.join(map(str, value.shape)) or 'a number'}")
+        tolerance = t.number("tolerance", 1e-6, positive=True)
+        result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where))
+    return result
