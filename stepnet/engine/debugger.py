@@ -146,7 +146,7 @@ class Debugger:
         """Perform the next operation."""
         done, i = divmod(self.position, self.n_ops)
         if i == 0:
-            self._start = (done, self._parameters())
+            self._start = (done, self.parameters())
             self._checkpoints.offer(done, self._start[1])
         op = self.ops[i]
         self._overwritten = self.values.get(op.output)
@@ -221,7 +221,8 @@ class Debugger:
 
     # --- history --------------------------------------------------------------------
 
-    def _parameters(self) -> State:
+    def parameters(self) -> State:
+        """The parameters (and velocities) at the current position."""
         return {name: self.values[name] for name in self.model.state_names()}
 
     def _restore(self, boundary: int, state: State) -> None:

@@ -50,9 +50,11 @@ def evaluate(expectation: Expectation, values: dict[str, Array]) -> Outcome:
 
 
 def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
-    """Every expectation against the engine's state at the end of its iteration, in order."""
-    outcomes = []
-    for e in sorted(expectations, key=lambda e: e.iteration):
-        debugger.goto(e.iteration * debugger.n_ops)
-        outcomes.append(evaluate(e, debugger.values))
-    return outcomes
+    """Every expectation against the engine's state at the end of its iteration, in file order
+    (evaluated in iteration order, so the engine only moves forward)."""
+    expectations = list(expectations)
+    outcomes: dict[int, Outcome] = {}
+    for i in sorted(range(len(expectations)), key=lambda i: expectations[i].iteration):
+        debugger.goto(expectations[i].iteration * debugger.n_ops)
+        outcomes[i] = evaluate(expectations[i], debugger.values)
+    return [outcomes[i] for i in range(len(expectations))]
