@@ -239,7 +239,9 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
             value = array(t, "value", [value], 1, "a number").reshape(())
         else:
             value = array(t, "value", value, np.ndim(value), "a number or a list of numbers")
-        if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]):
+        # a flat list stands for a one-sample batch's only row, a number for a one-element quantity
+        if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]) \
+                and not (value.shape == () and int(np.prod(want)) == 1):
             raise t.error("value", f"expected {'a number' if not want else 'shape ' + '×'.join(map(str, want))} "
                                    f"for {name}{list(index) if index else ''}, got "
                                    f"{'×'.join(map(str, value.shape)) or 'a number'}")
