@@ -134,6 +134,24 @@ class Debugger:
         before = ChainMap(overwritten, self.values)
         return op.explain(before, self.values[op.output], index, formatter(digits))
 
+    def changed(self) -> tuple[str, Array] | None:
+        """The quantity the last op wrote and a mask of its elements that differ from before
+        (all of them when it was not in the state yet); None before the first op."""
+        op = self.last_op
+        if op is None:
+            return None
+        value = np.asarray(self.values[op.output])
+        before = self._overwritten
+        if before is None or np.shape(before) != value.shape:
+            return op.output, np.ones(value.shape, dtype=bool)
+        same = (before == value) | (np.isnan(before) & np.isnan(value))
+        return op.output, ~same
+
+    @property
+    def start_parameters(self) -> State:
+        """The parameters the current iteration started from: its gradients come from these."""
+        return self._start[1]
+
     # --- moving ---------------------------------------------------------------------
 
     def restart(self) -> None:

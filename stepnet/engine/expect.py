@@ -58,3 +58,17 @@ def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outco
         debugger.goto(expectations[i].iteration * debugger.n_ops)
         outcomes[i] = evaluate(expectations[i], debugger.values)
     return [outcomes[i] for i in range(len(expectations))]
+
+
+def due(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
+    """The expectations whose quantity the last operation has just produced in their
+    iteration, checked now; a quantity no operation writes (a frozen parameter) is due at
+    the end of the iteration."""
+    op = debugger.last_op
+    if op is None:
+        return []
+    written = {o.output for o in debugger.ops}
+    at_end = debugger.index == debugger.n_ops
+    return [evaluate(e, debugger.values) for e in expectations
+            if e.iteration == debugger.iteration
+            and (e.name == op.output or (at_end and e.name not in written))]
