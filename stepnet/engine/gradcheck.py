@@ -20,7 +20,9 @@ class ParameterCheck:
     name: str
     checked: int
     size: int
-    #: the largest |numeric − backprop| / max(|numeric|, |backprop|, 1e-8) over the checked elements
+    #: the largest relative disagreement over the checked elements:
+    #: max(|numeric − backprop| − noise, 0) / max(|numeric|, |backprop|, 1e-8), where
+    #: noise = 8·ε_machine·max(1, |J|)/ε bounds the rounding error of the difference quotient
     relative_error: float
     absolute_error: float
     worst_index: tuple[int, ...]
@@ -34,7 +36,8 @@ def gradient_check(
 ) -> list[ParameterCheck]:
     """Compare every parameter's gradient at `state` on the batch (x, y) with
     (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
-    _, grads = fastpath.gradients(model, state, x, y)
+    J0, grads = fastpath.gradients(model, state, x, y)
+    noise = 8 * np.finfo(float).eps * max(1.0, abs(float(J0))) / eps
 
     def J(name: str, index: tuple[int, ...], shift: float) -> float:
         param = state[name].copy()
@@ -55,7 +58,7 @@ def gradient_check(
             numeric = (J(name, index, eps) - J(name, index, -eps)) / (2 * eps)
             analytic = float(grads[name][index])
             err = abs(numeric - analytic)
-            rel = err / max(abs(numeric), abs(analytic), 1e-8)
+            rel = max(err - noise, 0.0) / max(abs(numeric), abs(analytic), 1e-8)
             if worst is None or rel > worst[0]:
                 worst = (rel, err, tuple(int(i) for i in index), numeric, analytic)
         results.append(ParameterCheck(name, len(flat), int(np.prod(shape)), *worst))

@@ -1,0 +1,164 @@
+"""The stepping machine: exact step-back, fast path = op path, bounded history, breakpoints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import make_data, make_debugger, make_model
+from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
+from stepnet.engine.debugger import Debugger
+from stepnet.engine.model import Dataset, Optimizer
+
+MOMENTUM = Optimizer("momentum", 0.2, 0.9, frozenset({"b1"}))
+
+
+def snapshot(d: Debugger) -> dict[str, bytes]:
+    return {k: np.asarray(v).tobytes() for k, v in d.values.items()}
+
+
+@pytest.mark.parametrize("optimizer", [None, MOMENTUM])
+def test_every_step_back_restores_the_exact_state(optimizer):
+    d = make_debugger(make_model([3, 4, 2], ["relu", "sigmoid"], optimizer=optimizer), 6, 2)
+    seen = [snapshot(d)]
+    for _ in range(3 * d.n_ops):  # three iterations, three different batches
+        d.step()
+        seen.append(snapshot(d))
+    for position in range(len(seen) - 1, 0, -1):
+        assert snapshot(d) == seen[position]
+        d.back()
+    assert d.position == 0 and snapshot(d) == seen[0]
+
+
+def test_fast_path_parameters_are_bit_identical_to_op_by_op():
+    for optimizer, act, loss in [(None, "sigmoid", "half_sse"), (MOMENTUM, "softmax", "cross_entropy"),
+                                 (None, "softmax", "mse"), (MOMENTUM, "sigmoid", "binary_cross_entropy")]:
+        model = make_model([3, 5, 3], ["tanh", act], loss=loss, optimizer=optimizer)
+        data = make_data(model, 10, 4, shuffle=True)  # batches of 4, 4, 2, reshuffled each epoch
+        slow, fast = Debugger(model, data), Debugger(model, data)
+        for _ in range(7 * slow.n_ops):
+            slow.step()
+        fast.run_iterations(7)  # all but the last through the fast path
+        fast2 = Debugger(model, data)
+        fast2._boundary_state(7)  # all seven through the fast path
+        for name, value in slow.parameters().items():
+            assert value.tobytes() == fast.parameters()[name].tobytes(), name
+            assert value.tobytes() == fast2._checkpoints.latest(7)[1][name].tobytes(), name
+        assert slow.losses == fast.losses
+
+
+def test_step_back_across_an_iteration_after_a_fast_run():
+    d = make_debugger(make_model([2, 3, 1], ["tanh", "sigmoid"]), 8, 2)
+    d.run_iterations(50)
+    end = snapshot(d)
+    d.back()
+    assert d.iteration == 50 and d.index == d.n_ops - 1
+    d.goto(50 * d.n_ops - 2 * d.n_ops)  # the end of iteration 48
+    d.goto(50 * d.n_ops)
+    assert snapshot(d) == end
+
+
+def test_history_memory_stays_bounded_on_a_784_64_10_network():
+    model = make_model([784, 64, 10], ["relu", "softmax"], loss="cross_entropy",
+                       optimizer=Optimizer("sgd", 0.01))
+    rng = np.random.default_rng(0)
+    data = Dataset(rng.random((256, 784)), np.eye(10)[rng.integers(0, 10, 256)], 32)
+    d = Debugger(model, data)
+    d.run_iterations(1000)
+    assert d.history_bytes <= 50 * 2**20
+    before = d.parameters()["W1"].tobytes()
+    d.back()
+    d.step()
+    assert d.parameters()["W1"].tobytes() == before
+    d.goto(500 * d.n_ops)  # far back: replay from a thinned checkpoint
+    assert d.iteration == 500 and len(d.losses) == 500
+
+
+def test_batches_follow_file_order_and_wrap_around():
+    data = Dataset(np.arange(10.0).reshape(5, 2), np.zeros((5, 1)), 2)
+    assert [data.rows(k).tolist() for k in range(1, 5)] == [[0, 1], [2, 3], [4], [0, 1]]
+
+
+def test_shuffled_epochs_are_permutations_and_reproducible():
+    data = Dataset(np.zeros((6, 1)), np.zeros((6, 1)), 2, shuffle=True, seed=5)
+    epoch = sorted(np.concatenate([data.rows(k) for k in (1, 2, 3)]).tolist())
+    assert epoch == list(range(6))
+    assert data.rows(4).tolist() == data.rows(4).tolist()
+    assert any(data.rows(k).tolist() != data.rows(k + 3).tolist() for k in (1, 2, 3))
+
+
+def test_all_gradients_use_the_weights_before_the_update():
+    d = make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"]), 1, 1)
+    W2 = d.values["W2"]
+    d.goto(d.n_ops)
+    np.testing.assert_array_equal(d.values["grad_a1"], d.values["delta2"] @ W2)
+
+
+def test_momentum_matches_a_hand_written_loop():
+    model = make_model([2, 2, 1], ["tanh", "identity"], loss="mse",
+                       optimizer=Optimizer("momentum", 0.1, 0.9))
+    d = make_debugger(model, 2, 2)
+    d.run_iterations(3)
+    W = {k: v.copy() for k, v in model.initial.items()}
+    V = {k: np.zeros_like(v) for k, v in W.items()}
+    x, y = d.data.inputs, d.data.targets
+    for _ in range(3):
+        h = np.tanh(x @ W["W1"].T + W["b1"])
+        p = h @ W["W2"].T + W["b2"]
+        g_out = 2 * (p - y) / 2  # mse over one unit, mean over two samples
+        d1 = (g_out @ W["W2"]) * (1 - h**2)
+        grads = {"W2": g_out.T @ h, "b2": g_out.sum(0), "W1": d1.T @ x, "b1": d1.sum(0)}
+        for k in W:
+            V[k] = 0.9 * V[k] - 0.1 * grads[k]
+            W[k] = W[k] + V[k]
+    for k in W:
+        np.testing.assert_allclose(d.values[k], W[k], rtol=1e-12)
+        np.testing.assert_allclose(d.values[f"v_{k}"], V[k], rtol=1e-12)
+
+
+def test_continue_stops_after_the_matching_op_and_reverse_finds_it_again():
+    d = make_debugger(make_model([2, 3, 2], ["sigmoid", "sigmoid"]), 4, 2)
+    bp = [OpBreakpoint(output="delta1")]
+    assert d.continue_(bp, limit=10 * d.n_ops)
+    first = d.position
+    assert d.last_op.output == "delta1"
+    assert d.continue_(bp, limit=10 * d.n_ops)
+    assert d.position == first + d.n_ops
+    assert d.reverse_continue(bp, limit=0)
+    assert d.position == first
+    assert not d.reverse_continue(bp, limit=0) and d.position == 0
+
+
+def test_condition_breakpoints():
+    d = make_debugger(make_model([2, 3, 2], ["sigmoid", "sigmoid"]), 4, 2)
+    assert d.continue_([Condition.parse("|delta| < 10")], limit=d.n_ops)
+    assert d.last_op.output == "delta2"
+    assert not d.continue_([Condition.parse("loss > 1e9")], limit=d.n_ops)
+    assert d.position == d.n_ops
+    end = d.position
+    assert d.reverse_continue([Condition.parse("|delta| < 10")], limit=0)
+    assert d.last_op.output == "delta1" and d.position < end
+    with pytest.raises(ConditionError):
+        Condition.parse("delta <<< 3")
+
+
+def test_nan_is_flagged_where_it_first_appears():
+    model = make_model([2, 3, 1], ["relu", "identity"], optimizer=Optimizer("sgd", 1e200))
+    d = make_debugger(model, 2, 2)
+    d.run_iterations(5)
+    assert d.fault is not None
+    stepped = make_debugger(model, 2, 2)
+    assert stepped.continue_([Condition.parse("nan")], limit=5 * d.n_ops)
+    assert stepped.position == d.fault.position and stepped.last_op.output == d.fault.op.output
+
+
+def test_layer_and_phase_boundaries():
+    d = make_debugger(make_model([2, 3, 2], ["sigmoid", "sigmoid"]), 2, 2)
+    d.goto(d.boundary("phase"))
+    assert d.last_op.phase == "forward" and d.next_op.phase == "loss"
+    d.goto(d.boundary("layer"))
+    assert d.last_op.output == "loss"
+    d.goto(d.boundary("layer", forward=False))
+    assert d.last_op.phase == "forward"
+    d.goto(d.boundary("iteration"))
+    assert d.position == d.n_ops
