@@ -27,14 +27,16 @@ State = dict[str, Array]
 
 #: how much memory the boundary checkpoints may take before they are thinned
 HISTORY_BUDGET = 32 * 2**20
+#: checkpoints start every k-th boundary, k the power of two with state size ≤ k × this
+SPACING_BYTES = 64 * 2**10
 
 
 def _nbytes(state: State) -> int:
     return sum(a.nbytes for a in state.values())
 
 
-def _finite(state: State) -> bool:
-    return all(np.isfinite(a).all() for a in state.values())
+def _finite(state: State, names: list[str]) -> bool:
+    return all(np.isfinite(state[name]).all() for name in names)
 
 
 class Checkpoints:
@@ -44,22 +46,26 @@ class Checkpoints:
         self.budget = budget
         self.interval = 1
         self.saved: dict[int, State] = {}
+        self.nbytes = 0
 
     def offer(self, boundary: int, state: State) -> None:
+        if not self.saved:
+            # Big states are not kept at every boundary: holding each one alive makes every
+            # iteration allocate fresh pages, while replaying a few costs only milliseconds.
+            while _nbytes(state) > SPACING_BYTES * self.interval:
+                self.interval *= 2
         if boundary % self.interval:
             return
+        self.nbytes += _nbytes(state) - _nbytes(self.saved.get(boundary, {}))
         self.saved[boundary] = state
         while self.nbytes > self.budget and len(self.saved) > 2:
             self.interval *= 2
             self.saved = {k: s for k, s in self.saved.items() if k % self.interval == 0}
+            self.nbytes = sum(_nbytes(s) for s in self.saved.values())
 
     def latest(self, boundary: int) -> tuple[int, State]:
         k = max(k for k in self.saved if k <= boundary)
         return k, self.saved[k]
-
-    @property
-    def nbytes(self) -> int:
-        return sum(_nbytes(s) for s in self.saved.values())
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Debugger:
         self.data = data
         self.program = build_program(model, data)
         self.ops = self.program.ops
+        self._trained = model.trained_parameters()
         self._loss_index = next(i for i, op in enumerate(self.ops) if op.kind == "loss")
         self._checkpoints = Checkpoints(history_budget)
         self._losses: list[float] = []
@@ -263,7 +270,8 @@ class Debugger:
         x, y = self.data.batch(iteration)
         new, loss = fastpath.train_step(self.model, state, x, y)
         self._record_loss(iteration, float(loss))
-        if self.fault is None and not (np.isfinite(loss) and _finite(new)):
+        # a non-finite velocity shows up in its parameter: checking those is enough
+        if self.fault is None and not (np.isfinite(loss) and _finite(new, self._trained)):
             self._locate_fault(iteration, state)
         return new
 

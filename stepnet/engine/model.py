@@ -106,5 +106,9 @@ class Dataset:
         return order[b * self.batch_size : (b + 1) * self.batch_size]
 
     def batch(self, iteration: int) -> tuple[Array, Array]:
-        rows = self.rows(iteration)
-        return self.inputs[rows], self.targets[rows]
+        if self.shuffle:
+            rows = self.rows(iteration)
+            return self.inputs[rows], self.targets[rows]
+        b = (iteration - 1) % self.batches  # in file order a batch is a slice: no copy
+        window = slice(b * self.batch_size, (b + 1) * self.batch_size)
+        return self.inputs[window], self.targets[window]
