@@ -10,72 +10,119 @@ more than one unit) are one-hot encoded to the output width.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
+from numpy.lib import format as npy
 
 from stepnet.fields import Table
 
 
-def load(table: Table, key: str, base: Path, inputs: int, outputs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and targets from the file named by `table[key]`, relative to `base`."""
+def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
+         max_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets from the file named by `table[key]`, relative to `base`.
+
+    A file holding more than `max_samples` samples is refused before its arrays are read.
+    """
     name = table.string(key)
-    path = (base / name).resolve()
-    if not path.exists():
-        raise table.error(key, f"data file {name!r} not found (looked for {path})")
-    if path.is_dir():
-        raise table.error(key, f"{name!r} is a directory, expected a .npz or .csv file")
+    try:
+        path = (base / name).resolve()
+        if not path.exists():
+            raise table.error(key, f"data file {name!r} not found (looked for {path})")
+        if path.is_dir():
+            raise table.error(key, f"{name!r} is a directory, expected a .npz or .csv file")
+        if not path.is_file():
+            raise table.error(key, f"{name!r} is not a regular file, expected a .npz or .csv file")
+    except ValueError:  # a NUL character in the name
+        raise table.error(key, f"{name!r} is not a valid file name") from None
+    except OSError as e:
+        raise table.error(key, f"cannot read {name!r}: {e.strerror or e}") from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".npz":
-            x, y = _npz(table, key, path)
+            x, y = _npz(table, key, path, inputs, outputs, max_samples)
         elif suffix == ".csv":
-            x, y = _csv(table, key, path, inputs)
+            x, y = _csv(table, key, path, inputs, max_samples)
         else:
             raise table.error(key, f"expected a .npz or .csv file, got {name!r}")
     except OSError as e:
         raise table.error(key, f"cannot read {name!r}: {e.strerror or e}") from None
+    if len(x) == 0:
+        raise table.error(key, f"{path.name} holds no samples")
     return x, labels_to_one_hot(table, key, y, outputs)
 
 
-def _npz(table: Table, key: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+#: what a broken or hostile .npz makes numpy and zipfile raise
+_NPZ_ERRORS = (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+
+
+def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
+         max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The two arrays, their headers checked first so nothing oversized is allocated."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [a for a in ("inputs", "targets") if a not in archive.files]
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise table.error(key, f"{path.name} holds a single .npy array, expected an .npz archive "
+                                   "with arrays `inputs` and `targets` (numpy.savez)")
+        with archive:
+            missing = [a for a in ("inputs", "targets") if a + ".npy" not in archive.zip.namelist()]
             if missing:
-                raise table.error(key, f"{path.name} has no array named {missing[0]!r} "
-                                       f"(it holds: {', '.join(archive.files) or 'nothing'})")
+                members = ", ".join(archive.zip.namelist()) or "nothing"
+                raise table.error(key, f"{path.name} has no array named {missing[0]!r} (an .npy member "
+                                       f"{missing[0]}.npy, as numpy.savez writes; it holds: {members})")
+            widths = {"inputs": ((inputs,),), "targets": ((), (1,), (outputs,))}
+            for name, allowed in widths.items():
+                shape, dtype = _header(archive, name)
+                if dtype.kind not in "iuf":
+                    why = " (object arrays are refused: loading them would run pickle)" if dtype.hasobject else ""
+                    raise table.error(key, f"{path.name}: `{name}` must hold integers or floats, "
+                                           f"found dtype {dtype.str}{why}")
+                if max_samples is not None and shape and shape[0] > max_samples:
+                    raise table.error(key, f"{shape[0]:,} samples, more than the limit of {max_samples:,} "
+                                           "(raise it with --max-samples)")
+                if not shape or shape[1:] not in allowed:
+                    expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
+                                f"samples × {outputs} (the last layer's units), or one class label per sample")
+                    raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
             x, y = archive["inputs"], archive["targets"]
-    except (ValueError, zipfile.BadZipFile, EOFError):
-        raise table.error(key, f"{path.name} is not a readable .npz array file "
-                               "(object arrays are refused: they would need pickle)") from None
-    if not (np.issubdtype(x.dtype, np.number) and np.issubdtype(y.dtype, np.number)):
-        raise table.error(key, f"{path.name}: inputs and targets must be numeric arrays")
-    if x.ndim != 2:
-        raise table.error(key, f"{path.name}: `inputs` must be 2-D (samples × inputs), got shape {x.shape}")
+    except _NPZ_ERRORS:
+        raise table.error(key, f"{path.name} is not a readable .npz array file (expected one written by "
+                               "numpy.savez with arrays `inputs` and `targets`)") from None
     return x.astype(np.float64), y
 
 
-def _csv(table: Table, key: str, path: Path, inputs: int) -> tuple[np.ndarray, np.ndarray]:
+def _header(archive: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from an .npy member's header, without reading its data."""
+    with archive.zip.open(name + ".npy") as f:
+        major, _ = npy.read_magic(f)
+        shape, _, dtype = (npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0)(f)
+    return shape, dtype
+
+
+def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise table.error(key, f"{path.name} is not a UTF-8 text file") from None
-    rows = [line for line in text.splitlines() if line.strip()]
-    values = []
-    for n, line in enumerate(rows, start=1):
+    rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if max_samples is not None and len(rows) > max_samples + 1:  # one may be a header
+        raise table.error(key, f"{len(rows) - 1:,} or more samples, more than the limit of {max_samples:,} "
+                               "(raise it with --max-samples)")
+    values: list[list[float]] = []
+    for i, (n, line) in enumerate(rows):
         cells = [c.strip() for c in line.split(",")]
         try:
             values.append([float(c) for c in cells])
         except ValueError:
-            if n == 1:
+            if i == 0:
                 continue  # a header
             raise table.error(key, f"{path.name} line {n}: expected numbers separated by commas") from None
+        if len(values[-1]) != len(values[0]):
+            raise table.error(key, f"{path.name} line {n}: {len(values[-1])} columns where the first "
+                                   f"sample has {len(values[0])}")
     if not values:
         raise table.error(key, f"{path.name} holds no samples")
-    widths = {len(r) for r in values}
-    if len(widths) != 1:
-        raise table.error(key, f"{path.name}: rows have different numbers of columns ({sorted(widths)})")
     matrix = np.array(values)
     if matrix.shape[1] <= inputs:
         raise table.error(key, f"{path.name}: expected {inputs} input columns followed by the targets, "

@@ -8,7 +8,9 @@ checks the type and says what was expected. Unknown keys are refused with a
 from __future__ import annotations
 
 import difflib
+import json
 import math
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,32 @@ from stepnet.errors import ScenarioError
 
 REQUIRED = object()
 
+#: names people reach for that are not close in spelling to the key they mean
+SYNONYMS = {"lr": "learning_rate", "eta": "learning_rate", "neurons": "units", "size": "units",
+            "act": "activation", "tol": "tolerance", "expected": "value", "x": "inputs", "y": "targets"}
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def key_text(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, quoted (and escaped) otherwise."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+
+
+def finite(v: Any) -> bool:
+    """A number that is not NaN or ±Inf and fits a float (TOML integers may not)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
 
 def describe(value: Any) -> str:
     """How a TOML value is named in a message: `a string ("abc")`, `a table`, …"""
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int):
-        return f"an integer ({value})"
+        return f"an integer ({value})" if value.bit_length() <= 64 else "an integer too large for 64 bits"
     if isinstance(value, float):
         return f"a number ({value})"
     if isinstance(value, str):
@@ -50,11 +71,13 @@ class Table:
         for key in table:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                if not close and SYNONYMS.get(key.lower()) in known:
+                    close = [SYNONYMS[key.lower()]]
                 hint = f" — did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
                 raise self.error(key, f"unknown key{hint}")
 
     def field(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
+        return f"{self.where}.{key_text(key)}" if self.where else key_text(key)
 
     def error(self, key: str | None, message: str) -> ScenarioError:
         return ScenarioError(self.path, self.field(key) if key else self.where, message)
@@ -104,7 +127,7 @@ class Table:
             conditions.append(f"< {below:g}")
 
         def ok(v: Any) -> bool:
-            return (is_number(v) and math.isfinite(v) and (not positive or v > 0)
+            return (is_number(v) and finite(v) and (not positive or v > 0)
                     and (at_least is None or v >= at_least) and (below is None or v < below))
 
         value = self.get(key, ok, " ".join(conditions), default)
@@ -131,8 +154,9 @@ def array(table: Table, key: str, value: Any, ndim: int, what: str) -> np.ndarra
         if depth == ndim:
             if not is_number(v):
                 raise table.error(key, f"expected {what}, found {describe(v)} where a number belongs")
-            if not math.isfinite(v):
-                raise table.error(key, f"expected {what} of finite numbers, found {v}")
+            if not finite(v):
+                shown = v if isinstance(v, float) else "an integer too large for a float"
+                raise table.error(key, f"expected {what} of finite numbers, found {shown}")
             return
         if not isinstance(v, list):
             raise table.error(key, f"expected {what}, got {describe(v)}")

@@ -7,6 +7,7 @@ documented in docs/scenario-format.md.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,14 @@ from stepnet.errors import ScenarioError
 from stepnet.fields import Table, array, describe, is_number
 
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
+#: an init scale this large would draw infinite weights
+MAX_SCALE = 1e100
 
 #: refused before anything is allocated; `--max-parameters` / `--max-samples` override
 MAX_PARAMETERS = 10_000_000
 MAX_SAMPLES = 1_000_000
+#: an `[[expect]]` further out would make `stepnet check` train for hours
+MAX_EXPECT_ITERATION = 100_000
 
 
 @dataclass(frozen=True)
@@ -88,28 +93,67 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
                     seed, model, dataset, expectations)
 
 
+EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
+
+
 def _read(path: Path) -> dict:
-    if not path.exists():
-        raise ScenarioError(path, "", "no such file")
-    if path.is_dir():
-        raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
+    """The TOML document in `path`; any file that is not one is a `ScenarioError`."""
     try:
+        if not path.exists():
+            raise ScenarioError(path, "", "no such file")
+        if path.is_dir():
+            raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
+        if not path.is_file():  # a FIFO or a device such as /dev/zero would block or never end
+            raise ScenarioError(path, "", "is not a regular file, expected a scenario .toml file")
         raw = path.read_bytes()
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
         raise ScenarioError(path, "", "is a binary file, expected a TOML text file")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is harmless
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ScenarioError(path, "", f"is not UTF-8 text (invalid byte at line {line})") from None
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ScenarioError(path, "", f"is not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at line {line}, "
+                                      f"column {column}); save it as UTF-8") from None
     if not text.strip():
-        raise ScenarioError(path, "", "is empty, expected a scenario (title, [network], [loss], [optimizer], [data])")
+        raise ScenarioError(path, "", f"is empty, {EMPTY}")
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(path, "", f"TOML syntax error: {e}") from None
+        raise ScenarioError(path, "", _syntax_message(str(e), text)) from None
+    except ValueError:  # tomllib converts integers of more than 4300 digits with int()
+        raise ScenarioError(path, "", "TOML value error: a number has too many digits") from None
+    except RecursionError:
+        raise ScenarioError(path, "", "TOML nesting too deep: arrays or tables nested hundreds of levels") from None
+    if not doc:
+        raise ScenarioError(path, "", f"holds only comments, {EMPTY}")
+    return doc
+
+
+_HINTS = {
+    "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"",
+    "Cannot overwrite a value": "a key is given twice",
+    "Cannot declare": "a [table] is declared twice; one per layer is written [[network.layers]]",
+}
+
+
+def _syntax_message(error: str, text: str) -> str:
+    """tomllib's message as `TOML syntax error at line L, column C: what (hint)`."""
+    m = re.fullmatch(r"(.*) \((?:at line (\d+), column (\d+)|at end of document)\)", error, re.S)
+    if not m:
+        return f"TOML syntax error: {error}"
+    what, line, column = m.groups()
+    if line is None:  # "at end of document": an array, table or string left open
+        lines = text.split("\n")
+        line, column, what = len(lines), len(lines[-1]) + 1, f"{what}, at the end of the file"
+    # "Cannot declare ('network', 'layers') twice" names the table as TOML writes it
+    what = re.sub(r"\(((?:'[^']*',? ?)+)\)", lambda k: "[" + ".".join(re.findall(r"'([^']*)'", k[1])) + "]", what)
+    hint = next((h for prefix, h in _HINTS.items() if what.startswith(prefix)), None)
+    return f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}" + (f" ({hint})" if hint else "")
 
 
 def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple[Layer, np.ndarray, np.ndarray | None]:
@@ -154,10 +198,10 @@ def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator
     if kind == "zeros":
         return np.zeros(shape)
     if kind == "uniform":
-        scale = t.number("scale", 1.0 / np.sqrt(fan_in), positive=True)
+        scale = t.number("scale", 1.0 / np.sqrt(fan_in), positive=True, below=MAX_SCALE)
         return rng.uniform(-scale, scale, shape)
     if kind == "normal":
-        return rng.standard_normal(shape) * t.number("scale", 0.01, positive=True)
+        return rng.standard_normal(shape) * t.number("scale", 0.01, positive=True, below=MAX_SCALE)
     if "scale" in t:
         raise t.error("scale", f"scale goes with init = \"normal\" or \"uniform\", not {kind!r}")
     std = np.sqrt(2.0 / (fan_in + units)) if kind == "xavier" else np.sqrt(2.0 / fan_in)
@@ -186,7 +230,7 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         for key in ("inputs", "targets"):
             if key in t:
                 raise t.error(key, "give either file or inputs/targets, not both")
-        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs)
+        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, max_samples)
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {model.inputs} numbers")
@@ -224,6 +268,8 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
         if name not in known:
             raise t.error("name", f"no quantity named {name!r}; this network has {', '.join(known)}")
         iteration = t.integer("iteration", 1, minimum=1)
+        if iteration > MAX_EXPECT_ITERATION:
+            raise t.error("iteration", f"expected at most {MAX_EXPECT_ITERATION:,} iterations, got {iteration:,}")
         shape = quantity_shape(model, name, len(data.rows(iteration)))
         index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
                       "a list of whole numbers such as [0, 1]", None)
@@ -238,7 +284,10 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
         if is_number(value):
             value = array(t, "value", [value], 1, "a number").reshape(())
         else:
-            value = array(t, "value", value, np.ndim(value), "a number or a list of numbers")
+            depth = _depth(value)
+            if depth > 3:
+                raise t.error("value", f"expected a number or a list of numbers, got lists nested more than 3 deep")
+            value = array(t, "value", value, depth, "a number or a list of numbers")
         # a flat list stands for a one-sample batch's only row, a number for a one-element quantity
         if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]) \
                 and not (value.shape == () and int(np.prod(want)) == 1):
@@ -248,3 +297,12 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
         tolerance = t.number("tolerance", 1e-6, positive=True)
         result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where))
     return result
+
+
+def _depth(value: object) -> int:
+    """How deep lists nest along their first items: what a rectangular value's ndim would be."""
+    depth = 0
+    while isinstance(value, list) and depth <= 3:
+        depth += 1
+        value = value[0] if value else None
+    return depth
