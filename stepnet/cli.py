@@ -20,7 +20,6 @@ import numpy as np
 
 from stepnet import scenario as scenario_file
 from stepnet.engine.expect import check as check_expectations
-from stepnet.engine.gradcheck import gradient_check
 from stepnet.engine.notation import compact, formatter
 from stepnet.errors import ScenarioError
 
@@ -147,9 +146,8 @@ def check(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
 
 def gradcheck(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
     d = scenario.debugger()
-    d.goto((args.iteration - 1) * d.n_ops)
-    x, y = scenario.data.batch(args.iteration)
-    results = gradient_check(scenario.model, d.parameters(), x, y, eps=args.eps)
+    d.goto((args.iteration - 1) * d.n_ops + 1)  # into iteration K: its batch is loaded
+    results = d.gradient_check(eps=args.eps)
     print(f"{scenario.title}: gradient check at the start of iteration {args.iteration} "
           f"(central differences, ε = {args.eps:g})")
     print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'worst element':>14} "

@@ -63,7 +63,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     net = top.table_("network", ("inputs", "layers"))
     inputs = net.integer("inputs", minimum=1)
     layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale",
-                                         "bias", "negative_slope"))
+                                         "bias", "negative_slope", "dropout"))
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
     n_params = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(layer_tables)))
     if n_params > max_parameters:
@@ -84,7 +84,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
         raise loss_t.error("kind", f"{loss.name} needs probabilities from the output layer: make the "
                                    f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
 
-    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial)
+    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed)
     dataset = _data(top, path, model, seed, max_samples)
     expectations = tuple(_expectations(top, model, dataset))
     for a in initial.values():
@@ -190,7 +190,10 @@ def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple
             raise t.error("bias", f"expected a list of {units} numbers (one per unit), got {len(b)}")
     else:
         raise t.error("bias", f"expected a number, a list of {units} numbers, or false; got {describe(bias)}")
-    return Layer(units, act, b is not None), W, b
+    dropout = t.number("dropout", 0.0, at_least=0.0, below=1.0)
+    if dropout and last:
+        raise t.error("dropout", "dropout applies to hidden layers, not the output layer")
+    return Layer(units, act, b is not None, dropout), W, b
 
 
 def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator) -> np.ndarray:

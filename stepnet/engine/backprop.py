@@ -20,6 +20,11 @@ def weighted_sum(a_prev: Array, W: Array, b: Array | None = None) -> Array:
     return z if b is None else z + b
 
 
+def dropout(a: Array, mask: Array) -> Array:
+    """a ⊙ m: dropped units are 0, kept ones scaled by 1/(1 − p) (inverted dropout)"""
+    return a * mask
+
+
 def output_gradient(loss: Loss, reduction: str, p: Array, y: Array) -> Array:
     """∂J/∂a^L = ∂ℓ/∂p, divided by B for the mean over the batch."""
     return loss.grad(p, y) / batch_divisor(len(p), reduction)

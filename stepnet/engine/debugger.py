@@ -18,6 +18,7 @@ import numpy as np
 
 from stepnet.engine import fastpath
 from stepnet.engine.breakpoints import Breakpoint
+from stepnet.engine.gradcheck import ParameterCheck, gradient_check
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.notation import DEFAULT_DIGITS, formatter
 from stepnet.engine.program import Op, build_program
@@ -154,6 +155,13 @@ class Debugger:
         same = (before == value) | (np.isnan(before) & np.isnan(value))
         return op.output, ~same
 
+    def gradient_check(self, **options: float) -> list[ParameterCheck]:
+        """Backprop against finite differences for the current iteration: at the parameters
+        it started from, on its batch, with its dropout masks."""
+        x, y = self.data.batch(self.iteration)
+        masks = self.model.dropout_masks(self.iteration, len(x))
+        return gradient_check(self.model, self.start_parameters, x, y, masks, **options)
+
     @property
     def start_parameters(self) -> State:
         """The parameters the current iteration started from: its gradients come from these."""
@@ -268,7 +276,7 @@ class Debugger:
 
     def _fast_iteration(self, iteration: int, state: State) -> State:
         x, y = self.data.batch(iteration)
-        new, loss = fastpath.train_step(self.model, state, x, y)
+        new, loss = fastpath.train_step(self.model, state, x, y, self.model.dropout_masks(iteration, len(x)))
         self._record_loss(iteration, float(loss))
         # a non-finite velocity shows up in its parameter: checking those is enough
         if self.fault is None and not (np.isfinite(loss) and _finite(new, self._trained)):

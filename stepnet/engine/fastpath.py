@@ -1,7 +1,9 @@
 """A whole iteration in straight-line NumPy, for running many iterations unwatched.
 
 The same kernels, in the same order, as the op-by-op program — so the parameters it
-produces are bit-identical (tests/test_fastpath.py holds it to that).
+produces are bit-identical (tests/test_stepping.py holds it to that). `masks` are the
+iteration's dropout masks by layer; without them the network is evaluated as at test
+time, with every unit.
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from stepnet.engine.model import Model
 
 Array = np.ndarray
 State = dict[str, Array]
+Masks = dict[int, Array]
 
 
-def forward(model: Model, state: State, x: Array) -> tuple[list[Array], list[Array]]:
-    """zs[l] and activations[l] for l = 1..L (index 0 of activations is the input)."""
+def forward(model: Model, state: State, x: Array, masks: Masks | None = None
+            ) -> tuple[list[Array], list[Array]]:
+    """zs[l] and activations[l] for l = 1..L (index 0 of both is the input)."""
     zs: list[Array] = [x]
     activations: list[Array] = [x]
     for l, layer in enumerate(model.layers, start=1):
         z = bp.weighted_sum(activations[-1], state[f"W{l}"], state.get(f"b{l}"))
         zs.append(z)
-        activations.append(layer.activation.f(z))
+        a = layer.activation.f(z)
+        activations.append(bp.dropout(a, masks[l]) if masks and l in masks else a)
     return zs, activations
 
 
@@ -31,10 +36,12 @@ def loss_value(model: Model, p: Array, y: Array) -> np.float64:
     return np.float64(reduce(model.loss.per_sample(p, y), model.reduction))
 
 
-def gradients(model: Model, state: State, x: Array, y: Array) -> tuple[np.float64, State]:
+def gradients(model: Model, state: State, x: Array, y: Array, masks: Masks | None = None
+              ) -> tuple[np.float64, State]:
     """J and ∂J/∂θ for every parameter θ, by backpropagation."""
+    masks = masks or {}
     L = model.depth
-    zs, a = forward(model, state, x)
+    zs, a = forward(model, state, x, masks)
     J = loss_value(model, a[L], y)
     grads: State = {}
     if model.fused_softmax_cross_entropy:
@@ -42,11 +49,15 @@ def gradients(model: Model, state: State, x: Array, y: Array) -> tuple[np.float6
     else:
         grad_a = bp.output_gradient(model.loss, model.reduction, a[L], y)
     for l in range(L, 0, -1):
-        layer = model.layers[l - 1]
+        act = model.layers[l - 1].activation
         if not (l == L and model.fused_softmax_cross_entropy):
-            delta = bp.delta(grad_a, layer.activation.df(zs[l], a[l]), layer.activation)
+            if l in masks:
+                dact = bp.dropout(act.df(zs[l], act.f(zs[l])), masks[l])
+            else:
+                dact = act.df(zs[l], a[l])
+            delta = bp.delta(grad_a, dact, act)
         grads[f"W{l}"] = bp.grad_weights(delta, a[l - 1])
-        if layer.bias:
+        if model.layers[l - 1].bias:
             grads[f"b{l}"] = bp.grad_bias(delta)
         if l > 1:
             grad_a = bp.grad_previous(delta, state[f"W{l}"])
@@ -67,8 +78,9 @@ def update(model: Model, state: State, grads: State) -> State:
     return new
 
 
-def train_step(model: Model, state: State, x: Array, y: Array) -> tuple[State, np.float64]:
+def train_step(model: Model, state: State, x: Array, y: Array, masks: Masks | None = None
+               ) -> tuple[State, np.float64]:
     """One iteration: the new parameters (and velocities) and the loss before the update."""
     with np.errstate(all="ignore"):
-        J, grads = gradients(model, state, x, y)
+        J, grads = gradients(model, state, x, y, masks)
         return update(model, state, grads), J

@@ -31,18 +31,18 @@ class ParameterCheck:
 
 
 def gradient_check(
-    model: Model, state: dict[str, Array], x: Array, y: Array,
+    model: Model, state: dict[str, Array], x: Array, y: Array, masks: fastpath.Masks | None = None,
     eps: float = 1e-6, max_elements: int = MAX_ELEMENTS, seed: int = 0,
 ) -> list[ParameterCheck]:
-    """Compare every parameter's gradient at `state` on the batch (x, y) with
-    (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
-    J0, grads = fastpath.gradients(model, state, x, y)
+    """Compare every parameter's gradient at `state` on the batch (x, y) — with the same
+    dropout masks — with (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
+    J0, grads = fastpath.gradients(model, state, x, y, masks)
     noise = 8 * np.finfo(float).eps * max(1.0, abs(float(J0))) / eps
 
     def J(name: str, index: tuple[int, ...], shift: float) -> float:
         param = state[name].copy()
         param[index] += shift
-        _, a = fastpath.forward(model, {**state, name: param}, x)
+        _, a = fastpath.forward(model, {**state, name: param}, x, masks)
         return float(fastpath.loss_value(model, a[-1], y))
 
     rng = np.random.default_rng(seed)

@@ -20,6 +20,8 @@ class Layer:
     units: int
     activation: Activation
     bias: bool = True
+    #: probability of dropping a unit in training (inverted dropout); 0 = none
+    dropout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Model:
     optimizer: Optimizer
     #: W1, b1, W2, … as they are before the first iteration
     initial: dict[str, Array] = field(repr=False)
+    #: seeds the dropout masks
+    seed: int = 0
 
     @property
     def depth(self) -> int:
@@ -67,6 +71,17 @@ class Model:
         if self.optimizer.kind == "momentum":
             names += [f"v_{n}" for n in self.trained_parameters()]
         return names
+
+    def dropout_mask(self, layer: int, iteration: int, batch: int) -> Array:
+        """Layer `layer`'s inverted-dropout mask in iteration `iteration`: 1/(1 − p) for a kept
+        unit, 0 for a dropped one. Drawn from (seed, iteration, layer), so replay redraws it."""
+        p = self.layers[layer - 1].dropout
+        rng = np.random.default_rng([self.seed, iteration, layer])
+        return (rng.random((batch, self.layers[layer - 1].units)) >= p) / (1.0 - p)
+
+    def dropout_masks(self, iteration: int, batch: int) -> dict[int, Array]:
+        return {l: self.dropout_mask(l, iteration, batch)
+                for l, layer in enumerate(self.layers, start=1) if layer.dropout}
 
     def initial_state(self) -> dict[str, Array]:
         state = {name: self.initial[name] for name in self.parameter_names()}

@@ -66,6 +66,16 @@ class BatchOp(Op):
         values["a0"], values["y"] = self.data.batch(iteration)
 
 
+@dataclass(frozen=True, eq=False)
+class MaskOp(Op):
+    """The iteration's dropout mask of a layer; `draw(iteration, batch)` makes it."""
+
+    draw: Callable[[int, int], Array] | None = field(default=None, repr=False)
+
+    def run(self, values: dict[str, Array], iteration: int) -> None:
+        values[self.output] = self.draw(iteration, len(values["a0"]))
+
+
 @dataclass(frozen=True)
 class Program:
     model: Model
@@ -131,8 +141,30 @@ def build_program(model: Model, data: Dataset) -> Program:
             exps = sum_of([f"exp({f(x)})" for x in z])
             return [f"exp(z{l}[{s},{u}]) / Σⱼ exp(z{l}[{s},j])", f"exp({f(z[u])}) / ({exps})"]
 
-        ops.append(Op("activation", "forward", l, f"a{l}", (f"z{l}",),
-                      f"a{l} = {act.symbol}(z{l})", compute=act.f, explainer=explain_a))
+        if not layer.dropout:
+            ops.append(Op("activation", "forward", l, f"a{l}", (f"z{l}",),
+                          f"a{l} = {act.symbol}(z{l})", compute=act.f, explainer=explain_a))
+            continue
+
+        # dropout: the mask is an op of its own, then a = f(z) ⊙ m
+        p = layer.dropout
+
+        def explain_m(v, i, f, p=p):
+            return [f"{element('keep', i)}/(1 − {p:g})"]  # keep is 1 or 0: the value shows which
+
+        ops.append(MaskOp("dropout_mask", "forward", l, f"m{l}", ("a0",),
+                          f"m{l} = keep/(1 − p), keep ~ Bernoulli(1 − p)   (p = {p:g}, inverted dropout)",
+                          compute=lambda: None, explainer=explain_m,
+                          draw=lambda iteration, batch, l=l: model.dropout_mask(l, iteration, batch)))
+
+        def explain_dropped(v, i, f, l=l, act=act):
+            s, u = i
+            return [f"{act.symbol}(z{l}[{s},{u}]) × m{l}[{s},{u}]",
+                    f"{act.symbol}({f(v[f'z{l}'][i])}) × {f(v[f'm{l}'][i])}"]
+
+        ops.append(Op("activation", "forward", l, f"a{l}", (f"z{l}", f"m{l}"),
+                      f"a{l} = {act.symbol}(z{l}) ⊙ m{l}", compute=lambda z, m, act=act: bp.dropout(act.f(z), m),
+                      explainer=explain_dropped))
 
     # loss: J, then ∂J/∂a^L (unless softmax + cross-entropy fuse it into δ^L)
     loss = model.loss
@@ -195,11 +227,23 @@ def build_program(model: Model, data: Dataset) -> Program:
                 return [act.derivative_text(z=z, a=a),
                         act.derivative_text(z=f(v[f"z{l}"][i]), a=f(v[f"a{l}"][i]))]
 
-            df_sym = act.derivative_text(z=f"z{l}", a=f"a{l}")
-            ops.append(Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"a{l}"),
-                          f"dact{l} = {act.symbol}′(z{l}) = {df_sym}" if act.elementwise else
-                          f"dact{l} = ∂a{l}/∂z{l} = a{l}ᵢ·(δᵢⱼ − a{l}ⱼ)   (the softmax Jacobian)",
-                          compute=act.df, explainer=explain_dact))
+            if layer.dropout:
+                def explain_dact_dropped(v, i, f, l=l, act=act):
+                    z = v[f"z{l}"][i]
+                    df = act.derivative_text(z=f(z), a=f(act.f(np.asarray(z))))
+                    return [f"{act.symbol}′({element(f'z{l}', i)}) × {element(f'm{l}', i)}",
+                            f"{df} × {f(v[f'm{l}'][i])}"]
+
+                ops.append(Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"m{l}"),
+                              f"dact{l} = ∂a{l}/∂z{l} = {act.symbol}′(z{l}) ⊙ m{l}   (dropped units pass no gradient)",
+                              compute=lambda z, m, act=act: bp.dropout(act.df(z, act.f(z)), m),
+                              explainer=explain_dact_dropped))
+            else:
+                df_sym = act.derivative_text(z=f"z{l}", a=f"a{l}")
+                ops.append(Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"a{l}"),
+                              f"dact{l} = {act.symbol}′(z{l}) = {df_sym}" if act.elementwise else
+                              f"dact{l} = ∂a{l}/∂z{l} = a{l}ᵢ·(δᵢⱼ − a{l}ⱼ)   (the softmax Jacobian)",
+                              compute=act.df, explainer=explain_dact))
 
             def explain_delta(v, i, f, l=l, act=act):
                 s, u = i

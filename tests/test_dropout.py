@@ -1,0 +1,76 @@
+"""Dropout: masks as operations, masked gradients, replay, evaluation without dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stepnet.engine import fastpath
+from stepnet.engine.gradcheck import gradient_check
+from stepnet.scenario import load
+
+
+def test_dropped_units_receive_no_gradient(scenarios):
+    d = load(scenarios / "dropout.toml").debugger()
+    d.goto(d.n_ops)
+    for l in (1, 2):
+        m = d.values[f"m{l}"]
+        assert set(np.unique(m)) <= {0.0, 2.0} and (m == 0).any() and (m == 2).any()
+        dropped = m == 0
+        assert not d.values[f"a{l}"][dropped].any()
+        assert not d.values[f"delta{l}"][dropped].any()
+    # a unit dropped in every sample of the batch gets no gradient on its weights at all
+    always = (d.values["m1"] == 0).all(axis=0)
+    assert not d.values["grad_W1"][always].any()
+
+
+def test_masked_gradients_match_finite_differences_with_the_same_mask(scenarios):
+    s = load(scenarios / "dropout.toml")
+    x, y = s.data.batch(1)
+    masks = s.model.dropout_masks(1, len(x))
+    for r in gradient_check(s.model, s.model.initial_state(), x, y, masks):
+        assert r.relative_error < 1e-6, r
+
+
+def test_finite_differences_without_the_mask_disagree(scenarios):
+    """The check is not vacuous: backprop's masked gradient differs from the unmasked J's."""
+    s = load(scenarios / "dropout.toml")
+    x, y = s.data.batch(1)
+    state = s.model.initial_state()
+    _, masked = fastpath.gradients(s.model, state, x, y, s.model.dropout_masks(1, len(x)))
+    _, unmasked = fastpath.gradients(s.model, state, x, y)
+    assert not np.allclose(masked["W1"], unmasked["W1"])
+
+
+def test_masks_are_redrawn_exactly_on_replay_and_differ_between_iterations(scenarios):
+    d = load(scenarios / "dropout.toml").debugger()
+    d.goto(d.n_ops + 3)  # iteration 2, its first mask drawn
+    m2 = d.values["m1"].copy()
+    d.goto(3)
+    m1 = d.values["m1"].copy()
+    d.goto(d.n_ops + 3)
+    assert np.array_equal(d.values["m1"], m2) and not np.array_equal(m1, m2)
+
+
+def test_inverted_dropout_keeps_the_expected_activation(scenarios):
+    s = load(scenarios / "dropout.toml")
+    masks = s.model.dropout_mask(1, 1, 100_000)
+    assert abs(masks.mean() - 1.0) < 0.01  # E[m] = 1: no rescaling needed at test time
+
+
+def test_evaluation_runs_without_dropout(scenarios):
+    s = load(scenarios / "dropout.toml")
+    state = s.model.initial_state()
+    x = s.data.inputs
+    _, a = fastpath.forward(s.model, state, x)
+    h = np.maximum(x @ state["W1"].T + state["b1"], 0)  # every unit, no mask, no scaling
+    np.testing.assert_allclose(a[1], h, rtol=1e-15)
+
+
+def test_fast_path_equals_op_by_op_with_dropout(scenarios):
+    s = load(scenarios / "dropout.toml")
+    slow, fast = s.debugger(), s.debugger()
+    for _ in range(4 * slow.n_ops):
+        slow.step()
+    fast.run_iterations(4)
+    for name, value in slow.parameters().items():
+        assert value.tobytes() == fast.parameters()[name].tobytes(), name
