@@ -1,0 +1,74 @@
+"""The headless commands: output shapes and exit codes (0 ok, 1 a check failed, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from stepnet.cli import main
+
+SHIPPED = ["article", "mazur", "relu_sigmoid", "xor", "momentum", "dropout"]
+
+
+def test_trace_json_has_every_step_and_the_final_parameters(scenarios, capsys):
+    assert main(["trace", str(scenarios / "mazur.toml"), "--iterations", "2", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    steps = out["steps"]
+    assert out["title"] == "A Step by Step Backpropagation Example"
+    assert [s["index"] for s in steps] == list(range(1, len(steps) + 1))
+    assert {s["iteration"] for s in steps} == {1, 2} and len(steps) % 2 == 0
+    assert set(steps[0]) == {"index", "iteration", "phase", "layer", "output", "formula", "value"}
+    loss = next(s for s in steps if s["output"] == "loss")
+    assert loss["layer"] is None and loss["value"] == pytest.approx(0.298371109, abs=1e-9)
+    delta2 = next(s for s in steps if s["output"] == "delta2")
+    assert delta2["value"][0][0] == pytest.approx(0.138498562, abs=1e-9) and delta2["phase"] == "backward"
+    assert set(out["final"]) == {"W1", "b1", "W2", "b2"}
+    w1 = [s for s in steps if s["output"] == "W1"][-1]["value"]
+    assert out["final"]["W1"] == w1  # final = after the last iteration's update
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_trace_and_gradcheck_work_on_every_shipped_scenario(scenarios, name, capsys):
+    assert main(["trace", str(scenarios / f"{name}.toml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any("delta1 = " in line for line in lines) and any(line.strip().startswith("→") for line in lines)
+    assert main(["gradcheck", str(scenarios / f"{name}.toml")]) == 0
+    assert "parameters within relative error" in capsys.readouterr().out
+
+
+def test_check_passes_on_mazur_and_fails_on_a_wrong_figure(scenarios, tmp_path, capsys):
+    assert main(["check", str(scenarios / "mazur.toml")]) == 0
+    assert "9 of 9 figures confirmed" in capsys.readouterr().out
+    wrong = (scenarios / "mazur.toml").read_text().replace("value = 0.298371109", "value = 0.2983")
+    path = tmp_path / "wrong.toml"
+    path.write_text(wrong)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "✗ loss @ iteration 1" in out and "8 of 9 figures confirmed, 1 contradicted" in out
+
+
+def test_gradcheck_fails_above_the_tolerance(scenarios, capsys):
+    assert main(["gradcheck", str(scenarios / "article.toml"), "--tolerance", "1e-30", "--eps", "1e-2"]) == 1
+    assert "✗" in capsys.readouterr().out
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('title = "x"\n[network]\ninputs = 0\n')
+    assert main(["trace", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and str(path) in err and "network.inputs" in err
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "trace" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_cli(scenarios):
+    r = subprocess.run([sys.executable, "-m", "stepnet", "check", str(scenarios / "mazur.toml")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "9 of 9" in r.stdout and not r.stderr
