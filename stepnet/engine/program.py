@@ -92,7 +92,20 @@ class Program:
         return list(dict.fromkeys(names))
 
 
-# --- explainers -------------------------------------------------------------------
+# --- building the list ------------------------------------------------------------
+
+
+def build_program(model: Model, data: Dataset) -> Program:
+    """The ops of one iteration: batch, forward by layer, loss, backward from the output
+    side, updates from the input side."""
+    ops = [_batch(model, data)]
+    for l in range(1, model.depth + 1):
+        ops += _forward(model, l)
+    ops += _loss(model)
+    for l in range(model.depth, 0, -1):
+        ops += _backward(model, l)
+    ops += _updates(model)
+    return Program(model, data, tuple(ops))
 
 
 def _products(xs: Array, ys: Array, fmt: Fmt) -> str:
@@ -103,37 +116,37 @@ def _values(xs: Array, fmt: Fmt) -> str:
     return sum_of([signed(x, fmt) for x in xs])
 
 
-def build_program(model: Model, data: Dataset) -> Program:
-    L = model.depth
-    opt = model.optimizer
-    mean = model.reduction == "mean"
-    B = "B" if mean else "1"
-    ops: list[Op] = [
-        BatchOp(
-            "batch", "forward", 0, "a0", (), "a0 = x[batch], y = targets[batch]",
-            compute=lambda: None,
-            explainer=lambda v, i, f: [f"x[sample {i[0]} of the batch, {i[1]}]"],
-            data=data, persistent=frozenset(model.state_names()),
-        )
-    ]
+def _divisor(model: Model) -> str:
+    """How the formulas write the batch reduction: /B for the mean, nothing for the sum."""
+    return "B" if model.reduction == "mean" else "1"
 
-    # forward: z = a_prev·Wᵀ + b, a = f(z)
-    for l, layer in enumerate(model.layers, start=1):
-        act = layer.activation
-        reads = (f"a{l-1}", f"W{l}") + ((f"b{l}",) if layer.bias else ())
-        bias_sym = f" + b{l}" if layer.bias else ""
 
-        def explain_z(v, i, f, l=l, bias=layer.bias):
-            s, u = i
-            a, W = v[f"a{l-1}"][s], v[f"W{l}"][u]
-            sym = f"Σⱼ a{l-1}[{s},j]·W{l}[{u},j]" + (f" + b{l}[{u}]" if bias else "")
-            num = _products(a, W, f) + (f" + {signed(v[f'b{l}'][u], f)}" if bias else "")
-            return [sym, num]
+def _batch(model: Model, data: Dataset) -> Op:
+    return BatchOp(
+        "batch", "forward", 0, "a0", (), "a0 = x[batch], y = targets[batch]",
+        compute=lambda: None,
+        explainer=lambda v, i, f: [f"x[sample {i[0]} of the batch, {i[1]}]"],
+        data=data, persistent=frozenset(model.state_names()),
+    )
 
-        ops.append(Op("weighted_sum", "forward", l, f"z{l}", reads,
-                      f"z{l} = a{l-1}·W{l}ᵀ{bias_sym}", compute=bp.weighted_sum, explainer=explain_z))
 
-        def explain_a(v, i, f, l=l, act=act):
+def _forward(model: Model, l: int) -> list[Op]:
+    """z = a_prev·Wᵀ + b, then a = f(z) — or, with dropout, the mask m and a = f(z) ⊙ m."""
+    layer = model.layers[l - 1]
+    act = layer.activation
+    bias = layer.bias
+
+    def explain_z(v, i, f):
+        s, u = i
+        sym = f"Σⱼ a{l-1}[{s},j]·W{l}[{u},j]" + (f" + b{l}[{u}]" if bias else "")
+        num = _products(v[f"a{l-1}"][s], v[f"W{l}"][u], f) + (f" + {signed(v[f'b{l}'][u], f)}" if bias else "")
+        return [sym, num]
+
+    ops = [Op("weighted_sum", "forward", l, f"z{l}", (f"a{l-1}", f"W{l}") + ((f"b{l}",) if bias else ()),
+              f"z{l} = a{l-1}·W{l}ᵀ" + (f" + b{l}" if bias else ""), compute=bp.weighted_sum, explainer=explain_z)]
+
+    if not layer.dropout:
+        def explain_a(v, i, f):
             s, u = i
             z = v[f"z{l}"][s]
             if act.elementwise:
@@ -141,33 +154,29 @@ def build_program(model: Model, data: Dataset) -> Program:
             exps = sum_of([f"exp({f(x)})" for x in z])
             return [f"exp(z{l}[{s},{u}]) / Σⱼ exp(z{l}[{s},j])", f"exp({f(z[u])}) / ({exps})"]
 
-        if not layer.dropout:
-            ops.append(Op("activation", "forward", l, f"a{l}", (f"z{l}",),
-                          f"a{l} = {act.symbol}(z{l})", compute=act.f, explainer=explain_a))
-            continue
+        return ops + [Op("activation", "forward", l, f"a{l}", (f"z{l}",), f"a{l} = {act.symbol}(z{l})",
+                         compute=act.f, explainer=explain_a)]
 
-        # dropout: the mask is an op of its own, then a = f(z) ⊙ m
-        p = layer.dropout
+    p = layer.dropout
 
-        def explain_m(v, i, f, p=p):
-            return [f"{element('keep', i)}/(1 − {p:g})"]  # keep is 1 or 0: the value shows which
+    def explain_a_dropped(v, i, f):
+        return [f"{act.symbol}({element(f'z{l}', i)}) × {element(f'm{l}', i)}",
+                f"{act.symbol}({f(v[f'z{l}'][i])}) × {f(v[f'm{l}'][i])}"]
 
-        ops.append(MaskOp("dropout_mask", "forward", l, f"m{l}", ("a0",),
-                          f"m{l} = keep/(1 − p), keep ~ Bernoulli(1 − p)   (p = {p:g}, inverted dropout)",
-                          compute=lambda: None, explainer=explain_m,
-                          draw=lambda iteration, batch, l=l: model.dropout_mask(l, iteration, batch)))
+    return ops + [
+        MaskOp("dropout_mask", "forward", l, f"m{l}", ("a0",),
+               f"m{l} = keep/(1 − p), keep ~ Bernoulli(1 − p)   (p = {p:g}, inverted dropout)",
+               compute=lambda: None,
+               explainer=lambda v, i, f: [f"{element('keep', i)}/(1 − {p:g})"],  # the value shows keep
+               draw=lambda iteration, batch: model.dropout_mask(l, iteration, batch)),
+        Op("activation", "forward", l, f"a{l}", (f"z{l}", f"m{l}"), f"a{l} = {act.symbol}(z{l}) ⊙ m{l}",
+           compute=lambda z, m: bp.dropout(act.f(z), m), explainer=explain_a_dropped),
+    ]
 
-        def explain_dropped(v, i, f, l=l, act=act):
-            s, u = i
-            return [f"{act.symbol}(z{l}[{s},{u}]) × m{l}[{s},{u}]",
-                    f"{act.symbol}({f(v[f'z{l}'][i])}) × {f(v[f'm{l}'][i])}"]
 
-        ops.append(Op("activation", "forward", l, f"a{l}", (f"z{l}", f"m{l}"),
-                      f"a{l} = {act.symbol}(z{l}) ⊙ m{l}", compute=lambda z, m, act=act: bp.dropout(act.f(z), m),
-                      explainer=explain_dropped))
-
-    # loss: J, then ∂J/∂a^L (unless softmax + cross-entropy fuse it into δ^L)
-    loss = model.loss
+def _loss(model: Model) -> list[Op]:
+    """J, then ∂J/∂a^L — unless softmax with cross-entropy fuses it into δ^L."""
+    L, loss, mean = model.depth, model.loss, model.reduction == "mean"
     red = "(1/B)·Σₛ " if mean else "Σₛ "
 
     def explain_loss(v, i, f):
@@ -178,137 +187,162 @@ def build_program(model: Model, data: Dataset) -> Program:
         return [f"{red}{loss.prefix}Σⱼ {loss.term_template.format(p=f'a{L}[s,j]', y='y[s,j]')}",
                 f"{scale}{loss.prefix}[{sum_of(terms)}]"]
 
-    ops.append(Op("loss", "loss", None, "loss", (f"a{L}", "y"),
-                  f"loss = {red}ℓ(a{L}ₛ, yₛ),  ℓ(p, y) = {loss.formula}",
-                  compute=lambda p, y: np.float64(reduce(loss.per_sample(p, y), model.reduction)),
-                  explainer=explain_loss))
+    ops = [Op("loss", "loss", None, "loss", (f"a{L}", "y"),
+              f"loss = {red}ℓ(a{L}ₛ, yₛ),  ℓ(p, y) = {loss.formula}",
+              compute=lambda p, y: np.float64(reduce(loss.per_sample(p, y), model.reduction)),
+              explainer=explain_loss)]
+    if model.fused_softmax_cross_entropy:
+        return ops
 
-    def divided(text: str, v: Values) -> str:
-        return f"({text})/{len(v['y']):g}" if mean else text
+    def explain_grad(v, i, f):
+        s, j = i
+        n = v["y"].shape[1]
+        sym = loss.grad_template.format(p=f"a{L}[{s},{j}]", y=f"y[{s},{j}]", n=n)
+        num = loss.grad_template.format(p=f(v[f"a{L}"][s, j]), y=f(v["y"][s, j]), n=n)
+        return [f"({sym})/B", f"({num})/{len(v['y'])}"] if mean else [sym, num]
 
-    if not model.fused_softmax_cross_entropy:
-        def explain_grad_out(v, i, f):
-            s, j = i
-            p, y, n = v[f"a{L}"][s, j], v["y"][s, j], v["y"].shape[1]
-            sym = loss.grad_template.format(p=f"a{L}[{s},{j}]", y=f"y[{s},{j}]", n=n)
-            num = loss.grad_template.format(p=f(p), y=f(y), n=n)
-            return [f"({sym})/{B}" if mean else sym, divided(num, v)]
+    sym = loss.grad_template.format(p=f"a{L}", y="y", n="n")
+    return ops + [Op("loss_grad", "loss", L, f"grad_a{L}", (f"a{L}", "y"),
+                     f"grad_a{L} = ∂ℓ/∂a{L}" + (f" / B = ({sym})/B" if mean else f" = {sym}"),
+                     compute=lambda p, y: bp.output_gradient(loss, model.reduction, p, y),
+                     explainer=explain_grad)]
 
-        sym = loss.grad_template.format(p=f"a{L}", y="y", n="n")
-        ops.append(Op("loss_grad", "loss", L, f"grad_a{L}", (f"a{L}", "y"),
-                      f"grad_a{L} = ∂ℓ/∂a{L}" + (f" / B = ({sym})/B" if mean else f" = {sym}"),
-                      compute=lambda p, y: bp.output_gradient(loss, model.reduction, p, y),
-                      explainer=explain_grad_out))
 
-    # backward, output side first
-    for l in range(L, 0, -1):
-        layer = model.layers[l - 1]
-        act = layer.activation
-        if l == L and model.fused_softmax_cross_entropy:
-            def explain_fused(v, i, f):
-                s, j = i
-                num = f"{f(v[f'a{L}'][s, j])} − {signed(v['y'][s, j], f)}"
-                return [f"(a{L}[{s},{j}] − y[{s},{j}])/{B}" if mean else f"a{L}[{s},{j}] − y[{s},{j}]",
-                        divided(num, v)]
+def _backward(model: Model, l: int) -> list[Op]:
+    """Layer l's chain-rule terms: f′(z), δ, ∂J/∂W, ∂J/∂b, and ∂J/∂a of the layer below."""
+    layer = model.layers[l - 1]
+    if l == model.depth and model.fused_softmax_cross_entropy:
+        ops = [_fused_delta(model)]
+    else:
+        ops = [_dact(model, l), _delta(model, l)]
 
-            ops.append(Op("delta", "backward", l, f"delta{l}", (f"a{l}", "y"),
-                          f"delta{l} = (a{l} − y)/{B}   (softmax + cross-entropy, fused: "
-                          f"the Jacobian and −y/p cancel)",
-                          compute=lambda p, y: bp.fused_delta(model.reduction, p, y),
-                          explainer=explain_fused))
-        else:
-            def explain_dact(v, i, f, l=l, act=act):
-                if not act.elementwise:
-                    s, r, c = i
-                    a = v[f"a{l}"][s]
-                    kron = "1" if r == c else "0"
-                    return [f"a{l}[{s},{r}]·(δ{r}{c} − a{l}[{s},{c}])", f"{f(a[r])}·({kron} − {signed(a[c], f)})"]
-                z, a = element(f"z{l}", i), element(f"a{l}", i)
-                return [act.derivative_text(z=z, a=a),
-                        act.derivative_text(z=f(v[f"z{l}"][i]), a=f(v[f"a{l}"][i]))]
+    def explain_gW(v, i, f):
+        r, c = i
+        return [f"Σₛ delta{l}[s,{r}]·a{l-1}[s,{c}]", _products(v[f"delta{l}"][:, r], v[f"a{l-1}"][:, c], f)]
 
-            if layer.dropout:
-                def explain_dact_dropped(v, i, f, l=l, act=act):
-                    z = v[f"z{l}"][i]
-                    df = act.derivative_text(z=f(z), a=f(act.f(np.asarray(z))))
-                    return [f"{act.symbol}′({element(f'z{l}', i)}) × {element(f'm{l}', i)}",
-                            f"{df} × {f(v[f'm{l}'][i])}"]
+    ops.append(Op("grad_W", "backward", l, f"grad_W{l}", (f"delta{l}", f"a{l-1}"),
+                  f"grad_W{l} = delta{l}ᵀ·a{l-1}", compute=bp.grad_weights, explainer=explain_gW))
+    if layer.bias:
+        ops.append(Op("grad_b", "backward", l, f"grad_b{l}", (f"delta{l}",), f"grad_b{l} = Σₛ delta{l}",
+                      compute=bp.grad_bias,
+                      explainer=lambda v, i, f: [f"Σₛ delta{l}[s,{i[0]}]", _values(v[f"delta{l}"][:, i[0]], f)]))
+    if l > 1:
+        def explain_ga(v, i, f):
+            s, c = i
+            return [f"Σᵢ delta{l}[{s},i]·W{l}[i,{c}]", _products(v[f"delta{l}"][s], v[f"W{l}"][:, c], f)]
 
-                ops.append(Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"m{l}"),
-                              f"dact{l} = ∂a{l}/∂z{l} = {act.symbol}′(z{l}) ⊙ m{l}   (dropped units pass no gradient)",
-                              compute=lambda z, m, act=act: bp.dropout(act.df(z, act.f(z)), m),
-                              explainer=explain_dact_dropped))
-            else:
-                df_sym = act.derivative_text(z=f"z{l}", a=f"a{l}")
-                ops.append(Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"a{l}"),
-                              f"dact{l} = {act.symbol}′(z{l}) = {df_sym}" if act.elementwise else
-                              f"dact{l} = ∂a{l}/∂z{l} = a{l}ᵢ·(δᵢⱼ − a{l}ⱼ)   (the softmax Jacobian)",
-                              compute=act.df, explainer=explain_dact))
+        ops.append(Op("grad_a", "backward", l, f"grad_a{l-1}", (f"delta{l}", f"W{l}"),
+                      f"grad_a{l-1} = delta{l}·W{l}", compute=bp.grad_previous, explainer=explain_ga))
+    return ops
 
-            def explain_delta(v, i, f, l=l, act=act):
-                s, u = i
-                if act.elementwise:
-                    return [f"grad_a{l}[{s},{u}] × {act.symbol}′(z{l}[{s},{u}])",
-                            f"{signed(v[f'grad_a{l}'][i], f)} × {signed(v[f'dact{l}'][i], f)}"]
-                return [f"Σⱼ grad_a{l}[{s},j]·dact{l}[{s},{u},j]",
-                        _products(v[f"grad_a{l}"][s], v[f"dact{l}"][s, u], f)]
 
-            ops.append(Op("delta", "backward", l, f"delta{l}", (f"grad_a{l}", f"dact{l}"),
-                          f"delta{l} = grad_a{l} ⊙ {act.symbol}′(z{l})" if act.elementwise else
-                          f"delta{l} = dact{l}·grad_a{l}",
-                          compute=lambda g, d, act=act: bp.delta(g, d, act), explainer=explain_delta))
+def _fused_delta(model: Model) -> Op:
+    L, B = model.depth, _divisor(model)
+    mean = model.reduction == "mean"
 
-        def explain_gW(v, i, f, l=l):
-            r, c = i
-            return [f"Σₛ delta{l}[s,{r}]·a{l-1}[s,{c}]",
-                    _products(v[f"delta{l}"][:, r], v[f"a{l-1}"][:, c], f)]
+    def explain(v, i, f):
+        s, j = i
+        num = f"{f(v[f'a{L}'][s, j])} − {signed(v['y'][s, j], f)}"
+        if not mean:
+            return [f"a{L}[{s},{j}] − y[{s},{j}]", num]
+        return [f"(a{L}[{s},{j}] − y[{s},{j}])/B", f"({num})/{len(v['y'])}"]
 
-        ops.append(Op("grad_W", "backward", l, f"grad_W{l}", (f"delta{l}", f"a{l-1}"),
-                      f"grad_W{l} = delta{l}ᵀ·a{l-1}", compute=bp.grad_weights, explainer=explain_gW))
-        if layer.bias:
-            def explain_gb(v, i, f, l=l):
-                return [f"Σₛ delta{l}[s,{i[0]}]", _values(v[f"delta{l}"][:, i[0]], f)]
+    return Op("delta", "backward", L, f"delta{L}", (f"a{L}", "y"),
+              f"delta{L} = (a{L} − y)/{B}   (softmax + cross-entropy, fused: the Jacobian and −y/p cancel)",
+              compute=lambda p, y: bp.fused_delta(model.reduction, p, y), explainer=explain)
 
-            ops.append(Op("grad_b", "backward", l, f"grad_b{l}", (f"delta{l}",),
-                          f"grad_b{l} = Σₛ delta{l}", compute=bp.grad_bias, explainer=explain_gb))
-        if l > 1:
-            def explain_ga(v, i, f, l=l):
-                s, c = i
-                return [f"Σᵢ delta{l}[{s},i]·W{l}[i,{c}]",
-                        _products(v[f"delta{l}"][s], v[f"W{l}"][:, c], f)]
 
-            ops.append(Op("grad_a", "backward", l, f"grad_a{l-1}", (f"delta{l}", f"W{l}"),
-                          f"grad_a{l-1} = delta{l}·W{l}", compute=bp.grad_previous, explainer=explain_ga))
+def _dact(model: Model, l: int) -> Op:
+    """f′(z) elementwise; the Jacobian for softmax; f′(z) ⊙ m with dropout."""
+    layer = model.layers[l - 1]
+    act = layer.activation
+    if layer.dropout:
+        def explain_dropped(v, i, f):
+            z = v[f"z{l}"][i]
+            df = act.derivative_text(z=f(z), a=f(act.f(np.asarray(z))))
+            return [f"{act.symbol}′({element(f'z{l}', i)}) × {element(f'm{l}', i)}", f"{df} × {f(v[f'm{l}'][i])}"]
 
-    # update, input side first
+        return Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"m{l}"),
+                  f"dact{l} = ∂a{l}/∂z{l} = {act.symbol}′(z{l}) ⊙ m{l}   (dropped units pass no gradient)",
+                  compute=lambda z, m: bp.dropout(act.df(z, act.f(z)), m), explainer=explain_dropped)
+    if not act.elementwise:
+        def explain_jacobian(v, i, f):
+            s, r, c = i
+            a = v[f"a{l}"][s]
+            return [f"a{l}[{s},{r}]·(δ{r}{c} − a{l}[{s},{c}])",
+                    f"{f(a[r])}·({'1' if r == c else '0'} − {signed(a[c], f)})"]
+
+        return Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"a{l}"),
+                  f"dact{l} = ∂a{l}/∂z{l} = a{l}ᵢ·(δᵢⱼ − a{l}ⱼ)   (the softmax Jacobian)",
+                  compute=act.df, explainer=explain_jacobian)
+
+    def explain(v, i, f):
+        return [act.derivative_text(z=element(f"z{l}", i), a=element(f"a{l}", i)),
+                act.derivative_text(z=f(v[f"z{l}"][i]), a=f(v[f"a{l}"][i]))]
+
+    return Op("dact", "backward", l, f"dact{l}", (f"z{l}", f"a{l}"),
+              f"dact{l} = {act.symbol}′(z{l}) = {act.derivative_text(z=f'z{l}', a=f'a{l}')}",
+              compute=act.df, explainer=explain)
+
+
+def _delta(model: Model, l: int) -> Op:
+    """δ = ∂J/∂a ⊙ f′(z), or through the softmax Jacobian."""
+    layer = model.layers[l - 1]
+    act = layer.activation
+    # with dropout, dact holds the mask too, so the formula names it instead of f′
+    factor = f"dact{l}" if layer.dropout else f"{act.symbol}′(z{l})"
+
+    def factor_at(i: tuple[int, ...]) -> str:
+        return element(f"dact{l}", i) if layer.dropout else f"{act.symbol}′({element(f'z{l}', i)})"
+
+    def explain(v, i, f):
+        s, u = i
+        if act.elementwise:
+            return [f"{element(f'grad_a{l}', i)} × {factor_at(i)}",
+                    f"{signed(v[f'grad_a{l}'][i], f)} × {signed(v[f'dact{l}'][i], f)}"]
+        return [f"Σⱼ grad_a{l}[{s},j]·dact{l}[{s},{u},j]", _products(v[f"grad_a{l}"][s], v[f"dact{l}"][s, u], f)]
+
+    return Op("delta", "backward", l, f"delta{l}", (f"grad_a{l}", f"dact{l}"),
+              f"delta{l} = grad_a{l} ⊙ {factor}" if act.elementwise else f"delta{l} = dact{l}·grad_a{l}",
+              compute=lambda g, d: bp.delta(g, d, act), explainer=explain)
+
+
+def _updates(model: Model) -> list[Op]:
+    """θ ← θ − η·∂J/∂θ for each trained parameter, input side first (two ops with momentum)."""
+    opt = model.optimizer
     lr, mu = opt.learning_rate, opt.momentum
+    ops = []
     for name in model.trained_parameters():
-        l = int(name[1:])
-        grad = f"grad_{name}"
-        if opt.kind == "momentum":
-            v = f"v_{name}"
+        ops += _momentum(name, lr, mu) if opt.kind == "momentum" else [_sgd(name, lr)]
+    return ops
 
-            def explain_v(vals, i, f, v=v, grad=grad):
-                return [f"μ·{element(v, i)} − η·{element(grad, i)}",
-                        f"{f(mu)} × {signed(vals[v][i], f)} − {f(lr)} × {signed(vals[grad][i], f)}"]
 
-            ops.append(Op("velocity", "update", l, v, (v, grad), f"{v} = μ·{v} − η·{grad}   (μ = {mu:g}, η = {lr:g})",
-                          compute=lambda vel, g: bp.velocity(vel, g, lr, mu), explainer=explain_v))
+def _sgd(name: str, lr: float) -> Op:
+    grad = f"grad_{name}"
 
-            def explain_apply(vals, i, f, v=v, name=name):
-                return [f"{element(name, i)} + {element(v, i)}",
-                        f"{f(vals[name][i])} + {signed(vals[v][i], f)}"]
+    def explain(v, i, f):
+        return [f"{element(name, i)} − η·{element(grad, i)}", f"{f(v[name][i])} − {f(lr)} × {signed(v[grad][i], f)}"]
 
-            ops.append(Op("update", "update", l, name, (name, v), f"{name} = {name} + {v}",
-                          compute=bp.apply_velocity, explainer=explain_apply))
-        else:
-            def explain_sgd(vals, i, f, name=name, grad=grad):
-                return [f"{element(name, i)} − η·{element(grad, i)}",
-                        f"{f(vals[name][i])} − {f(lr)} × {signed(vals[grad][i], f)}"]
+    return Op("update", "update", int(name[1:]), name, (name, grad), f"{name} = {name} − η·{grad}   (η = {lr:g})",
+              compute=lambda p, g: bp.sgd(p, g, lr), explainer=explain)
 
-            ops.append(Op("update", "update", l, name, (name, grad), f"{name} = {name} − η·{grad}   (η = {lr:g})",
-                          compute=lambda p, g: bp.sgd(p, g, lr), explainer=explain_sgd))
-    return Program(model, data, tuple(ops))
+
+def _momentum(name: str, lr: float, mu: float) -> list[Op]:
+    grad, vel, l = f"grad_{name}", f"v_{name}", int(name[1:])
+
+    def explain_v(v, i, f):
+        return [f"μ·{element(vel, i)} − η·{element(grad, i)}",
+                f"{f(mu)} × {signed(v[vel][i], f)} − {f(lr)} × {signed(v[grad][i], f)}"]
+
+    def explain_apply(v, i, f):
+        return [f"{element(name, i)} + {element(vel, i)}", f"{f(v[name][i])} + {signed(v[vel][i], f)}"]
+
+    return [
+        Op("velocity", "update", l, vel, (vel, grad), f"{vel} = μ·{vel} − η·{grad}   (μ = {mu:g}, η = {lr:g})",
+           compute=lambda v, g: bp.velocity(v, g, lr, mu), explainer=explain_v),
+        Op("update", "update", l, name, (name, vel), f"{name} = {name} + {vel}",
+           compute=bp.apply_velocity, explainer=explain_apply),
+    ]
 
 
 def quantity_shape(model: Model, name: str, batch: int) -> tuple[int, ...]:
