@@ -1,0 +1,55 @@
+"""Figures of a set of parameters over a whole data set: loss, accuracy, gradient norms.
+
+Pure functions: they read the parameters and never change them. Evaluation runs the
+forward pass without dropout masks, as at test time, so a dropout layer keeps every unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepnet.engine import fastpath
+from stepnet.engine.model import Model
+
+Array = np.ndarray
+State = dict[str, Array]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    #: mean over the samples of the per-sample loss ℓ (whatever the scenario's reduction)
+    loss: float
+    #: fraction of samples whose largest output is the target's class; None if not classifying
+    accuracy: float | None
+    #: ‖∂J/∂θ‖ (Frobenius) of every parameter, J the model's cost over the whole data set
+    gradient_norms: dict[str, float]
+
+
+def is_classification(model: Model, targets: Array) -> bool:
+    """More than one output unit and one-hot targets: argmax accuracy means something."""
+    if model.layers[-1].units < 2:
+        return False
+    return bool(np.isin(targets, (0.0, 1.0)).all() and (targets.sum(axis=1) == 1.0).all())
+
+
+def accuracy(p: Array, y: Array) -> float:
+    """The fraction of rows where argmax of the prediction equals argmax of the target."""
+    return float(np.mean(p.argmax(axis=1) == y.argmax(axis=1)))
+
+
+def gradient_norms(grads: State) -> dict[str, float]:
+    return {name: float(np.linalg.norm(g)) for name, g in grads.items()}
+
+
+def evaluate(model: Model, state: State, x: Array, y: Array) -> Evaluation:
+    """Loss, accuracy and gradient norms of `state` on the samples (x, y), without dropout."""
+    with np.errstate(all="ignore"):
+        _, grads = fastpath.gradients(model, state, x, y)
+        _, a = fastpath.forward(model, state, x)
+        p = a[-1]
+        loss = float(np.mean(model.loss.per_sample(p, y)))
+    norms = gradient_norms(grads)
+    return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None,
+                      {name: norms[name] for name in model.parameter_names()})

@@ -1,0 +1,57 @@
+"""Many iterations unwatched: progress between chunks and a report every K iterations.
+
+`stepnet train` and its benchmark both run through `train`, which trains only through
+`Debugger.run_iterations` (the fast path) — so afterwards the debugger can still step
+back into any of those iterations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepnet.engine.debugger import Debugger
+from stepnet.engine.metrics import Evaluation, evaluate
+
+#: how many times at most a run reports progress (each report costs one fast-path call)
+PROGRESS_STEPS = 100
+
+
+@dataclass(frozen=True)
+class Report:
+    #: iterations completed since the start of the scenario
+    iteration: int
+    #: the mean of the batch losses of the iterations since the previous report
+    batch_loss: float
+    #: the parameters after `iteration`, over the whole data set
+    evaluation: Evaluation
+
+
+def completed(debugger: Debugger) -> int:
+    """Iterations completed so far."""
+    return debugger.position // debugger.n_ops
+
+
+def train(debugger: Debugger, iterations: int, report_every: int,
+          progress: Callable[[int], None] | None = None) -> Iterator[Report]:
+    """Run `iterations` more iterations; yield a report after every `report_every` of them
+    and after the last. `progress(done)` is called now and then with the iterations run."""
+    if iterations < 1 or report_every < 1:
+        raise ValueError("iterations and report_every must be at least 1")
+    chunk = min(report_every, -(-iterations // PROGRESS_STEPS)) if progress else report_every
+    done = reported = 0
+    while done < iterations:
+        report_at = min(iterations, (done // report_every + 1) * report_every)
+        n = min(chunk, report_at - done)
+        debugger.run_iterations(n)
+        done += n
+        if progress:
+            progress(done)
+        if done == report_at:
+            batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
+            reported = done
+            yield Report(completed(debugger), batch_loss,
+                         evaluate(debugger.model, debugger.parameters(),
+                                  debugger.data.inputs, debugger.data.targets))
