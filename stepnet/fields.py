@@ -118,7 +118,7 @@ class Table:
 
     def number(self, key: str, default: Any = REQUIRED, positive: bool = False,
                at_least: float | None = None, below: float | None = None) -> float:
-        conditions = ["a finite number"]
+        conditions = []
         if positive:
             conditions.append("> 0")
         if at_least is not None:
@@ -130,7 +130,7 @@ class Table:
             return (is_number(v) and finite(v) and (not positive or v > 0)
                     and (at_least is None or v >= at_least) and (below is None or v < below))
 
-        value = self.get(key, ok, " ".join(conditions), default)
+        value = self.get(key, ok, " ".join(["a finite number", " and ".join(conditions)]).strip(), default)
         return None if value is None else float(value)
 
     def boolean(self, key: str, default: Any = REQUIRED) -> bool:
@@ -156,10 +156,11 @@ def array(table: Table, key: str, value: Any, ndim: int, what: str) -> np.ndarra
                 raise table.error(key, f"expected {what}, found {describe(v)} where a number belongs")
             if not finite(v):
                 shown = v if isinstance(v, float) else "an integer too large for a float"
-                raise table.error(key, f"expected {what} of finite numbers, found {shown}")
+                raise table.error(key, f"expected {what}, found {shown} where a finite number belongs")
             return
         if not isinstance(v, list):
-            raise table.error(key, f"expected {what}, got {describe(v)}")
+            where = " where a list belongs" if depth else ""
+            raise table.error(key, f"expected {what}, {'found' if depth else 'got'} {describe(v)}{where}")
         for item in v:
             walk(item, depth + 1)
 
@@ -168,8 +169,8 @@ def array(table: Table, key: str, value: Any, ndim: int, what: str) -> np.ndarra
         result = np.array(value, dtype=np.float64)
     except ValueError:
         raise table.error(key, f"expected {what}, but its rows have different lengths") from None
-    if result.ndim != ndim:
-        raise table.error(key, f"expected {what}, but its rows have different lengths")
     if result.size == 0:
         raise table.error(key, f"expected {what}, got an empty list")
+    if result.ndim != ndim:
+        raise table.error(key, f"expected {what}, but its rows have different lengths")
     return result

@@ -135,7 +135,8 @@ def _read(path: Path) -> dict:
 
 
 _HINTS = {
-    "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"",
+    "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"; numbers are written 0.5, 1e-3",
+    "Illegal character '\\n'": "a string is left open: close its quotes on the same line",
     "Cannot overwrite a value": "a key is given twice",
     "Cannot declare": "a [table] is declared twice; one per layer is written [[network.layers]]",
 }

@@ -1,0 +1,279 @@
+"""The bad-scenario corpus: every broken file is refused with exit 2 and one line naming
+the file and the field, from every command and from the debugger, never with a traceback.
+
+The cases are `tests/bad_scenarios/NAME.toml` with `NAME.expected` (see its README);
+a few that cannot be shipped (a missing or unreadable file, a FIFO) are made here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import types
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stepnet import cli
+
+CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
+BASE = CORPUS / "valid" / "base.toml"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    field: str
+    fragments: tuple[str, ...]
+    args: tuple[str, ...] = ()
+
+
+def read_case(expected: Path) -> Case:
+    """A `NAME.expected` file: `field:`, one or more `message:` and an optional `args:` line."""
+    field, fragments, args = None, [], ()
+    for line in expected.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if key == "field":
+            field = value
+        elif key == "message":
+            fragments.append(value)
+        elif key == "args":
+            args = tuple(value.split())
+    assert field is not None and fragments, f"{expected} needs a field: and a message: line"
+    return Case(expected.stem, field, tuple(fragments), args)
+
+
+CASES = [read_case(p) for p in sorted(CORPUS.glob("*.expected"))]
+
+
+# --- the binary data files, written into the test's copy of the corpus ---------------
+
+
+def _npy(shape: tuple[int, ...], descr: str, payload: bytes = b"") -> bytes:
+    """An .npy header for `shape` and `descr`, then `payload` (which need not match)."""
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": descr, "fortran_order": False, "shape": shape})
+    return out.getvalue() + payload
+
+
+def _savez(path: Path, **arrays: np.ndarray) -> None:
+    with path.open("wb") as f:
+        np.savez(f, **arrays)
+
+
+def _zip(path: Path, **members: bytes) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(f"{name}.npy", data)
+
+
+DATA_FILES = {
+    "single.npz": lambda p: p.write_bytes(_npy((1, 2), "<f8", np.zeros(2).tobytes())),
+    # the header says "object", the payload is not a pickle: refused before it is read
+    "object_array.npz": lambda p: _zip(p, inputs=_npy((1, 2), "|O", b"not a pickle"),
+                                       targets=_npy((1, 2), "<f8", np.zeros(2).tobytes())),
+    "no_targets.npz": lambda p: _savez(p, inputs=np.array([[0.05, 0.10]])),
+    "wide_inputs.npz": lambda p: _savez(p, inputs=np.zeros((1, 3)), targets=np.array([[0.01, 0.99]])),
+}
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the corpus with its binary data files written in."""
+    root = tmp_path_factory.mktemp("corpus") / "bad_scenarios"
+    shutil.copytree(CORPUS, root)
+    for name, make in DATA_FILES.items():
+        make(root / "data" / name)
+    return root
+
+
+@pytest.fixture
+def app_started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Stands in for the debugger app; the list records every app that was started."""
+    started: list[object] = []
+    module = types.ModuleType("stepnet.tui.app")
+
+    class StepnetApp:
+        def __init__(self, scenario: object) -> None:
+            self.scenario = scenario
+
+        def run(self) -> None:
+            started.append(self.scenario)
+
+    module.StepnetApp = StepnetApp
+    monkeypatch.setitem(sys.modules, "stepnet.tui.app", module)
+    return started
+
+
+def assert_refused(status: int, out: str, err: str, file: Path | str, case: Case) -> None:
+    """Exit 2, nothing on stdout, one line on stderr naming the file and the field."""
+    assert status == 2, err
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    prefix = f"stepnet: {file}: {case.field}: " if case.field else f"stepnet: {file}: "
+    assert lines[0].startswith(prefix), lines[0]
+    for fragment in case.fragments:
+        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# --- the corpus -----------------------------------------------------------------------
+
+
+def test_corpus_pairs_every_file_with_its_message() -> None:
+    scenarios = {p.stem for p in CORPUS.glob("*.toml")}
+    assert scenarios == {c.name for c in CASES}
+    assert len(CASES) >= 50
+
+
+@pytest.mark.parametrize("limits", [[], ["--max-parameters", "12", "--max-samples", "1"]])
+def test_the_base_the_corpus_breaks_is_valid(limits: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_main(["check", *limits, str(BASE)], capsys)
+    assert (status, err) == (0, "")
+    assert "1 of 1 figures confirmed" in out
+
+
+@pytest.mark.parametrize("command", ["check", "trace", "gradcheck"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_every_command_refuses_with_one_line(case: Case, command: str, corpus: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    file = corpus / f"{case.name}.toml"
+    assert_refused(*run_main([command, *case.args, str(file)], capsys), file, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_the_debugger_shows_the_message_and_never_starts(case: Case, corpus: Path, app_started: list[object],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    file = corpus / f"{case.name}.toml"
+    assert_refused(*run_main([str(file), *case.args], capsys), file, case)
+    assert app_started == []
+
+
+def test_the_stand_in_app_does_start_on_a_valid_scenario(app_started: list[object],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([str(BASE)]) == 0
+    assert len(app_started) == 1
+
+
+SAMPLE = ["binary", "not_utf8", "utf16", "empty", "directory", "syntax_unquoted_string", "syntax_deep_nesting",
+          "unknown_key_with_escapes", "shape_weights_ragged", "data_file_object_array", "limit_parameters_default",
+          "limit_samples_flag"]
+
+
+@pytest.mark.parametrize("debugger", [False, True], ids=["check", "debugger"])
+@pytest.mark.parametrize("name", SAMPLE)
+def test_a_sample_from_a_real_process(name: str, debugger: bool, corpus: Path) -> None:
+    case = next(c for c in CASES if c.name == name)
+    file = corpus / f"{name}.toml"
+    argv = [str(file), *case.args] if debugger else ["check", *case.args, str(file)]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    r = subprocess.run([sys.executable, "-m", "stepnet", *argv], capture_output=True, text=True,
+                       encoding="utf-8", env=env, timeout=60)
+    assert_refused(r.returncode, r.stdout, r.stderr, file, case)
+
+
+def test_no_scenario_or_data_file_is_written(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def snapshot() -> dict[Path, tuple[bytes, int]]:
+        return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in corpus.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    for case in CASES:
+        cli.main(["check", *case.args, str(corpus / f"{case.name}.toml")])
+    capsys.readouterr()
+    assert snapshot() == before
+
+
+# --- cases made here: what a repository cannot hold -----------------------------------
+
+
+def refuses(capsys: pytest.CaptureFixture[str], file: Path, field: str, *fragments: str) -> None:
+    assert_refused(*run_main(["check", str(file)], capsys), file, Case(file.stem, field, fragments))
+
+
+def test_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    refuses(capsys, tmp_path / "nowhere.toml", "", "no such file")
+
+
+def test_a_file_name_too_long_for_the_system(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    refuses(capsys, tmp_path / ("x" * 300 + ".toml"), "", "cannot read")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_not_read_forever(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    refuses(capsys, fifo, "", "is not a regular file")
+
+
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `path` unreadable: by its permissions, or (as root, who ignores them) by making
+    reading it fail the way the system would."""
+    if not ROOT:
+        path.chmod(0)
+        return
+    for method in ("read_bytes", "read_text"):
+        original = getattr(Path, method)
+
+        def denied(self: Path, *a: object, _original=original, **k: object) -> object:
+            if self.resolve() == path.resolve():
+                raise PermissionError(13, "Permission denied", str(self))
+            return _original(self, *a, **k)
+
+        monkeypatch.setattr(Path, method, denied)
+
+
+def test_an_unreadable_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "secret.toml"
+    shutil.copy(BASE, file)
+    _unreadable(file, monkeypatch)
+    refuses(capsys, file, "", "cannot read: Permission denied")
+
+
+def test_an_unreadable_data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(CORPUS / "data" / "three_samples.csv", tmp_path / "data" / "x.csv")
+    file = tmp_path / "s.toml"
+    file.write_text(CORPUS.joinpath("limit_samples_file_flag.toml").read_text().replace("three_samples", "x"))
+    _unreadable(tmp_path / "data" / "x.csv", monkeypatch)
+    refuses(capsys, file, "data.file", "cannot read 'data/x.csv': Permission denied")
+
+
+@pytest.mark.skipif(ROOT, reason="root reads files whatever their permissions")
+def test_permissions_really_stop_a_reader(tmp_path: Path) -> None:
+    file = tmp_path / "s.toml"
+    file.write_text("x = 1")
+    file.chmod(0)
+    with pytest.raises(PermissionError):
+        file.read_bytes()
+
+
+def test_a_data_path_is_relative_to_the_scenario_not_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "s" / "data").mkdir(parents=True)
+    shutil.copy(CORPUS / "data" / "three_samples.csv", tmp_path / "s" / "data" / "three_samples.csv")
+    file = tmp_path / "s" / "scenario.toml"
+    file.write_text(CORPUS.joinpath("limit_samples_file_flag.toml").read_text())
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    status, out, err = run_main(["trace", "--format", "json", os.path.join("..", "s", "scenario.toml")], capsys)
+    assert (status, err) == (0, "")
+    assert '"a0 = x[batch], y = targets[batch]"' in out
