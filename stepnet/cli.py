@@ -4,6 +4,8 @@
     stepnet trace FILE               every operation, as text or JSON
     stepnet check FILE               the source's stated figures against the engine
     stepnet gradcheck FILE           backprop against finite differences
+    stepnet train FILE               many iterations through the fast path, with reports
+    stepnet export FILE              a worked example in Markdown, for a tutorial
 
 Exit status: 0 ok, 1 a check failed, 2 bad input (one message, never a traceback).
 """
@@ -14,16 +16,20 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from stepnet import scenario as scenario_file
 from stepnet.engine.expect import check as check_expectations
 from stepnet.engine.notation import compact, formatter
+from stepnet.engine.training import train as run_training
 from stepnet.errors import ScenarioError
+from stepnet.export import markdown as worked_example
+from stepnet.files import write_atomically
 
-COMMANDS = ("trace", "check", "gradcheck")
+COMMANDS = ("trace", "check", "gradcheck", "train", "export")
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
@@ -53,6 +59,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="check at the parameters iteration K starts from (default 1)")
     g.add_argument("--tolerance", type=float, default=1e-5, help="largest relative error accepted (default 1e-5)")
     g.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
+    r = sub.add_parser("train", parents=[limits], help="run N iterations headless, reporting loss and accuracy")
+    r.add_argument("file")
+    r.add_argument("--iterations", "-n", type=int, default=100, metavar="N", help="default %(default)s")
+    r.add_argument("--report-every", type=int, metavar="K", help="a summary line every K iterations (default N/10)")
+    x = sub.add_parser("export", parents=[limits], help="write N iterations as a worked example")
+    x.add_argument("file")
+    x.add_argument("--iterations", "-n", type=int, default=1, metavar="N", help="default %(default)s")
+    x.add_argument("--format", choices=("markdown",), default="markdown")
+    x.add_argument("--digits", type=int, default=9, help="significant digits (default 9)")
+    x.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     return p
 
 
@@ -85,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         StepnetApp(scenario).run()
         return OK
     try:
-        return {"trace": trace, "check": check, "gradcheck": gradcheck}[args.command](scenario, args)
+        return {"trace": trace, "check": check, "gradcheck": gradcheck,
+                "train": train, "export": export}[args.command](scenario, args)
     except BrokenPipeError:  # `stepnet trace … | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
@@ -161,3 +179,79 @@ def gradcheck(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int
               f"{index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
     print(f"{len(results) - bad} of {len(results)} parameters within relative error {args.tolerance:g}")
     return FAILED if bad else OK
+
+
+def _at_least_one(**options: int) -> bool:
+    """Whether every option is ≥ 1; says which one is not, on stderr."""
+    for name, value in options.items():
+        if value < 1:
+            print(f"stepnet: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
+            return False
+    return True
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr when it is a terminal (lines printed meanwhile go above it)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("training", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def train(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
+    every = args.report_every or max(1, args.iterations // 10)
+    if not _at_least_one(iterations=args.iterations, report_every=every):
+        return BAD_INPUT
+    d = scenario.debugger()
+    data = scenario.data
+    weights = [name for name in scenario.model.parameter_names() if name.startswith("W")]
+    print(f"{scenario.title}: {args.iterations} iterations, batches of {data.batch_size} "
+          f"of {data.samples:,} samples; loss, accuracy and gradients over all samples")
+    header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
+    print(header + "".join(f"  {'‖∂J/∂' + name + '‖':>10}" for name in weights))
+    last = None
+    with _progress_bar(args.iterations) as progress:
+        for report in run_training(d, args.iterations, every, progress):
+            e = report.evaluation
+            print(f"{report.iteration:>9}  {report.batch_loss:>10.6g}  {e.loss:>10.6g}  {_percent(e.accuracy):>8}"
+                  + "".join(f"  {e.gradient_norms[name]:>10.3e}" for name in weights))
+            last = report
+    e = last.evaluation
+    accuracy = "" if e.accuracy is None else (
+        f", accuracy {_percent(e.accuracy)} ({round(e.accuracy * data.samples):,} of {data.samples:,} samples)")
+    print(f"final after {last.iteration} iterations: loss {e.loss:.6g}{accuracy}")
+    if d.fault:
+        print(f"warning: {d.fault.describe()}", file=sys.stderr)
+    return OK
+
+
+def _percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{100 * fraction:.2f} %"
+
+
+def export(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
+    if not _at_least_one(iterations=args.iterations, digits=args.digits):
+        return BAD_INPUT
+    if args.output and os.path.lexists(args.output) and not args.force:
+        print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
+        return BAD_INPUT
+    text = worked_example(scenario, args.iterations, args.digits)
+    if not args.output:
+        sys.stdout.write(text)
+        return OK
+    try:
+        write_atomically(args.output, text, overwrite=args.force)
+    except FileExistsError:
+        print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
+        return BAD_INPUT
+    except OSError as e:
+        print(f"stepnet: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
+        return BAD_INPUT
+    return OK

@@ -1,0 +1,187 @@
+"""A scenario's iterations as a worked example in Markdown, ready for a tutorial to publish.
+
+Every operation gets its formula in LaTeX ($$…$$), each element's computation with the
+numbers substituted (the debugger's own `explain`), the table of its values, and the
+scenario's `[[expect]]` figures it produces, marked confirmed or contradicted. Large
+quantities get a summary, the first rows written out and a cut table, so a 784-input
+network still makes a readable page.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from stepnet.engine.debugger import Debugger
+from stepnet.engine.expect import Outcome, check, due
+from stepnet.engine.latex import latex
+from stepnet.engine.notation import Fmt, compact, formatter
+from stepnet.engine.program import Op
+from stepnet.scenario import Scenario
+
+Array = np.ndarray
+
+#: up to this many elements every one is written out; above, only the first rows
+MAX_ELEMENTS = 16
+FIRST_ROWS = 2
+#: tables show at most this many rows and columns
+MAX_ROWS, MAX_COLUMNS = 8, 8
+#: a softmax Jacobian (B × units × units) is tabulated for this many samples
+MAX_SAMPLES = 2
+
+KINDS = {
+    "batch": "the batch", "weighted_sum": "weighted sum", "activation": "activation",
+    "loss": "loss", "loss_grad": "gradient of the loss", "dact": "derivative of the activation",
+    "delta": "delta, ∂J/∂z", "grad_W": "gradient of the weights", "grad_b": "gradient of the bias",
+    "grad_a": "gradient passed to the layer below", "velocity": "velocity", "update": "update",
+}
+PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Update"}
+
+
+def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9) -> str:
+    """The worked example of the first `iterations` iterations of `scenario`."""
+    fmt = formatter(digits)
+    d = scenario.debugger()
+    expectations = scenario.expectations
+    out = [f"# {scenario.title}", ""]
+    if scenario.source:
+        out += [f"*Source: {scenario.source}*", ""]
+    if scenario.description.strip():
+        out += [scenario.description.strip(), ""]
+    out += _network(scenario)
+    out += ["## Initial parameters", ""]
+    for name, value in d.parameters().items():
+        out += [f"**{name}**", "", *_table(name, value, fmt), ""]
+
+    outcomes: dict[int, Outcome] = {}
+    for iteration in range(1, iterations + 1):
+        out += [f"## Iteration {iteration}", ""]
+        phase = None
+        for _ in range(d.n_ops):
+            op = d.step()
+            if op.phase != phase:
+                phase = op.phase
+                out += [f"### {PHASE_TITLES.get(phase, phase)}", ""]
+            out += _operation(d, op, digits)
+            for outcome in due(d, expectations):
+                outcomes[next(i for i, e in enumerate(expectations) if e is outcome.expectation)] = outcome
+                out += [_outcome_line(outcome, fmt), ""]
+    later = [i for i in range(len(expectations)) if i not in outcomes]
+    for i, outcome in zip(later, check(d, [expectations[i] for i in later])):
+        outcomes[i] = outcome
+    if expectations:
+        out += _figures([outcomes[i] for i in range(len(expectations))], iterations, fmt)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _network(scenario: Scenario) -> list[str]:
+    m, data = scenario.model, scenario.data
+    lines = ["## The network", "", f"- input: {m.inputs} values, a⁰"]
+    for l, layer in enumerate(m.layers, start=1):
+        bias = "with bias" if layer.bias else "no bias"
+        lines.append(f"- layer {l}: {layer.units} {layer.activation.name} units, {bias}")
+    lines.append(f"- loss: {m.loss.name}, ℓ(p, y) = {m.loss.formula}, "
+                 + ("the mean over the batch" if m.reduction == "mean" else "summed over the batch"))
+    opt = m.optimizer
+    rule = f"η = {opt.learning_rate:g}" + (f", μ = {opt.momentum:g}" if opt.kind == "momentum" else "")
+    frozen = f"; not updated: {', '.join(sorted(opt.frozen))}" if opt.frozen else ""
+    lines.append(f"- optimizer: {opt.kind}, {rule}{frozen}")
+    lines.append(f"- data: {data.samples:,} sample{'s' if data.samples != 1 else ''} in batches of {data.batch_size}")
+    return lines + [""]
+
+
+def _operation(d: Debugger, op: Op, digits: int) -> list[str]:
+    fmt = formatter(digits)
+    where = f", layer {op.layer}" if op.layer and op.kind != "batch" else ""
+    out = [f"#### {d.position}. `{op.output}` — {KINDS.get(op.kind, op.kind.replace('_', ' '))}{where}", ""]
+    tex = latex(op, d.model)
+    out += ([f"$${tex}$$"] if tex else [f"`{op.formula}`"]) + [""]
+    if op.kind == "batch":
+        for name in ("a0", "y"):
+            out += [f"**{name}**", "", *_table(name, d.values[name], fmt), ""]
+        return out
+    value = np.asarray(d.values[op.output])
+    indices, note = _elements(value.shape)
+    if note:
+        out += [note, ""]
+    out += ["```text", *(d.explain(i, digits) for i in indices), "```", ""]
+    if value.ndim:
+        out += [*_table(op.output, value, fmt), ""]
+    return out
+
+
+def _elements(shape: tuple[int, ...]) -> tuple[list[tuple[int, ...]], str]:
+    """Which elements to write out, and a note when they are not all of them."""
+    size = int(np.prod(shape))
+    every = list(itertools.product(*map(range, shape)))
+    if size <= MAX_ELEMENTS:
+        return every, ""
+    rows = min(FIRST_ROWS, shape[0])
+    chosen = [i for i in every if i[0] < rows and all(k < MAX_COLUMNS for k in i[1:])]
+    dims = "×".join(map(str, shape))
+    return chosen, (f"{dims} = {size:,} elements; written out below: the first {len(chosen)} "
+                    f"(of the first {rows} row{'s' if rows > 1 else ''}), every one computed the same way.")
+
+
+def _table(name: str, value: Array, fmt: Fmt) -> list[str]:
+    """A Markdown table of a 1-D or 2-D value (a 3-D one as a table per leading index);
+    large ones cut, with a line of summary figures."""
+    value = np.asarray(value)
+    if value.ndim == 0:
+        return [f"{name} = {fmt(float(value))}"]
+    if value.ndim == 1:
+        return _grid(name, value[None, :], fmt, row_labels=[""]) + _summary(value, fmt)
+    if value.ndim == 3:
+        lines: list[str] = []
+        for s in range(min(MAX_SAMPLES, len(value))):
+            lines += [f"sample {s}:", "", *_grid(f"{name}[{s}]", value[s], fmt), ""]
+        if len(value) > MAX_SAMPLES:
+            lines += [f"… and {len(value) - MAX_SAMPLES} more samples", ""]
+        return lines[:-1]
+    return _grid(name, value, fmt) + _summary(value, fmt)
+
+
+def _grid(name: str, value: Array, fmt: Fmt, row_labels: list[str] | None = None) -> list[str]:
+    rows, cols = value.shape
+    shown_cols = list(range(min(cols, MAX_COLUMNS)))
+    labels = row_labels or [str(r) for r in range(min(rows, MAX_ROWS))]
+    more_cols = cols > MAX_COLUMNS
+    head = [name, *map(str, shown_cols)] + (["…"] if more_cols else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for r, label in enumerate(labels):
+        cells = [f"**{label}**" if label else "", *(fmt(value[r, c]) for c in shown_cols)]
+        lines.append("| " + " | ".join(cells + (["…"] if more_cols else [])) + " |")
+    if rows > MAX_ROWS:
+        lines.append("| " + " | ".join(["…"] * len(head)) + " |")
+    return lines
+
+
+def _summary(value: Array, fmt: Fmt) -> list[str]:
+    if value.size <= MAX_ROWS * MAX_COLUMNS and value.ndim == 2 and value.shape[1] <= MAX_COLUMNS:
+        return []
+    if value.ndim == 1 and value.size <= MAX_COLUMNS:
+        return []
+    dims = "×".join(map(str, value.shape))
+    return ["", f"{dims}: min {fmt(value.min())}, max {fmt(value.max())}, mean {fmt(value.mean())}, "
+                f"mean |·| {fmt(np.abs(value).mean())}"]
+
+
+def _outcome_line(o: Outcome, fmt: Fmt) -> str:
+    e = o.expectation
+    verdict = "confirmed" if o.ok else "**contradicted**"
+    return (f"> {'✓' if o.ok else '✗'} The source states {e.label} = {compact(e.value, fmt)}; "
+            f"computed {compact(o.computed, fmt)} (|Δ| = {o.error:.2e}, tolerance {e.tolerance:g}): {verdict}.")
+
+
+def _figures(outcomes: list[Outcome], iterations: int, fmt: Fmt) -> list[str]:
+    ok = sum(o.ok for o in outcomes)
+    out = ["## Figures from the source", "",
+           f"{ok} of {len(outcomes)} confirmed" + (f", {len(outcomes) - ok} contradicted." if ok < len(outcomes) else "."),
+           "", "| | figure | stated | computed | \\|Δ\\| | tolerance |", "|---|---|---:|---:|---:|---:|"]
+    for o in outcomes:
+        e = o.expectation
+        later = " (not written out above)" if e.iteration > iterations else ""
+        out.append(f"| {'✓' if o.ok else '✗'} | {e.label}{later} | {compact(e.value, fmt)} | "
+                   f"{compact(o.computed, fmt)} | {o.error:.2e} | {e.tolerance:g} |")
+    return out + [""]
