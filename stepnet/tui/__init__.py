@@ -1,0 +1,1 @@
+"""The terminal debugger: a Textual app over `stepnet.engine.Debugger`; it shows, never computes."""

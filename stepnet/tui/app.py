@@ -1,0 +1,30 @@
+"""`stepnet FILE`: the app opens the debugger screen on a loaded scenario."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from stepnet.scenario import Scenario
+from stepnet.tui.commands import DebuggerCommands
+from stepnet.tui.screens.debugger import DebuggerScreen
+from stepnet.tui.screens.help import HelpScreen
+from stepnet.tui.session import Session
+
+
+class StepnetApp(App[None]):
+    CSS_PATH = "stepnet.tcss"
+    COMMANDS = App.COMMANDS | {DebuggerCommands}
+    TITLE = "stepnet"
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.session = Session(scenario)
+        self.sub_title = scenario.title
+
+    def on_mount(self) -> None:
+        self.push_screen(DebuggerScreen(self.session))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.scenario.title, self.scenario.description))

@@ -1,0 +1,47 @@
+"""Numbers in table cells: fixed width, readable, scientific notation for the tiny and the huge."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def width(digits: int) -> int:
+    """The width every cell takes for `digits` significant digits."""
+    return digits + 7
+
+
+def cell(x: float, digits: int) -> str:
+    """`x` right-aligned in `width(digits)` characters: `0.5933`, `-1.234e-07`, `NaN`."""
+    x = float(x)
+    if math.isnan(x):
+        text = "NaN"
+    elif math.isinf(x):
+        text = "Inf" if x > 0 else "-Inf"
+    elif x == 0.0:
+        text = "0"
+    elif 1e-3 <= abs(x) < 10 ** min(digits, 6):
+        decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+        text = f"{x:.{decimals}f}"
+    else:
+        text = f"{x:.{digits - 1}e}"
+    return text.rjust(width(digits))
+
+
+def grid_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Rows and columns a quantity is drawn with: a scalar as 1×1, a vector as one row,
+    a per-sample Jacobian as its first sample's matrix."""
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return 1, shape[0]
+    return shape[-2], shape[-1]
+
+
+def grid(value: np.ndarray) -> np.ndarray:
+    """`value` as the 2-D array `grid_shape` describes (a view: nothing is computed)."""
+    value = np.asarray(value)
+    if value.ndim <= 1:
+        return value.reshape(1, -1)
+    return value[(0,) * (value.ndim - 2)]

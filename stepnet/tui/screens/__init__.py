@@ -1,0 +1,1 @@
+"""The debugger screen and the screens it opens."""

@@ -1,0 +1,75 @@
+"""The breakpoints: listed, removed, and added as an output name or a condition."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList
+
+from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
+from stepnet.tui.session import Session
+
+
+class BreakpointsScreen(ModalScreen[None]):
+    BINDINGS = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="breakpoints"):
+            yield Label("[b]Breakpoints[/b]: c and C stop after an operation that matches one. "
+                        "Select one and press delete to remove it; escape closes.")
+            yield OptionList(id="list")
+            yield Input(placeholder="an output (delta2), or a condition: nan · |delta| < 1e-6 · loss > 10",
+                        id="new")
+            yield Label("", id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Break on NaN/Inf", id="nan", variant="warning")
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self._list()
+        self.query_one(Input).focus()
+
+    def _list(self) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([bp.describe() for bp in self.session.breakpoints] or ["(none)"])
+
+    def _add(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        names = set(self.session.debugger.program.quantities())
+        try:
+            bp = OpBreakpoint(output=text) if text in names else Condition.parse(text)
+        except ConditionError as e:
+            self.query_one("#problem", Label).update(str(e))
+            return
+        self.query_one("#problem", Label).update("")
+        if bp not in self.session.breakpoints:
+            self.session.breakpoints.append(bp)
+        self._list()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self._add(event.value)
+        event.input.clear()
+
+    @on(Button.Pressed, "#nan")
+    def nan(self) -> None:
+        self._add("nan")
+
+    @on(Button.Pressed, "#close")
+    def close(self) -> None:
+        self.dismiss()
+
+    def action_remove(self) -> None:
+        options = self.query_one(OptionList)
+        if options.has_focus and options.highlighted is not None and self.session.breakpoints:
+            del self.session.breakpoints[options.highlighted]
+            self._list()

@@ -1,0 +1,170 @@
+"""The main screen: every key moves the engine, then each part is shown the new state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from stepnet.engine.debugger import Fault
+from stepnet.tui import keys
+from stepnet.tui.screens.breakpoints import BreakpointsScreen
+from stepnet.tui.screens.gradcheck import GradcheckScreen
+from stepnet.tui.screens.iterations import IterationsPrompt
+from stepnet.tui.session import Session
+from stepnet.tui.widgets.expectations import ExpectationsPanel
+from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.widgets.loss import LossPlot
+from stepnet.tui.widgets.network import NetworkDiagram
+from stepnet.tui.widgets.state import StateView
+from stepnet.tui.widgets.status import StatusBar
+from stepnet.tui.widgets.timeline import Timeline
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class DebuggerScreen(Screen):
+    BINDINGS = keys.bindings()
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.busy = False  # a long run is in a worker thread: the engine is not to be touched
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Static(f"This terminal is too small for stepnet: make it at least "
+                     f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
+        with Vertical(id="main"):
+            yield StatusBar(id="status")
+            yield Timeline(s, id="timeline")
+            yield FormulaPanel(id="formula")
+            with Horizontal(id="middle"):
+                yield NetworkDiagram(s, id="network")
+                with Vertical(id="side"):
+                    yield LossPlot(id="loss")
+                    yield ExpectationsPanel(id="expectations")
+            yield StateView(s, id="state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#network").border_title = "network"
+        self.query_one("#expectations").border_title = "expectations"
+        self.query_one("#state").border_title = "state"
+        # the diagram's lines and its borders, but room for a few expectations at least
+        self.query_one("#middle").styles.height = max(self.query_one(NetworkDiagram).lines + 2, 8)
+        self.sync()
+
+    def sync(self) -> None:
+        """Show every part the engine's current state; each repaints only what changed."""
+        s, d = self.session, self.session.debugger
+        self.query_one(StatusBar).show(d)
+        self.query_one(Timeline).show()
+        self.query_one(FormulaPanel).show(s)
+        self.query_one(NetworkDiagram).show()
+        self.query_one(LossPlot).show(d)
+        self.query_one(ExpectationsPanel).show(s, s.due())
+        self.query_one(StateView).show()
+
+    # --- moves ----------------------------------------------------------------------
+
+    def _refused(self) -> bool:
+        if self.busy:
+            self.notify("Still running: wait for the run to finish.", severity="warning", timeout=2)
+        return self.busy
+
+    def _move(self, move: Callable[..., object], *args: object) -> None:
+        if not self._refused():
+            fault = self.session.debugger.fault
+            move(*args)
+            self._after(fault)
+
+    def _after(self, fault_before: Fault | None) -> None:
+        self.sync()
+        fault = self.session.debugger.fault
+        if fault_before is None and fault is not None:
+            self.notify(fault.describe(), title="NaN / Inf", severity="error", timeout=10)
+
+    def action_step(self) -> None:
+        self._move(self.session.step)
+
+    def action_back(self) -> None:
+        self._move(self.session.back)
+
+    def action_boundary(self, key: str, forward: bool) -> None:
+        self._move(self.session.to_boundary, key, forward)
+
+    def action_restart(self) -> None:
+        self._move(self.session.restart)
+
+    def action_select(self, rows: int, columns: int) -> None:
+        self.session.move(rows, columns)
+        self.sync()
+
+    def action_digits(self, change: int) -> None:
+        self.session.digits = min(max(self.session.digits + change, 2), 12)
+        self.sync()
+
+    @on(Timeline.Jump)
+    def jump(self, message: Timeline.Jump) -> None:
+        d = self.session.debugger
+        start = (d.iteration - 1) * d.n_ops if d.position else 0
+        self._move(d.goto, start + message.index)
+
+    # --- runs that may take a while: a worker thread; moves are refused until it ends
+
+    def _run(self, move: Callable[..., object], *args: object) -> None:
+        if not self._refused():
+            self.busy = True
+            self._worker(move, *args)
+
+    @work(thread=True, exclusive=True, group="run")
+    def _worker(self, move: Callable[..., object], *args: object) -> None:
+        fault, stopped = self.session.debugger.fault, None
+        try:
+            stopped = move(*args)
+        finally:
+            self.app.call_from_thread(self._run_ended, fault, stopped)
+
+    def _run_ended(self, fault_before: Fault | None, stopped: object) -> None:
+        self.busy = False
+        self._after(fault_before)
+        if stopped is True:
+            op = self.session.debugger.last_op
+            self.notify(f"Stopped at a breakpoint: {op.output}", timeout=3)
+
+    def action_continue_(self, forward: bool) -> None:
+        self._run(self.session.continue_, forward)
+
+    def action_iterations(self) -> None:
+        def run(n: int | None) -> None:
+            if n:
+                self._run(self.session.run_iterations, n)
+
+        if not self._refused():
+            self.app.push_screen(IterationsPrompt(), run)
+
+    # --- other screens --------------------------------------------------------------
+
+    def action_toggle_breakpoint(self) -> None:
+        bp = self.session.toggle_breakpoint()
+        on = bp in self.session.breakpoints
+        self.notify(f"Breakpoint {'set' if on else 'removed'}: {bp.describe()}", timeout=2)
+        self.sync()
+
+    def action_breakpoints(self) -> None:
+        def done(_: object) -> None:
+            self.sync()
+
+        if not self._refused():
+            self.app.push_screen(BreakpointsScreen(self.session), done)
+
+    def action_gradcheck(self) -> None:
+        if not self._refused():
+            self.app.push_screen(GradcheckScreen(self.session))

@@ -1,0 +1,53 @@
+"""Backprop's gradients of this iteration against central finite differences."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from stepnet.engine.gradcheck import ParameterCheck
+from stepnet.tui.session import Session
+
+TOLERANCE = 1e-5
+
+
+def results_table(results: list[ParameterCheck]) -> Table:
+    table = Table(box=None, padding=(0, 2, 0, 0))
+    for title in ("", "parameter", "checked", "max rel. error", "worst element", "numeric", "backprop"):
+        table.add_column(title, justify="left" if title in ("", "parameter") else "right")
+    for r in results:
+        ok = r.relative_error <= TOLERANCE
+        table.add_row("[green]✓[/]" if ok else "[bold red]✗[/]", r.name, f"{r.checked}/{r.size}",
+                      f"{r.relative_error:.2e}", str(list(r.worst_index)), f"{r.numeric:.6e}", f"{r.backprop:.6e}")
+    return table
+
+
+class GradcheckScreen(ModalScreen[None]):
+    BINDINGS = [("escape,q,g", "dismiss", "close")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        d = self.session.debugger
+        with Vertical(classes="dialog", id="gradcheck"):
+            yield Static(f"[b]Gradient check[/b] at the parameters iteration {d.iteration} starts from "
+                         f"(central differences, ε = 1e-6, tolerance {TOLERANCE:g}). Escape closes.")
+            yield Static("checking…", id="results")
+
+    def on_mount(self) -> None:
+        self.check()
+
+    @work(thread=True, exclusive=True)
+    def check(self) -> None:
+        results = self.session.debugger.gradient_check()
+        self.app.call_from_thread(self._show, results)
+
+    def _show(self, results: list[ParameterCheck]) -> None:
+        if self.is_attached:  # not closed while it ran
+            self.query_one("#results", Static).update(results_table(results))

@@ -1,0 +1,30 @@
+"""Asks how many iterations to run."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class IterationsPrompt(ModalScreen[int | None]):
+    BINDINGS = [("escape", "dismiss(None)", "cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Run how many iterations? (enter to run, escape to cancel)")
+            yield Input(placeholder="e.g. 100", type="integer", id="count")
+            yield Label("", id="problem", classes="problem")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        try:
+            n = int(event.value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            self.query_one("#problem", Label).update("Enter a whole number of at least 1.")
+            return
+        self.dismiss(n)

@@ -1,0 +1,33 @@
+"""The loss of every iteration run so far, as a sparkline with the latest figure."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Sparkline
+
+from stepnet.engine.debugger import Debugger
+
+
+class LossPlot(Vertical):
+    _shown = -1  # how many losses the plot shows
+
+    def compose(self) -> ComposeResult:
+        yield Label("no loss yet", id="loss-label")
+        yield Sparkline([], id="loss-spark")
+
+    def show(self, debugger: Debugger) -> None:
+        losses = debugger.losses
+        if len(losses) == self._shown:
+            return
+        self._shown = len(losses)
+        label = self.query_one("#loss-label", Label)
+        if not losses:
+            label.update("no loss yet")
+        else:
+            first = f"  (first {losses[0]:.6g})" if len(losses) > 1 else ""
+            label.update(f"loss {losses[-1]:.6g} after {len(losses)} iteration(s){first}")
+        # the sparkline cannot scale NaN or Inf: those iterations are left out of the plot
+        self.query_one("#loss-spark", Sparkline).data = [x for x in losses if math.isfinite(x)]

@@ -1,0 +1,151 @@
+"""The engine's state, layer by layer: W, b, z, a and, once computed, grad_a, dact, delta,
+grad_W, grad_b and the velocities. The op's inputs are cyan, its output yellow, the elements
+it changed bold and underlined; a quantity not computed in this iteration has blank cells.
+
+One ScrollView on Textual's line API draws it all: scrolling or stepping repaints only the
+visible lines, and a table is rebuilt only when what it shows changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from stepnet.engine.program import quantity_shape
+from stepnet.tui.session import Session
+from stepnet.tui.widgets.matrix import MatrixWindow, is_big
+from stepnet.tui.widgets.styles import Shown
+from stepnet.tui.widgets.tables import flow, flow_line, table
+
+PREFIXES = ("W", "b", "z", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
+HEADING = Style(bold=True, color="magenta")
+
+
+def groups(session: Session) -> list[tuple[str, list[str]]]:
+    """(heading, quantity names) for the input, every layer, and the target and loss."""
+    model = session.debugger.model
+    names = set(session.debugger.program.quantities())
+    result = [("input", ["a0"])]
+    for l, layer in enumerate(model.layers, start=1):
+        heading = f"layer {l} · {layer.activation.name} · {layer.units} unit{'s' if layer.units > 1 else ''}"
+        result.append((heading, [f"{p}{l}" for p in PREFIXES if f"{p}{l}" in names]))
+    result.append(("target and loss", ["y", "loss"]))
+    return result
+
+
+@dataclass
+class Group:
+    heading: str
+    small: list[str]  # drawn whole, side by side
+    big: list[MatrixWindow]
+
+
+class StateView(ScrollView, can_focus=False):
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        d = session.debugger
+        batch = len(d.data.batch(1)[0])
+        self.groups: list[Group] = []
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        for heading, names in groups(session):
+            shapes = {n: quantity_shape(d.model, n, batch) for n in names}
+            self.shapes.update(shapes)
+            self.groups.append(Group(heading, [n for n in names if not is_big(shapes[n])],
+                                     [MatrixWindow(n, shapes[n]) for n in names if is_big(shapes[n])]))
+        self.shown: dict[str, Shown] = dict.fromkeys(self.shapes, Shown(None))
+        self.tables = {n: table(n, self.shapes[n], self.shown[n], session.digits)
+                       for g in self.groups for n in g.small}
+        self.digits = session.digits
+        self.line_map: list[tuple] = []  # what each line of the view draws
+        self.spans: dict[str, tuple[int, int]] = {}  # the lines each quantity takes
+        self._laid_out_for = -1
+
+    # --- layout: recomputed only when the width or the digits change --------------------
+
+    def _layout(self, width: int) -> None:
+        lines: list[tuple] = []
+        for g in self.groups:
+            lines += [("blank",), ("heading", g.heading)]
+            if g.small:
+                tables = [self.tables[n] for n in g.small]
+                for row in flow(tables, width):
+                    start = len(lines)
+                    height = max(len(tables[i]) for i in row)
+                    lines += [("flow", g, row, y) for y in range(height)]
+                    self.spans.update({g.small[i]: (start, len(lines)) for i in row})
+            for window in g.big:
+                start = len(lines)
+                lines += [("matrix", window, i) for i in range(window.lines)]
+                self.spans[window.name] = (start, len(lines))
+        self.line_map = lines
+        self._laid_out_for = width
+        self.virtual_size = Size(width, len(lines))
+
+    def on_resize(self) -> None:
+        self._layout(self.scrollable_content_region.width)
+
+    # --- showing the state --------------------------------------------------------------
+
+    def show(self) -> None:
+        s = self.session
+        d = s.debugger
+        op = d.last_op
+        change = s.change()
+        relayout = s.digits != self.digits
+        self.digits = s.digits
+        width = self.scrollable_content_region.width
+        dirty = []
+        for g in self.groups:
+            for name in g.small + [w.name for w in g.big]:
+                output = op is not None and name == op.output
+                role = "output" if output else "read" if op is not None and name in op.reads else None
+                shown = Shown(d.values.get(name), role, change[1] if output and change else None,
+                              s.selected_cell() if output else None)
+                if shown != self.shown[name] or relayout:
+                    self.shown[name] = shown
+                    dirty.append(name)
+                    if name in self.tables:
+                        self.tables[name] = table(name, self.shapes[name], shown, s.digits)
+            for window in g.big:
+                window.fit(self.shown[window.name], s.digits, width)
+        if relayout and width:
+            self._layout(width)
+            self.refresh()
+        else:  # repaint only the lines of what changed
+            for name in dirty:
+                if name in self.spans:
+                    start, end = self.spans[name]
+                    self.refresh_lines(start, end - start)
+        if op is not None and op.output in self.spans:
+            self._reveal(*self.spans[op.output])
+
+    def _reveal(self, start: int, end: int) -> None:
+        """Scroll so the lines start…end are in view (as many as fit)."""
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if start < top or (end > top + height and start != top):
+            self.scroll_to(y=start if end - start > height or start < top else end - height,
+                           animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._laid_out_for:
+            self._layout(width)
+        y += round(self.scroll_y)
+        if y >= len(self.line_map):
+            return Strip.blank(width)
+        item = self.line_map[y]
+        kind = item[0]
+        if kind == "heading":
+            return Strip([Segment(item[1], HEADING)]).extend_cell_length(width)
+        if kind == "flow":
+            _, g, row, line = item
+            return flow_line([self.tables[n] for n in g.small], row, line, width)
+        if kind == "matrix":
+            return item[1].line(item[2], width)
+        return Strip.blank(width)

@@ -1,0 +1,64 @@
+"""How a quantity is shown (its value, its role in the op, what changed, the selected element)
+and the cell styles shared by the quantity blocks and the matrix views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+
+from stepnet.tui.cells import cell, width
+
+#: plain, read by the current op, written by it, changed by it, selected, indices, blank
+CELL_STYLE = {
+    "plain": Style(),
+    "read": Style(color="cyan"),
+    "output": Style(color="yellow"),
+    "changed": Style(color="yellow", bold=True, underline=True),
+    "selected": Style(reverse=True, bold=True),
+    "index": Style(dim=True),
+    "blank": Style(dim=True, italic=True),
+}
+#: the border and title of a quantity by its role in the current op
+ROLE_STYLE = {None: Style(dim=True), "read": Style(color="cyan", bold=True),
+              "output": Style(color="yellow", bold=True)}
+
+
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """A quantity as the screen shows it: its value (None: not computed in this iteration),
+    its role in the current op, the elements the op changed, the selected element."""
+
+    value: np.ndarray | None
+    role: str | None = None  # "read" | "output"
+    changed: np.ndarray | None = None
+    selected: tuple[int, int] | None = None  # (row, column) in the drawn grid
+
+    def __eq__(self, other: object) -> bool:
+        # identity, not contents: the engine writes a new array whenever a value changes
+        return (isinstance(other, Shown) and self.value is other.value and self.role == other.role
+                and self.changed is other.changed and self.selected == other.selected)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def row_segments(shown: Shown, grid_values: np.ndarray, changed: np.ndarray | None,
+                 row: int, columns: range, digits: int) -> list[Segment]:
+    """The cells of one row of a quantity (drawn as `grid`), styled by role, change and selection."""
+    plain = CELL_STYLE[shown.role or "plain"]
+    segments = []
+    for c in columns:
+        if shown.selected == (row, c):
+            style = CELL_STYLE["selected"]
+        elif changed is not None and changed[row, c]:
+            style = CELL_STYLE["changed"]
+        else:
+            style = plain
+        segments.append(Segment(cell(grid_values[row, c], digits), style))
+    return segments
+
+
+def header_segments(columns: range, digits: int) -> list[Segment]:
+    return [Segment(str(c).rjust(width(digits)), CELL_STYLE["index"]) for c in columns]

@@ -1,0 +1,58 @@
+"""Small quantities as whole boxed tables, laid side by side and wrapped to the width."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.strip import Strip
+
+from stepnet.tui.cells import grid, grid_shape, width
+from stepnet.tui.widgets.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
+
+GAP = 1  # columns between two tables
+
+
+def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int) -> list[Strip]:
+    """A small quantity as a boxed table: title, column indices, one line per row; blank
+    cells while it is not computed."""
+    rows, columns = grid_shape(shape)
+    label = len(str(rows - 1)) + 1 if rows > 1 else 0
+    inner = label + columns * width(digits) + 1
+    border = ROLE_STYLE[shown.role]
+    title = name + (" [sample 0]" if len(shape) == 3 else "")
+    lines = [Strip([Segment(f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮", border)])]
+    side = Segment("│", border)
+    if columns > 1:
+        lines.append(Strip([side, Segment(" " * label), *header_segments(range(columns), digits),
+                            Segment(" "), side]))
+    values = None if shown.value is None else grid(shown.value)
+    changed = None if shown.changed is None else grid(shown.changed)
+    for r in range(rows):
+        index = [Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else []
+        cells = ([Segment(" " * (columns * width(digits)))] if values is None else
+                 row_segments(shown, values, changed, r, range(columns), digits))
+        lines.append(Strip([side, *index, *cells, Segment(" "), side]))
+    lines.append(Strip([Segment("╰" + "─" * inner + "╯", border)]))
+    return lines
+
+
+def flow(tables: list[list[Strip]], width_: int) -> list[list[int]]:
+    """Which tables go on each row: as many as fit the width, left to right."""
+    rows: list[list[int]] = [[]]
+    used = 0
+    for i, lines in enumerate(tables):
+        w = lines[0].cell_length
+        if rows[-1] and used + GAP + w > width_:
+            rows.append([])
+            used = 0
+        used += (GAP if rows[-1] else 0) + w
+        rows[-1].append(i)
+    return rows
+
+
+def flow_line(tables: list[list[Strip]], row: list[int], y: int, width_: int) -> Strip:
+    """Line y of a row of tables placed side by side."""
+    parts = []
+    for i in row:
+        lines = tables[i]
+        parts += [lines[y] if y < len(lines) else Strip.blank(lines[0].cell_length), Strip.blank(GAP)]
+    return Strip.join(parts).crop_extend(0, width_, None)
