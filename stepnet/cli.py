@@ -206,7 +206,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 def train(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
-    every = args.report_every or max(1, args.iterations // 10)
+    every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     if not _at_least_one(iterations=args.iterations, report_every=every):
         return BAD_INPUT
     d = scenario.debugger()

@@ -1,0 +1,127 @@
+"""`stepnet train` and the engine pieces under it: the chunked run and the evaluation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS, make_debugger, make_model
+from stepnet import cli, scenario
+from stepnet.engine.metrics import accuracy, evaluate, is_classification
+from stepnet.engine.training import train
+
+MAZUR = str(SCENARIOS / "mazur.toml")
+DIGITS = str(SCENARIOS / "digits.toml")
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def report_rows(out: str) -> list[list[str]]:
+    return [line.split() for line in out.splitlines() if re.match(r"\s+\d+\s", line)]
+
+
+def test_mazur_reports_the_articles_error_after_the_first_round(capsys):
+    status, out, err = run(["train", MAZUR, "-n", "2", "--report-every", "1"], capsys)
+    assert status == 0 and err == ""  # stderr is no terminal here: no progress bar
+    rows = report_rows(out)
+    assert [r[0] for r in rows] == ["1", "2"]
+    batch_loss, loss, acc = float(rows[0][1]), float(rows[0][2]), rows[0][3]
+    assert batch_loss == pytest.approx(0.298371109, abs=1e-6)  # E_total before the update
+    assert loss == pytest.approx(0.29102777369, abs=1e-6)  # … and after it (see the erratum)
+    assert acc == "—"  # two sigmoid outputs with targets 0.01/0.99: not a classification
+    assert out.splitlines()[-1] == f"final after 2 iterations: loss {rows[1][2]}"
+
+
+def plain_full_batch_training(s, iterations: int) -> tuple[dict, np.ndarray]:
+    """64-32-10 ReLU/softmax, cross-entropy, batch gradient descent, written out in NumPy."""
+    W1, b1, W2, b2 = (s.model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    x, y, lr = s.data.inputs, s.data.targets, s.model.optimizer.learning_rate
+
+    def forward(W1, b1, W2, b2):
+        z1 = x @ W1.T + b1
+        a1 = np.maximum(z1, 0)
+        e = np.exp((z := a1 @ W2.T + b2) - z.max(axis=1, keepdims=True))
+        return z1, a1, e / e.sum(axis=1, keepdims=True)
+
+    def grads(W1, b1, W2, b2):
+        z1, a1, p = forward(W1, b1, W2, b2)
+        d2 = (p - y) / len(x)
+        d1 = (d2 @ W2) * (z1 > 0)
+        return d1.T @ x, d1.sum(0), d2.T @ a1, d2.sum(0)
+
+    for _ in range(iterations):
+        g = grads(W1, b1, W2, b2)
+        W1, b1, W2, b2 = (w - lr * gw for w, gw in zip((W1, b1, W2, b2), g))
+    return {"W1": np.linalg.norm(grads(W1, b1, W2, b2)[0])}, forward(W1, b1, W2, b2)[2]
+
+
+def test_digits_accuracy_and_gradient_norm_match_plain_numpy(capsys):
+    status, out, _ = run(["train", DIGITS, "-n", "20", "--report-every", "10"], capsys)
+    assert status == 0
+    norms, p = plain_full_batch_training(scenario.load(DIGITS), 20)
+    labels = scenario.load(DIGITS).data.targets.argmax(axis=1)
+    correct = int((p.argmax(axis=1) == labels).sum())
+    final = out.splitlines()[-1]
+    assert f"({correct:,} of 1,797 samples)" in final
+    rows = report_rows(out)
+    assert [r[0] for r in rows] == ["10", "20"]
+    assert rows[-1][3] == f"{100 * correct / 1797:.2f}"
+    assert float(rows[-1][5]) == pytest.approx(norms["W1"], rel=1e-3)  # printed to 4 digits
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-n", "0"], "--iterations must be at least 1"),
+    (["--report-every", "0"], "--report-every must be at least 1"),
+])
+def test_bad_counts_exit_2_with_one_line(args, message, capsys):
+    status, out, err = run(["train", MAZUR, *args], capsys)
+    assert status == 2 and out == ""
+    assert err.strip().startswith("stepnet: ") and message in err and err.count("\n") == 1
+
+
+def test_a_missing_scenario_exits_2(tmp_path, capsys):
+    status, _, err = run(["train", str(tmp_path / "nope.toml")], capsys)
+    assert status == 2 and "no such file" in err
+
+
+def test_progress_bar_only_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    status, out, err = run(["train", MAZUR, "-n", "3"], capsys)
+    assert status == 0 and "final after 3 iterations" in out
+    assert "training" in err and "3/3" in err  # the bar, drawn on stderr
+
+
+def test_reports_come_every_k_iterations_and_after_the_last():
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    seen: list[int] = []
+    reports = list(train(d, 25, 10, progress=seen.append))
+    assert [r.iteration for r in reports] == [10, 20, 25]
+    assert seen == sorted(seen) and seen[-1] == 25 and len(seen) >= 3
+    losses = d.losses
+    assert reports[1].batch_loss == pytest.approx(np.mean(losses[10:20]))
+    assert reports[2].batch_loss == pytest.approx(np.mean(losses[20:25]))
+    other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    other.run_iterations(25)  # the run is the engine's fast path, nothing else
+    for name, value in other.parameters().items():
+        assert value.tobytes() == d.parameters()[name].tobytes()
+
+
+def test_accuracy_is_argmax_against_argmax():
+    p = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.2, 0.2, 0.6], [0.4, 0.4, 0.2]])
+    y = np.eye(3)[[1, 1, 2, 0]]
+    assert accuracy(p, y) == 0.75  # ties go to the first class, as argmax does
+
+
+def test_accuracy_only_for_one_hot_targets_and_several_outputs():
+    model = make_model([2, 3], ["softmax"], loss="cross_entropy")
+    assert is_classification(model, np.eye(3)[[0, 2]])
+    assert not is_classification(model, np.array([[0.2, 0.3, 0.5]]))
+    single = make_model([2, 1], ["sigmoid"])
+    assert not is_classification(single, np.array([[1.0], [0.0]]))
+    assert evaluate(single, single.initial, np.ones((2, 2)), np.array([[1.0], [0.0]])).accuracy is None
