@@ -30,7 +30,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 def key_text(key: str) -> str:
     """A key as TOML writes it: bare when it can be, quoted (and escaped) otherwise."""
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
 def finite(v: Any) -> bool:
