@@ -28,8 +28,8 @@ class Session:
     cursor: tuple[int, int] = (0, 0)
     #: significant digits in tables (formulas use three more)
     digits: int = 4
-    #: the latest outcome of each expectation seen so far, by its position in the scenario
-    checked: dict[int, Outcome] = field(default_factory=dict)
+    #: each expectation seen so far (by its place in the scenario): where it was due, its outcome
+    checked: dict[int, tuple[int, Outcome]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.debugger = self.scenario.debugger()
@@ -119,5 +119,10 @@ class Session:
         for i, expectation in enumerate(self.scenario.expectations):
             for outcome in outcomes:
                 if outcome.expectation is expectation:
-                    self.checked[i] = outcome
+                    self.checked[i] = (self.debugger.position, outcome)
         return outcomes
+
+    def outcome(self, i: int) -> Outcome | None:
+        """Expectation i's outcome if the engine has got past where it is due."""
+        position, outcome = self.checked.get(i, (None, None))
+        return outcome if position is not None and self.debugger.position >= position else None

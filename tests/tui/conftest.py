@@ -1,5 +1,6 @@
-"""One way to build the app for every TUI test: `make_app(name)` on a shipped scenario or the
-generated 784-64-10 network (`make_app("mnist")`)."""
+"""One way to build the app for every TUI test: `make_app(name)` on a shipped scenario, the
+generated 784-64-10 network (`make_app("mnist")`) or a network that diverges to Inf and NaN
+in its first iteration (`make_app("diverging")`)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,31 @@ batch_size = 32
 """
 
 
+DIVERGING = """\
+title = "A learning rate so large that the loss overflows"
+
+[network]
+inputs = 1
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[1e200]]
+bias = false
+
+[loss]
+kind = "half_sse"
+
+[optimizer]
+kind = "sgd"
+learning_rate = 1e200
+
+[data]
+inputs = [[1.0]]
+targets = [[0.0]]
+"""
+
+
 def write_mnist_shape(folder: Path) -> Path:
     """A 784-64-10 ReLU/softmax scenario on seeded random data, written into `folder`."""
     rng = np.random.default_rng(0)
@@ -60,10 +86,18 @@ def mnist_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_mnist_shape(tmp_path_factory.mktemp("mnist"))
 
 
+@pytest.fixture(scope="session")
+def diverging_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("diverging") / "diverging.toml"
+    path.write_text(DIVERGING)
+    return path
+
+
 @pytest.fixture
-def make_app(mnist_path: Path) -> Callable[[str], StepnetApp]:
+def make_app(mnist_path: Path, diverging_path: Path) -> Callable[[str], StepnetApp]:
+    generated = {"mnist": mnist_path, "diverging": diverging_path}
+
     def make(name: str = "mazur") -> StepnetApp:
-        path = mnist_path if name == "mnist" else SCENARIOS / f"{name}.toml"
-        return StepnetApp(scenario.load(path))
+        return StepnetApp(scenario.load(generated.get(name, SCENARIOS / f"{name}.toml")))
 
     return make

@@ -14,7 +14,8 @@ class ExpectationsPanel(Static):
     _key: tuple | None = None  # what the panel shows: repainted only when it differs
     def show(self, session: Session, now: list[Outcome]) -> None:
         expectations = session.scenario.expectations
-        key = (tuple(map(id, session.checked.values())), tuple(map(id, now)), session.digits)
+        key = (tuple(map(id, map(session.outcome, range(len(expectations))))), tuple(map(id, now)),
+               session.digits)
         if key == self._key:
             return
         self._key = key
@@ -24,7 +25,7 @@ class ExpectationsPanel(Static):
         fmt = formatter(session.digits + 5)
         text = Text()
         for i, e in enumerate(expectations):
-            outcome = session.checked.get(i)
+            outcome = session.outcome(i)
             fresh = any(o is outcome for o in now)
             if outcome is None:
                 text.append(f"·  {e.label}\n", "dim")

@@ -122,7 +122,9 @@ class StateView(ScrollView, can_focus=False):
                 if name in self.spans:
                     start, end = self.spans[name]
                     self.refresh_lines(start, end - start)
-        if op is not None and op.output in self.spans:
+        if op is None:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        elif op.output in self.spans:
             self._reveal(*self.spans[op.output])
 
     def _reveal(self, start: int, end: int) -> None:

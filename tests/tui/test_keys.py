@@ -1,0 +1,272 @@
+"""Every key of the debugger screen, driven through Textual's pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+from textual import events
+
+from stepnet.engine.breakpoints import Condition, OpBreakpoint
+from stepnet.tui.screens.breakpoints import BreakpointsScreen
+from stepnet.tui.screens.gradcheck import GradcheckScreen
+from stepnet.tui.screens.help import HelpScreen
+from stepnet.tui.screens.iterations import IterationsPrompt
+from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.widgets.status import StatusBar
+
+SIZE = (120, 40)
+
+
+def state(app) -> tuple[int, dict[str, bytes]]:
+    d = app.session.debugger
+    return d.position, {name: np.asarray(v).tobytes() for name, v in d.values.items()}
+
+
+async def settle(app, pilot) -> None:
+    """Let a worker-thread run (c, C, i, gradcheck) finish and the screen catch up."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("key", ["n", "space"])
+async def test_next_performs_one_operation(make_app, key) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key, key)
+        assert app.session.debugger.position == 2
+        assert app.session.debugger.last_op.output == "z1"
+
+
+async def test_previous_after_next_restores_the_state_bit_for_bit(make_app) -> None:
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        d = app.session.debugger
+        for k in [*range(4), d.n_ops - 3]:  # the first ops, then across the iteration boundary
+            await pilot.press(*["n"] * (k - d.position))
+            for _ in range(3):
+                before = state(app)
+                await pilot.press("n", "N")
+                assert state(app) == before, f"at position {d.position}"
+                await pilot.press("n")
+
+
+@pytest.mark.parametrize(("key", "kind", "forward"), [
+    ("l", "layer", True), ("L", "layer", False), ("p", "phase", True), ("P", "phase", False),
+    ("e", "iteration", True), ("E", "iteration", False),
+])
+async def test_boundary_keys_go_where_the_engine_says(make_app, key, kind, forward) -> None:
+    app = make_app("article")
+    reference = app.scenario.debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"nnnnnnnnnn")  # into the backward pass
+        reference.goto(10)
+        await pilot.press(key)
+        assert app.session.debugger.position == reference.boundary(kind, forward)
+
+
+async def test_continue_without_breakpoints_runs_to_the_end_of_the_iteration(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "c")
+        await settle(app, pilot)
+        d = app.session.debugger
+        assert (d.position, d.index) == (d.n_ops, d.n_ops)
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert d.position == 0
+
+
+async def test_c_stops_at_a_breakpoint_set_with_b_and_C_goes_back_to_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "p", "n", "n")  # to the first op of the backward pass
+        d = app.session.debugger
+        target = d.last_op.output
+        await pilot.press("b")
+        assert app.session.breakpoints == [OpBreakpoint(output=target)]
+        stop = d.position
+        await pilot.press("R", "c")
+        await settle(app, pilot)
+        assert d.position == stop and d.last_op.output == target
+        await pilot.press("c")  # no other hit in this iteration: its end
+        await settle(app, pilot)
+        assert d.position == d.n_ops
+        await pilot.press("c")  # the same op of the next iteration
+        await settle(app, pilot)
+        assert d.position == d.n_ops + stop
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert d.position == d.n_ops  # the start of iteration 2
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert d.position == stop
+        await pilot.press("b")
+        assert app.session.breakpoints == []
+
+
+async def test_nan_breakpoint_stops_at_the_first_non_finite_op_with_a_warning(make_app) -> None:
+    app = make_app("diverging")
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.breakpoints.append(Condition.parse("nan"))
+        await pilot.press("c")
+        await settle(app, pilot)
+        d = app.session.debugger
+        assert d.fault is not None and d.position == d.fault.position
+        assert not np.isfinite(d.values[d.last_op.output]).all()
+        assert "NaN/Inf" in str(app.screen.query_one(StatusBar).content)
+        assert "⚠" in str(app.screen.query_one(FormulaPanel).content)
+        assert any("NaN" in (n.title or "") for n in app._notifications)
+
+
+async def test_breakpoints_screen_adds_and_removes(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("B")
+        assert isinstance(app.screen, BreakpointsScreen)
+        await pilot.press(*"|delta| < 1e-6", "enter")
+        await pilot.press(*"delta2", "enter")
+        await pilot.press(*"nonsense <", "enter")
+        assert "cannot read" in str(app.screen.query_one("#problem").content)
+        await pilot.click("#nan")
+        assert [bp.describe() for bp in app.session.breakpoints] == [
+            "|delta| < 1e-6", "delta2", "any NaN or Inf"]
+        options = app.screen.query_one("OptionList")
+        options.focus()
+        options.highlighted = 1
+        await pilot.press("delete")
+        assert [bp.describe() for bp in app.session.breakpoints] == ["|delta| < 1e-6", "any NaN or Inf"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BreakpointsScreen)
+
+
+async def test_i_runs_n_iterations(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        assert isinstance(app.screen, IterationsPrompt)
+        await pilot.press("0", "enter")  # refused: at least 1
+        assert isinstance(app.screen, IterationsPrompt)
+        await pilot.press("backspace", "2", "5", "enter")
+        await settle(app, pilot)
+        d = app.session.debugger
+        assert d.position == 25 * d.n_ops and len(d.losses) == 25
+
+
+async def test_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "R")
+        assert app.session.debugger.position == 0
+
+
+async def test_gradcheck_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        assert isinstance(app.screen, GradcheckScreen)
+        await settle(app, pilot)
+        assert "W2" in app.screen.query_one("#results").render_line(0).text + "".join(
+            app.screen.query_one("#results").render_line(y).text for y in range(1, 6))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GradcheckScreen)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_screen(make_app, key) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+q"])
+async def test_quit(make_app, key) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_c_does_not_kill_the_debugger(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "ctrl+c", "n")
+        assert app.is_running and app.session.debugger.position == 2
+
+
+async def test_arrows_move_the_selected_element(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")  # the last op wrote W2, 2×2
+        assert app.session.selected() == (0, 0)
+        await pilot.press("right", "down")
+        assert app.session.selected() == (1, 1)
+        assert str(app.screen.query_one(FormulaPanel).content).count("W2[1,1]") >= 1
+        await pilot.press("right", "down")  # kept inside the matrix
+        assert app.session.selected() == (1, 1)
+        await pilot.press("left", "up")
+        assert app.session.selected() == (0, 0)
+
+
+async def test_theme_switch(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        theme = app.theme
+        await pilot.press("ctrl+t")
+        assert app.theme != theme
+
+
+async def test_digits(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        digits = app.session.digits
+        await pilot.press("plus", "plus", "minus")
+        assert app.session.digits == digits + 1
+
+
+async def test_palette_offers_every_action(make_app) -> None:
+    from stepnet.tui.commands import DebuggerCommands
+    from stepnet.tui.keys import ACTIONS
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        provider = DebuggerCommands(app.screen)
+        found = [hit async for hit in provider.discover()]
+        assert len(found) == len(ACTIONS)
+        hits = [hit async for hit in provider.search("next operation")]
+        await hits[0].command()
+        await pilot.pause()
+        assert app.session.debugger.position == 1
+        await pilot.press("ctrl+p")
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.busy = True
+        await pilot.press("n", "N", "R", "e", "i")
+        assert app.session.debugger.position == 0 and not isinstance(app.screen, IterationsPrompt)
+        app.screen.busy = False
+
+
+@pytest.mark.parametrize("name", ["article", "mnist"])
+async def test_holding_n_keeps_up_with_the_keyboard(make_app, name) -> None:
+    """A held key repeats about 30 times a second: a burst of presses is worked off faster."""
+    app = make_app(name)
+    presses = 1000 if name == "article" else 200
+    async with app.run_test(size=SIZE) as pilot:
+        start = time.perf_counter()
+        for key, count in (("n", presses), ("N", presses // 4)):
+            for _ in range(count):
+                app._driver.send_message(events.Key(key, key))
+        while app.session.debugger.position != presses - presses // 4:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert (time.perf_counter() - start) / (presses * 1.25) < 1 / 30
