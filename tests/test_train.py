@@ -125,3 +125,12 @@ def test_accuracy_only_for_one_hot_targets_and_several_outputs():
     single = make_model([2, 1], ["sigmoid"])
     assert not is_classification(single, np.array([[1.0], [0.0]]))
     assert evaluate(single, single.initial, np.ones((2, 2)), np.array([[1.0], [0.0]])).accuracy is None
+
+
+def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():
+    x, y = np.array([[0.5, -1.0], [2.0, 0.3], [0.0, 1.0]]), np.array([[0.2], [0.9], [0.4]])
+    for reduction in ("mean", "sum"):
+        model = make_model([2, 1], ["sigmoid"], reduction=reduction)
+        W, b = model.initial["W1"], model.initial["b1"]
+        p = 1 / (1 + np.exp(-(x @ W.T + b)))
+        assert evaluate(model, model.initial, x, y).loss == pytest.approx(np.mean(0.5 * (p - y) ** 2))

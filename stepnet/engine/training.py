@@ -7,6 +7,7 @@ back into any of those iterations.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,8 +16,10 @@ import numpy as np
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.metrics import Evaluation, evaluate
 
-#: how many times at most a run reports progress (each report costs one fast-path call)
-PROGRESS_STEPS = 100
+#: with a progress callback, chunks grow until one takes about this long (seconds): the
+#: callback hears often enough for a live bar, and the chunks stay few, since
+#: `run_iterations` writes each chunk's last iteration out op by op for the debugger
+PROGRESS_INTERVAL = 0.1
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,18 @@ def train(debugger: Debugger, iterations: int, report_every: int,
     and after the last. `progress(done)` is called now and then with the iterations run."""
     if iterations < 1 or report_every < 1:
         raise ValueError("iterations and report_every must be at least 1")
-    chunk = min(report_every, -(-iterations // PROGRESS_STEPS)) if progress else report_every
     done = reported = 0
+    chunk = 1 if progress else report_every
     while done < iterations:
         report_at = min(iterations, (done // report_every + 1) * report_every)
         n = min(chunk, report_at - done)
+        started = time.perf_counter()
         debugger.run_iterations(n)
         done += n
         if progress:
             progress(done)
+            if time.perf_counter() - started < PROGRESS_INTERVAL / 2:
+                chunk = max(chunk, 2 * n)
         if done == report_at:
             batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
             reported = done
