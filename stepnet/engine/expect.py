@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,3 +72,16 @@ def due(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome
     return [evaluate(e, debugger.values) for e in expectations
             if e.iteration == debugger.iteration
             and (e.name == op.output or (at_end and e.name not in written))]
+
+
+def checkable(debugger: Debugger, expectations: Sequence[Expectation]) -> dict[int, Outcome]:
+    """The expectations (by their place in `expectations`) of the current iteration whose
+    quantity has been produced by now, checked against the current state; a quantity no
+    operation writes is checkable at the end of the iteration."""
+    if debugger.position == 0:
+        return {}
+    done = {op.output for op in debugger.ops[: debugger.index]}
+    if debugger.index == debugger.n_ops:
+        done |= set(debugger.values)
+    return {i: evaluate(e, debugger.values) for i, e in enumerate(expectations)
+            if e.iteration == debugger.iteration and e.name in done}

@@ -60,3 +60,18 @@ def test_due_checks_each_expectation_where_its_quantity_is_produced() -> None:
     assert all(ok for _, ok in seen.values())
     assert seen["a1 @ iteration 1"][0] == "a1"
     assert seen["loss @ iteration 2"][0] == "loss"
+
+
+def test_checkable_grows_through_the_iteration_and_matches_check() -> None:
+    from stepnet.engine.expect import check, checkable
+
+    s = scenario.load(MAZUR)
+    d = s.debugger()
+    assert checkable(d, s.expectations) == {}
+    d.goto(3)  # a0, z1, a1: the a1 figure can be checked, nothing else
+    assert [s.expectations[i].name for i in checkable(d, s.expectations)] == ["a1"]
+    d.goto(d.n_ops)
+    seen = checkable(d, s.expectations)
+    final = check(s.debugger(), s.expectations)
+    assert sorted(seen) == [i for i, e in enumerate(s.expectations) if e.iteration == 1]
+    assert all(seen[i].error == final[i].error for i in seen)
