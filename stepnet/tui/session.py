@@ -12,7 +12,7 @@ import numpy as np
 
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
 from stepnet.engine.debugger import Debugger
-from stepnet.engine.expect import Outcome, due
+from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.notation import DEFAULT_DIGITS
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
@@ -28,8 +28,8 @@ class Session:
     cursor: tuple[int, int] = (0, 0)
     #: significant digits in tables (formulas use three more)
     digits: int = 4
-    #: each expectation seen so far (by its place in the scenario): where it was due, its outcome
-    checked: dict[int, tuple[int, Outcome]] = field(default_factory=dict)
+    #: the outcome of each expectation (by its place in the scenario) as last checked
+    checked: dict[int, Outcome] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.debugger = self.scenario.debugger()
@@ -113,16 +113,11 @@ class Session:
     def explain(self) -> str | None:
         return self.debugger.explain(self.selected(), self.digits + 5)
 
-    def due(self) -> list[Outcome]:
-        """Expectations checked at this step; remembered for the expectations panel."""
-        outcomes = due(self.debugger, self.scenario.expectations)
-        for i, expectation in enumerate(self.scenario.expectations):
-            for outcome in outcomes:
-                if outcome.expectation is expectation:
-                    self.checked[i] = (self.debugger.position, outcome)
-        return outcomes
-
-    def outcome(self, i: int) -> Outcome | None:
-        """Expectation i's outcome if the engine has got past where it is due."""
-        position, outcome = self.checked.get(i, (None, None))
-        return outcome if position is not None and self.debugger.position >= position else None
+    def outcomes(self) -> dict[int, Outcome | None]:
+        """Each expectation (by its place in the scenario) the engine is past: checked now if it
+        belongs to this iteration, else as seen in its own (None if it was run past unseen)."""
+        d = self.debugger
+        now = checkable(d, self.scenario.expectations)
+        self.checked.update(now)
+        return {i: now.get(i, self.checked.get(i)) for i, e in enumerate(self.scenario.expectations)
+                if e.iteration < d.iteration or i in now}

@@ -29,8 +29,8 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 class DebuggerScreen(Screen):
     BINDINGS = keys.bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide"), (110, "-very-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-compact"), (32, "-tall")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -69,7 +69,7 @@ class DebuggerScreen(Screen):
         self.query_one(FormulaPanel).show(s)
         self.query_one(NetworkDiagram).show()
         self.query_one(LossPlot).show(d)
-        self.query_one(ExpectationsPanel).show(s, s.due())
+        self.query_one(ExpectationsPanel).show(s)
         self.query_one(StateView).show()
 
     # --- moves ----------------------------------------------------------------------

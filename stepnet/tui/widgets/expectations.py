@@ -1,21 +1,26 @@
-"""The scenario's `[[expect]]` figures: ✓ or ✗ where the engine produced the quantity."""
+"""The scenario's `[[expect]]` figures: ✓ or ✗ once the engine has produced the quantity,
+with the stated and computed figures for the one the last operation produced."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-from stepnet.engine.expect import Outcome
 from stepnet.engine.notation import compact, formatter
 from stepnet.tui.session import Session
 
 
 class ExpectationsPanel(Static):
     _key: tuple | None = None  # what the panel shows: repainted only when it differs
-    def show(self, session: Session, now: list[Outcome]) -> None:
+
+    def show(self, session: Session) -> None:
         expectations = session.scenario.expectations
-        key = (tuple(map(id, map(session.outcome, range(len(expectations))))), tuple(map(id, now)),
-               session.digits)
+        outcomes = session.outcomes()
+        op = session.debugger.last_op
+        fresh = {i for i in outcomes if op is not None and expectations[i].name == op.output
+                 and expectations[i].iteration == session.debugger.iteration}
+        key = (tuple((i, None if o is None else (o.ok, o.error)) for i, o in outcomes.items()),
+               tuple(fresh), session.digits)
         if key == self._key:
             return
         self._key = key
@@ -24,19 +29,25 @@ class ExpectationsPanel(Static):
             return
         fmt = formatter(session.digits + 5)
         text = Text()
+        focus = 0  # the line of the first expectation just produced: scrolled into view
         for i, e in enumerate(expectations):
-            outcome = session.outcome(i)
-            fresh = any(o is outcome for o in now)
-            if outcome is None:
+            if i in fresh and not focus:
+                focus = text.plain.count("\n")
+            if i not in outcomes:
                 text.append(f"·  {e.label}\n", "dim")
+                continue
+            outcome = outcomes[i]
+            if outcome is None:
+                text.append(f"–  {e.label} (run past, not seen)\n", "dim")
                 continue
             mark, style = ("✓", "green") if outcome.ok else ("✗", "bold red")
             text.append(f"{mark}  ", style)
-            text.append(e.label, "bold reverse" if fresh else "")
-            if fresh or not outcome.ok:
-                style = "" if fresh else "dim"
+            text.append(e.label, "bold reverse" if i in fresh else "")
+            if i in fresh or not outcome.ok:
+                style = "" if i in fresh else "dim"
                 text.append(f"\n   stated   {compact(e.value, fmt, 3)}", style)
                 text.append(f"\n   computed {compact(outcome.computed, fmt, 3)}", style)
             text.append("\n")
         text.rstrip()
         self.update(text)
+        self.call_after_refresh(self.scroll_to, y=focus, animate=False)

@@ -27,7 +27,6 @@ class LossPlot(Vertical):
         if not losses:
             label.update("no loss yet")
         else:
-            first = f"  (first {losses[0]:.6g})" if len(losses) > 1 else ""
-            label.update(f"loss {losses[-1]:.6g} after {len(losses)} iteration(s){first}")
+            label.update(f"loss {losses[-1]:.6g} · iteration {len(losses)}")
         # the sparkline cannot scale NaN or Inf: those iterations are left out of the plot
         self.query_one("#loss-spark", Sparkline).data = [x for x in losses if math.isfinite(x)]

@@ -39,8 +39,10 @@ class NetworkDiagram(Static):
         for row in range(height):
             line = Text()
             for l, column in enumerate(columns):
-                pad = 0 if row == 0 else (height - len(column)) // 2  # headers on top, neurons centred
-                line.append_text(column[row - pad] if 0 <= row - pad < len(column) else Text(" " * WIDTH))
+                # headers on the top line, each column's neurons centred below
+                k = 0 if row == 0 else row - (height - len(column)) // 2
+                line.append_text(column[k] if (k == 0) == (row == 0) and 0 <= k < len(column)
+                                 else Text(" " * WIDTH))
                 if l < len(columns) - 1:
                     line.append_text(self._arrow(row, backward, l + 1 == current))
             lines.append(line)

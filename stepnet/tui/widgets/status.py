@@ -19,7 +19,7 @@ class StatusBar(Static):
         else:
             layer = f"  ·  layer {op.layer}" if op.layer else ""
             text.append(f"  {op.phase}", "bold")
-            text.append(f"{layer}  ·  op {d.index} of {d.n_ops}  ·  {op.output}")
+            text.append(f"{layer}  ·  op {d.index} of {d.n_ops}")
         if d.losses:
             text.append(f"  ·  loss {d.losses[-1]:.6g}")
         fault = d.fault

@@ -14,7 +14,7 @@ STYLE = {"forward": "green", "loss": "magenta", "backward": "cyan", "update": "y
 
 
 class Timeline(Widget):
-    """Three lines: phase names, one glyph per op (done ones bright), markers (▲ current, ● break)."""
+    """Three lines: one glyph per op (done ones bright), markers (▲ current, ● break), phase names."""
 
     class Jump(Message):
         """The user clicked an operation: go to the position just after it."""
@@ -64,7 +64,7 @@ class Timeline(Widget):
             mark = "▲" if current else "●" if self.session.breaks_on(op) else " "
             marks.append(mark + " " * (cell - 1), "bold red" if self.session.breaks_on(op) else "bold")
         phases.truncate(self.size.width)
-        return Text("\n").join([phases, glyphs, marks])
+        return Text("\n").join([glyphs, marks, phases])
 
     def on_click(self, event: events.Click) -> None:
         index = self._first() + event.x // self._cell()
