@@ -150,7 +150,8 @@ def check(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
         print(f"{scenario.path}: no [[expect]] figures to check")
         return OK
     fmt = formatter(12)
-    outcomes = check_expectations(scenario.debugger(), scenario.expectations)
+    d = scenario.debugger()
+    outcomes = check_expectations(d, scenario.expectations)
     print(scenario.title)
     for o in outcomes:
         e = o.expectation
@@ -159,6 +160,8 @@ def check(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
               f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
     failed = sum(not o.ok for o in outcomes)
     print(f"{len(outcomes) - failed} of {len(outcomes)} figures confirmed" + (f", {failed} contradicted" if failed else ""))
+    if d.fault:
+        print(f"warning: {d.fault.describe()}", file=sys.stderr)
     return FAILED if failed else OK
 
 

@@ -36,10 +36,6 @@ def _nbytes(state: State) -> int:
     return sum(a.nbytes for a in state.values())
 
 
-def _finite(state: State, names: list[str]) -> bool:
-    return all(np.isfinite(state[name]).all() for name in names)
-
-
 class Checkpoints:
     """Parameters at every `interval`-th boundary; the interval doubles to stay in budget."""
 
@@ -90,7 +86,6 @@ class Debugger:
         self.data = data
         self.program = build_program(model, data)
         self.ops = self.program.ops
-        self._trained = model.trained_parameters()
         self._loss_index = next(i for i, op in enumerate(self.ops) if op.kind == "loss")
         self._checkpoints = Checkpoints(history_budget)
         self._losses: list[float] = []
@@ -276,10 +271,10 @@ class Debugger:
 
     def _fast_iteration(self, iteration: int, state: State) -> State:
         x, y = self.data.batch(iteration)
-        new, loss = fastpath.train_step(self.model, state, x, y, self.model.dropout_masks(iteration, len(x)))
+        new, loss, finite = fastpath.train_step(self.model, state, x, y,
+                                                self.model.dropout_masks(iteration, len(x)))
         self._record_loss(iteration, float(loss))
-        # a non-finite velocity shows up in its parameter: checking those is enough
-        if self.fault is None and not (np.isfinite(loss) and _finite(new, self._trained)):
+        if self.fault is None and not finite:
             self._locate_fault(iteration, state)
         return new
 

@@ -39,9 +39,14 @@ def loss_value(model: Model, p: Array, y: Array) -> np.float64:
 def gradients(model: Model, state: State, x: Array, y: Array, masks: Masks | None = None
               ) -> tuple[np.float64, State]:
     """J and ∂J/∂θ for every parameter θ, by backpropagation."""
+    return backward(model, state, *forward(model, state, x, masks), y, masks)
+
+
+def backward(model: Model, state: State, zs: list[Array], a: list[Array], y: Array,
+             masks: Masks | None = None) -> tuple[np.float64, State]:
+    """J and ∂J/∂θ from a forward pass's zs and activations."""
     masks = masks or {}
     L = model.depth
-    zs, a = forward(model, state, x, masks)
     J = loss_value(model, a[L], y)
     grads: State = {}
     if model.fused_softmax_cross_entropy:
@@ -79,8 +84,21 @@ def update(model: Model, state: State, grads: State) -> State:
 
 
 def train_step(model: Model, state: State, x: Array, y: Array, masks: Masks | None = None
-               ) -> tuple[State, np.float64]:
-    """One iteration: the new parameters (and velocities) and the loss before the update."""
+               ) -> tuple[State, np.float64, bool]:
+    """One iteration: the new parameters (and velocities), the loss before the update, and
+    whether every operation's output stayed finite.
+
+    That is checked on z, J, the frozen parameters' gradients and the trained parameters
+    alone: a non-finite activation, ∂J/∂a, f′ or δ always reaches one of them (a saturated
+    σ(±inf) is finite, so z itself must be looked at), a non-finite velocity or trained
+    gradient reaches its parameter.
+    """
     with np.errstate(all="ignore"):
-        J, grads = gradients(model, state, x, y, masks)
-        return update(model, state, grads), J
+        zs, a = forward(model, state, x, masks)
+        J, grads = backward(model, state, zs, a, y, masks)
+        new = update(model, state, grads)
+        trained = model.trained_parameters()
+        finite = (bool(np.isfinite(J)) and all(np.isfinite(z).all() for z in zs[1:])
+                  and all(np.isfinite(g).all() for name, g in grads.items() if name not in trained)
+                  and all(np.isfinite(new[name]).all() for name in trained))
+        return new, J, finite
