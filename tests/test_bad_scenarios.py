@@ -147,7 +147,7 @@ def test_the_base_the_corpus_breaks_is_valid(limits: list[str], capsys: pytest.C
     assert "1 of 1 figures confirmed" in out
 
 
-@pytest.mark.parametrize("command", ["check", "trace", "gradcheck"])
+@pytest.mark.parametrize("command", ["check", "trace", "gradcheck", "train", "export"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_every_command_refuses_with_one_line(case: Case, command: str, corpus: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:

@@ -118,6 +118,8 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
         layer["bias"] = draw(st.one_of(st.just(False), WEIGHT, st.lists(WEIGHT, min_size=n, max_size=n)))
         if act == "leaky_relu" and draw(st.booleans()):
             layer["negative_slope"] = draw(st.floats(0, 1))
+        if not last and draw(st.booleans()):
+            layer["dropout"] = draw(st.floats(0, 0.9))
         layers.append(layer)
     samples = draw(st.integers(1, 5))
     x = draw(st.lists(st.lists(WEIGHT, min_size=inputs, max_size=inputs), min_size=samples, max_size=samples))
