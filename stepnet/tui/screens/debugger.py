@@ -57,6 +57,9 @@ class DebuggerScreen(Screen):
         self.query_one("#network").border_title = "network"
         self.query_one("#expectations").border_title = "expectations"
         self.query_one("#state").border_title = "state"
+        self._parts = (self.query_one(StatusBar), self.query_one(Timeline), self.query_one(FormulaPanel),
+                       self.query_one(NetworkDiagram), self.query_one(LossPlot),
+                       self.query_one(ExpectationsPanel), self.query_one(StateView))
         # the diagram's lines and its borders, but room for a few expectations at least
         self.query_one("#middle").styles.height = max(self.query_one(NetworkDiagram).lines + 2, 8)
         self.sync()
@@ -64,13 +67,14 @@ class DebuggerScreen(Screen):
     def sync(self) -> None:
         """Show every part the engine's current state; each repaints only what changed."""
         s, d = self.session, self.session.debugger
-        self.query_one(StatusBar).show(d)
-        self.query_one(Timeline).show()
-        self.query_one(FormulaPanel).show(s)
-        self.query_one(NetworkDiagram).show()
-        self.query_one(LossPlot).show(d)
-        self.query_one(ExpectationsPanel).show(s)
-        self.query_one(StateView).show()
+        status, timeline, formula, network, loss, expectations, state = self._parts
+        status.show(d)
+        timeline.show()
+        formula.show(s)
+        network.show()
+        loss.show(d)
+        expectations.show(s)
+        state.show()
 
     # --- moves ----------------------------------------------------------------------
 

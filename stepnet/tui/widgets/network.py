@@ -1,25 +1,34 @@
 """The network as columns of neurons, input side on the left, with the values of one sample.
 
 Forward and loss phases show each layer's activation a; backward and update phases show
-δ where it has been computed, so the error is seen flowing from right to left.
+δ where it has been computed, so the error is seen flowing from right to left. Drawn on
+the line API from segments, and redrawn only when the values or the phase change.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
 
 from stepnet.tui.cells import cell
 from stepnet.tui.session import Session
 
 ROWS = 8  # neurons drawn per column at most
 WIDTH = 11  # characters per column
+PLAIN, BOLD, DIM = Style(), Style(bold=True), Style(dim=True)
+HEADER, ACTIVE_HEADER = Style(bold=True), Style(bold=True, reverse=True)
+ARROW, ACTIVE_ARROW = Style(dim=True), Style(bold=True, color="cyan")
+LOSS = Style(bold=True, color="magenta")
 
 
-class NetworkDiagram(Static):
+class NetworkDiagram(Widget):
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self._key: tuple | None = None
+        self._lines: list[Strip] = []
 
     @property
     def lines(self) -> int:
@@ -28,49 +37,53 @@ class NetworkDiagram(Static):
         return min(max(model.inputs, *(layer.units for layer in model.layers)), ROWS) + 1
 
     def show(self) -> None:
-        session = self.session
-        d = session.debugger
+        d = self.session.debugger
         op = d.last_op
         backward = op is not None and op.phase in ("backward", "update")
-        current = op.layer if op is not None and op.phase != "loss" else d.model.depth if op else None
-        columns = [self._column(session, l, backward, l == current) for l in range(d.model.depth + 1)]
+        current = None if op is None else d.model.depth if op.phase == "loss" else op.layer
+        shown = [self._quantity(l, backward) for l in range(d.model.depth + 1)]
+        loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
+        key = (tuple(id(d.values.get(n)) for n in shown), backward, current, loss)
+        if key == self._key:
+            return
+        self._key = key
+        columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
-        lines = []
+        self._lines = []
         for row in range(height):
-            line = Text()
+            segments = []
             for l, column in enumerate(columns):
                 # headers on the top line, each column's neurons centred below
                 k = 0 if row == 0 else row - (height - len(column)) // 2
-                line.append_text(column[k] if (k == 0) == (row == 0) and 0 <= k < len(column)
-                                 else Text(" " * WIDTH))
+                segments.append(column[k] if (k == 0) == (row == 0) and 0 <= k < len(column)
+                                else Segment(" " * WIDTH))
                 if l < len(columns) - 1:
-                    line.append_text(self._arrow(row, backward, l + 1 == current))
-            lines.append(line)
-        if d.losses and op is not None and op.phase != "forward":
-            lines[0].append(f"  J = {d.losses[-1]:.6g}", "bold magenta")
+                    arrow = (" ◀ " if backward else " ▶ ") if row % 2 else "   "
+                    segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
+            if row == 0 and loss is not None:
+                segments.append(Segment(f"  J = {loss:.6g}", LOSS))
+            self._lines.append(Strip(segments))
         self.border_subtitle = "sample 0" if d.data.batch_size > 1 else ""
-        self.update(Text("\n").join(lines), layout=False)  # the screen sizes it to `lines`
+        self.refresh()
 
-    @staticmethod
-    def _arrow(row: int, backward: bool, active: bool) -> Text:
-        if row == 0:
-            return Text("   ")
-        style = "bold cyan" if active else "dim"
-        return Text(" ◀ " if backward else " ▶ ", style) if row % 2 else Text("   ")
+    def _quantity(self, l: int, backward: bool) -> str:
+        """What a column shows: δ in the backward phases once computed, else a."""
+        return f"delta{l}" if backward and l > 0 and f"delta{l}" in self.session.debugger.values else f"a{l}"
 
-    @staticmethod
-    def _column(session: Session, l: int, backward: bool, active: bool) -> list[Text]:
-        d = session.debugger
-        name = f"delta{l}" if backward and l > 0 and f"delta{l}" in d.values else f"a{l}"
+    def _column(self, l: int, name: str, active: bool) -> list[Segment]:
+        d = self.session.debugger
         units = d.model.inputs if l == 0 else d.model.layers[l - 1].units
         label = ("δ" if name.startswith("delta") else "a") + str(l)
-        header = Text(f"{label} ({units})".center(WIDTH), "bold reverse" if active else "bold")
+        column = [Segment(f"{label} ({units})".center(WIDTH), ACTIVE_HEADER if active else HEADER)]
         value = d.values.get(name)
         shown = units if units <= ROWS else ROWS - 1
-        column = [header]
         for u in range(shown):
             number = cell(value[0, u], 3).strip() if value is not None else ""
-            column.append(Text(f"○ {number}".ljust(WIDTH)[:WIDTH], "bold" if active else ""))
+            column.append(Segment(f"○ {number}".ljust(WIDTH)[:WIDTH], BOLD if active else PLAIN))
         if shown < units:
-            column.append(Text(f"  … +{units - shown}".ljust(WIDTH), "dim"))
+            column.append(Segment(f"  … +{units - shown}".ljust(WIDTH), DIM))
         return column
+
+    def render_line(self, y: int) -> Strip:
+        line = self._lines[y] if y < len(self._lines) else Strip.blank(0)
+        return line.crop_extend(0, self.size.width, None)

@@ -65,6 +65,7 @@ class StateView(ScrollView, can_focus=False):
         self.line_map: list[tuple] = []  # what each line of the view draws
         self.spans: dict[str, tuple[int, int]] = {}  # the lines each quantity takes
         self._laid_out_for = -1
+        self._drawn: dict[int, Strip] = {}  # lines drawn since what they show last changed
 
     # --- layout: recomputed only when the width or the digits change --------------------
 
@@ -84,6 +85,7 @@ class StateView(ScrollView, can_focus=False):
                 lines += [("matrix", window, i) for i in range(window.lines)]
                 self.spans[window.name] = (start, len(lines))
         self.line_map = lines
+        self._drawn.clear()
         self._laid_out_for = width
         self.virtual_size = Size(width, len(lines))
 
@@ -121,6 +123,8 @@ class StateView(ScrollView, can_focus=False):
             for name in dirty:
                 if name in self.spans:
                     start, end = self.spans[name]
+                    for y in range(start, end):
+                        self._drawn.pop(y, None)
                     self.refresh_lines(start, end - start)
         if op is None:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -141,6 +145,11 @@ class StateView(ScrollView, can_focus=False):
         y += round(self.scroll_y)
         if y >= len(self.line_map):
             return Strip.blank(width)
+        if y not in self._drawn:
+            self._drawn[y] = self._draw(y, width)
+        return self._drawn[y]
+
+    def _draw(self, y: int, width: int) -> Strip:
         item = self.line_map[y]
         kind = item[0]
         if kind == "heading":

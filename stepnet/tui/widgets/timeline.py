@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from stepnet.tui.session import Session
 
 GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
-STYLE = {"forward": "green", "loss": "magenta", "backward": "cyan", "update": "yellow"}
+STYLE = {phase: Style(color=color) for phase, color in
+         {"forward": "green", "loss": "magenta", "backward": "cyan", "update": "yellow"}.items()}
+PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
 
 
 class Timeline(Widget):
-    """Three lines: one glyph per op (done ones bright), markers (▲ current, ● break), phase names."""
+    """Three lines: one glyph per op (done ones bright), markers (▲ current, ● break), phase
+    names. Drawn on the line API from segments: a step repaints it in microseconds."""
 
     class Jump(Message):
         """The user clicked an operation: go to the position just after it."""
@@ -27,13 +32,18 @@ class Timeline(Widget):
         super().__init__(**kwargs)
         self.session = session
         self._key: tuple | None = None
+        self._lines: list[Strip] = []
 
     def show(self) -> None:
         s = self.session
-        key = (s.debugger.index, s.debugger.position == 0, tuple(s.breakpoints), self.size.width)
+        key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints), self.size.width)
         if key != self._key:
             self._key = key
+            self._lines = self._draw()
             self.refresh()
+
+    def on_resize(self) -> None:
+        self.show()
 
     def _cell(self) -> int:
         """Characters per operation: three when they all fit, else two."""
@@ -45,26 +55,26 @@ class Timeline(Widget):
         n = self.session.debugger.n_ops
         return 0 if n <= fit else min(max(0, self.session.debugger.index - fit // 2), n - fit)
 
-    def render(self) -> Text:
+    def _draw(self) -> list[Strip]:
         d = self.session.debugger
         done = d.index if d.position else 0
         first, cell = self._first(), self._cell()
-        ops = d.ops[first : first + max(1, self.size.width // cell)]
-        phases, glyphs, marks = Text(), Text(), Text()
-        previous = d.ops[first - 1].phase if first else None
-        for i, op in enumerate(ops, start=first):
+        glyphs, marks, phases = [], [], []
+        used, previous = 0, d.ops[first - 1].phase if first else None
+        for i, op in enumerate(d.ops[first : first + max(1, self.size.width // cell)], start=first):
             start = (i - first) * cell
-            if op.phase != previous and (len(phases) < start or start == 0):
-                phases.append(" " * (start - len(phases)))
-                phases.append(op.phase, STYLE[op.phase])
+            if op.phase != previous and (used < start or start == 0):
+                phases += [Segment(" " * (start - used)), Segment(op.phase, STYLE[op.phase])]
+                used = start + len(op.phase)
             previous = op.phase
-            glyphs.append(GLYPH[op.phase], STYLE[op.phase] if i < done else "dim")
-            glyphs.append(" " * (cell - 1))
-            current = i == done - 1
-            mark = "▲" if current else "●" if self.session.breaks_on(op) else " "
-            marks.append(mark + " " * (cell - 1), "bold red" if self.session.breaks_on(op) else "bold")
-        phases.truncate(self.size.width)
-        return Text("\n").join([glyphs, marks, phases])
+            glyphs.append(Segment(GLYPH[op.phase] + " " * (cell - 1), STYLE[op.phase] if i < done else PENDING))
+            breaks = self.session.breaks_on(op)
+            mark = "▲" if i == done - 1 else "●" if breaks else " "
+            marks.append(Segment(mark + " " * (cell - 1), BREAK if breaks else CURRENT))
+        return [Strip(line).crop_extend(0, self.size.width, None) for line in (glyphs, marks, phases)]
+
+    def render_line(self, y: int) -> Strip:
+        return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
 
     def on_click(self, event: events.Click) -> None:
         index = self._first() + event.x // self._cell()
