@@ -46,10 +46,10 @@ def gradient_norms(grads: State) -> dict[str, float]:
 def evaluate(model: Model, state: State, x: Array, y: Array) -> Evaluation:
     """Loss, accuracy and gradient norms of `state` on the samples (x, y), without dropout."""
     with np.errstate(all="ignore"):
-        _, grads = fastpath.gradients(model, state, x, y)
-        _, a = fastpath.forward(model, state, x)
+        zs, a = fastpath.forward(model, state, x)
+        J, grads = fastpath.backward(model, state, zs, a, y)
         p = a[-1]
-        loss = float(np.mean(model.loss.per_sample(p, y)))
+    loss = float(J) / (len(x) if model.reduction == "sum" else 1)
     norms = gradient_norms(grads)
     return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None,
                       {name: norms[name] for name in model.parameter_names()})
