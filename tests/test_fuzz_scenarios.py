@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -224,7 +225,7 @@ def load_and_run(path: Path) -> scenario_file.Scenario | None:
 
 @FUZZ
 @given(doc=valid_documents())
-def test_valid_documents_load_and_run(doc: dict[str, Any], tmp_path_factory) -> None:
+def test_valid_documents_load_and_run(doc: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "s.toml"
     path.write_text(dumps(doc), encoding="utf-8")
     assert load_and_run(path) is not None
@@ -232,7 +233,7 @@ def test_valid_documents_load_and_run(doc: dict[str, Any], tmp_path_factory) -> 
 
 @FUZZ
 @given(doc=mutated_documents())
-def test_mutated_documents_run_or_are_refused(doc: dict[str, Any], tmp_path_factory) -> None:
+def test_mutated_documents_run_or_are_refused(doc: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "s.toml"
     path.write_text(dumps(doc), encoding="utf-8")
     load_and_run(path)
@@ -241,7 +242,7 @@ def test_mutated_documents_run_or_are_refused(doc: dict[str, Any], tmp_path_fact
 @FUZZ
 @given(doc=valid_documents(), edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 3), st.text(max_size=4)),
                                              min_size=1, max_size=4))
-def test_edited_text_runs_or_is_refused(doc: dict[str, Any], edits: list[tuple[int, int, str]], tmp_path_factory) -> None:
+def test_edited_text_runs_or_is_refused(doc: dict[str, Any], edits: list[tuple[int, int, str]], tmp_path_factory: pytest.TempPathFactory) -> None:
     """Characters deleted and inserted anywhere in the text: syntax errors, cut numbers, keys."""
     text = dumps(doc)
     for at, cut, new in edits:
@@ -254,7 +255,58 @@ def test_edited_text_runs_or_is_refused(doc: dict[str, Any], edits: list[tuple[i
 
 @FUZZ
 @given(raw=st.binary(max_size=200))
-def test_arbitrary_bytes_are_refused(raw: bytes, tmp_path_factory) -> None:
+def test_arbitrary_bytes_are_refused(raw: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "s.toml"
     path.write_bytes(raw)
     assert load_and_run(path) is None  # 200 bytes cannot spell a whole scenario by chance
+
+
+# --- data files ---------------------------------------------------------------------------
+
+DATA_SCENARIO = dumps({"title": "data file", "network": {"inputs": 2, "layers": [
+    {"units": 2, "activation": "sigmoid", "init": "xavier"}]}, "loss": {"kind": "half_sse"},
+    "optimizer": {"learning_rate": 0.5}, "data": {"file": "data"}})
+
+
+@st.composite
+def npy_members(draw: st.DrawFn) -> bytes:
+    """An .npy header of any shape and dtype (object included), then bytes that may not fit it."""
+    import io
+
+    header = io.BytesIO()
+    shape = tuple(draw(st.lists(st.integers(0, 5), max_size=3)))
+    descr = draw(st.sampled_from(["<f8", "<i4", ">f4", "|u1", "|b1", "<c16", "|O", "<U3", "|V8"]))
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": draw(st.booleans()),
+                                                  "shape": shape})
+    return header.getvalue() + draw(st.binary(max_size=120))
+
+
+@FUZZ
+@given(members=st.dictionaries(st.sampled_from(["inputs.npy", "targets.npy", "inputs", "x.npy"]),
+                               npy_members(), max_size=3),
+       compressed=st.booleans(), cut=st.integers(0, 400))
+def test_npz_files_load_or_are_refused(members: dict[str, bytes], compressed: bool, cut: int,
+                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Archives whose members lie about their shape and dtype, or are cut short."""
+    import io
+    import zipfile
+
+    root = tmp_path_factory.mktemp("fuzz")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    raw = archive.getvalue()
+    (root / "d.npz").write_bytes(raw[:cut] if cut < len(raw) // 2 else raw)
+    (root / "s.toml").write_text(DATA_SCENARIO.replace('"data"', '"d.npz"'))
+    load_and_run(root / "s.toml")
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(st.one_of(st.floats(), st.integers(-3, 3), st.text(max_size=4)), max_size=5),
+                     max_size=6))
+def test_csv_files_load_or_are_refused(rows: list[list[Any]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "d.csv").write_text("\n".join(",".join(map(str, r)) for r in rows), encoding="utf-8")
+    (root / "s.toml").write_text(DATA_SCENARIO.replace('"data"', '"d.csv"'))
+    load_and_run(root / "s.toml")
