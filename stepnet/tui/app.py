@@ -22,8 +22,8 @@ class StepnetApp(App[None]):
         self.session = Session(scenario)
         self.sub_title = scenario.title
 
-    def on_mount(self) -> None:
-        self.push_screen(DebuggerScreen(self.session))
+    def get_default_screen(self) -> DebuggerScreen:
+        return DebuggerScreen(self.session)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

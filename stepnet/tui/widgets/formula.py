@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from stepnet.tui.session import Session
@@ -12,21 +12,14 @@ class FormulaPanel(Static):
     def show(self, session: Session) -> None:
         d = session.debugger
         op = d.last_op
-        text = Text()
         if op is None:
-            text.append("next  ", "dim")
-            text.append(d.next_op.formula, "bold")
-            text.append("\nPress n (or space) to perform it; ? lists every key.", "dim")
+            parts = [("next  ", "dim"), (d.next_op.formula, "bold"),
+                     ("\nPress n (or space) to perform it; ? lists every key.", "dim")]
         else:
-            text.append(op.formula, "bold")
-            explained = session.explain()
-            if explained:
-                text.append("\n")
-                text.append(explained)
-            text.append("\nnext  ", "dim")
-            text.append(d.next_op.formula, "dim")
+            parts = [(op.formula, "bold"), "\n", session.explain() or "",
+                     ("\nnext  ", "dim"), (d.next_op.formula, "dim")]
             fault = d.fault
             if fault is not None and fault.position == d.position:
-                text.append(f"\n⚠ {fault.describe()}", "bold red")
+                parts.append((f"\n⚠ {fault.describe()}", "bold red"))
         self.border_title = f"{op.phase} · {op.output}" if op else "operation"
-        self.update(text, layout=False)  # a fixed height: see stepnet.tcss
+        self.update(Content.assemble(*parts), layout=False)  # a fixed height: see stepnet.tcss

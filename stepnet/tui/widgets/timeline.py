@@ -59,18 +59,21 @@ class Timeline(Widget):
         d = self.session.debugger
         done = d.index if d.position else 0
         first, cell = self._first(), self._cell()
-        glyphs, marks, phases = [], [], []
-        used, previous = 0, d.ops[first - 1].phase if first else None
+        glyphs, marks = [], []
+        starts: list[tuple[int, str]] = []  # where each phase's name goes
+        previous = d.ops[first - 1].phase if first else None
         for i, op in enumerate(d.ops[first : first + max(1, self.size.width // cell)], start=first):
-            start = (i - first) * cell
-            if op.phase != previous and (used < start or start == 0):
-                phases += [Segment(" " * (start - used)), Segment(op.phase, STYLE[op.phase])]
-                used = start + len(op.phase)
+            if op.phase != previous:
+                starts.append(((i - first) * cell, op.phase))
             previous = op.phase
             glyphs.append(Segment(GLYPH[op.phase] + " " * (cell - 1), STYLE[op.phase] if i < done else PENDING))
             breaks = self.session.breaks_on(op)
             mark = "▲" if i == done - 1 else "●" if breaks else " "
             marks.append(Segment(mark + " " * (cell - 1), BREAK if breaks else CURRENT))
+        phases, used = [], 0
+        for (start, phase), (end, _) in zip(starts, [*starts[1:], (self.size.width + 1, "")]):
+            phases += [Segment(" " * (start - used)), Segment(phase[: end - start - 1], STYLE[phase])]
+            used = start + len(phase[: end - start - 1])
         return [Strip(line).crop_extend(0, self.size.width, None) for line in (glyphs, marks, phases)]
 
     def render_line(self, y: int) -> Strip:
