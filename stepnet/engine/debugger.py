@@ -264,39 +264,41 @@ class Debugger:
         k, state = self._checkpoints.latest(boundary)
         if k < self._start[0] <= boundary:
             k, state = self._start
+        start, finite = state, True
         for iteration in range(k + 1, boundary + 1):
-            state = self._fast_iteration(iteration, state)
+            x, y = self.data.batch(iteration)
+            state, loss, ok = fastpath.train_step(self.model, state, x, y,
+                                                  self.model.dropout_masks(iteration, len(x)))
+            self._record_loss(iteration, float(loss))
             self._checkpoints.offer(iteration, state)
+            finite = finite and ok
+        if self.fault is None and not (finite and fastpath.parameters_finite(self.model, state)):
+            self._locate_fault(k, start, boundary)
         return state
 
-    def _fast_iteration(self, iteration: int, state: State) -> State:
-        x, y = self.data.batch(iteration)
-        new, loss, finite = fastpath.train_step(self.model, state, x, y,
-                                                self.model.dropout_masks(iteration, len(x)))
-        self._record_loss(iteration, float(loss))
-        if self.fault is None and not finite:
-            self._locate_fault(iteration, state)
-        return new
-
-    def _replay(self, iteration: int, state: State) -> Iterable[tuple[int, Op, Array]]:
-        """Run iteration `iteration` op by op on a scratch copy of `state`."""
-        values = dict(state)
+    def _replay(self, iteration: int, values: State) -> Iterable[tuple[int, Op, Array]]:
+        """Run iteration `iteration` op by op on `values`, a scratch state."""
         for i, op in enumerate(self.ops):
             op.run(values, iteration)
             yield (iteration - 1) * self.n_ops + i + 1, op, values[op.output]
 
-    def _locate_fault(self, iteration: int, state: State) -> None:
-        for position, op, value in self._replay(iteration, state):
-            if not np.isfinite(value).all():
-                self.fault = Fault(position, iteration, op)
-                return
+    def _locate_fault(self, boundary: int, state: State, last: int) -> None:
+        """Replay iterations boundary+1 … last op by op from `state` and flag the first op
+        whose output is not finite — exactly the one stepping would have stopped at."""
+        for iteration in range(boundary + 1, last + 1):
+            values = dict(state)
+            for position, op, value in self._replay(iteration, values):
+                if not np.isfinite(value).all():
+                    self.fault = Fault(position, iteration, op)
+                    return
+            state = {name: values[name] for name in self.model.state_names()}
 
     def _matches(self, boundary: int, breakpoints: list[Breakpoint]) -> list[int]:
         """Positions of iteration boundary+1 at which a breakpoint matches."""
         if not any(bp.needs_value for bp in breakpoints):
             return [boundary * self.n_ops + i + 1 for i, op in enumerate(self.ops)
                     if any(bp.matches(op) for bp in breakpoints)]
-        return [p for p, op, value in self._replay(boundary + 1, self._boundary_state(boundary))
+        return [p for p, op, value in self._replay(boundary + 1, dict(self._boundary_state(boundary)))
                 if any(bp.matches(op, value) for bp in breakpoints)]
 
     def _record_loss(self, iteration: int, loss: float) -> None:

@@ -86,19 +86,21 @@ def update(model: Model, state: State, grads: State) -> State:
 def train_step(model: Model, state: State, x: Array, y: Array, masks: Masks | None = None
                ) -> tuple[State, np.float64, bool]:
     """One iteration: the new parameters (and velocities), the loss before the update, and
-    whether every operation's output stayed finite.
+    whether its passing quantities stayed finite.
 
-    That is checked on z, J, the frozen parameters' gradients and the trained parameters
-    alone: a non-finite activation, ∂J/∂a, f′ or δ always reaches one of them (a saturated
-    σ(±inf) is finite, so z itself must be looked at), a non-finite velocity or trained
-    gradient reaches its parameter.
+    That is checked on z, J and the frozen parameters' gradients: a non-finite activation,
+    ∂J/∂a, f′ or δ always reaches one of them (a saturated σ(±inf) is finite, so z itself
+    must be looked at). A non-finite velocity or trained gradient reaches its parameter, and
+    a parameter, once non-finite, stays so — `parameters_finite` checks those once per run.
     """
     with np.errstate(all="ignore"):
         zs, a = forward(model, state, x, masks)
         J, grads = backward(model, state, zs, a, y, masks)
-        new = update(model, state, grads)
-        trained = model.trained_parameters()
         finite = (bool(np.isfinite(J)) and all(np.isfinite(z).all() for z in zs[1:])
-                  and all(np.isfinite(g).all() for name, g in grads.items() if name not in trained)
-                  and all(np.isfinite(new[name]).all() for name in trained))
-        return new, J, finite
+                  and all(np.isfinite(grads[name]).all() for name in model.optimizer.frozen))
+        return update(model, state, grads), J, finite
+
+
+def parameters_finite(model: Model, state: State) -> bool:
+    """Whether every trained parameter is finite (inf − x and NaN − x never are again)."""
+    return all(np.isfinite(state[name]).all() for name in model.trained_parameters())
