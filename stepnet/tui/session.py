@@ -6,6 +6,7 @@ an index kept inside the shape of the quantity the last operation wrote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,9 @@ from stepnet.engine.notation import DEFAULT_DIGITS
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui.cells import grid_shape
+
+#: iterations run between two checks whether a long run was cancelled (the app quitting)
+RUN_CHUNK = 200
 
 
 @dataclass
@@ -53,8 +57,12 @@ class Session:
             return d.continue_(self.breakpoints, (d.position // d.n_ops + 1) * d.n_ops)
         return d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
 
-    def run_iterations(self, n: int) -> None:
-        self.debugger.run_iterations(n)
+    def run_iterations(self, n: int, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Complete n iterations, in chunks so that a long run can be stopped between them."""
+        while n > 0 and not cancelled():
+            chunk = min(n, RUN_CHUNK)
+            self.debugger.run_iterations(chunk)
+            n -= chunk
 
     def restart(self) -> None:
         self.debugger.restart()

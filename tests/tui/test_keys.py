@@ -270,3 +270,36 @@ async def test_holding_n_keeps_up_with_the_keyboard(make_app, name) -> None:
             await asyncio.sleep(0.01)
         await pilot.pause()
         assert (time.perf_counter() - start) / (presses * 1.25) < 1 / 30
+
+
+@pytest.mark.parametrize("size", [(20, 8), (79, 24), (80, 23), (80, 24), (300, 100)])
+async def test_any_terminal_size_draws_without_error(make_app, size) -> None:
+    app = make_app("mnist")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n", "n", "n", "right", "down")
+        too_small = app.screen.query_one("#too-small")
+        assert too_small.display == (size[0] < 80 or size[1] < 24)
+        assert app.screen.query_one("#main").display == (not too_small.display)
+
+
+async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None:
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        for size in [(60, 20), (20, 8), (80, 24), (200, 60), SIZE]:
+            await pilot.resize_terminal(*size)
+            await pilot.press("n")
+            assert app.screen.query_one("#too-small").display == (size[0] < 80 or size[1] < 24)
+        assert app.session.debugger.position == 8
+        state = app.screen.query_one("#state")
+        assert state.size.width == SIZE[0] - 4 and state.virtual_size.height > 0  # border, padding
+
+
+async def test_quitting_during_a_long_run_does_not_wait_for_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", *"10000000", "enter", "n")
+        assert app.screen.busy
+        start = time.perf_counter()
+        await pilot.press("q")
+    assert time.perf_counter() - start < 10

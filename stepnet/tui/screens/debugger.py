@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -126,6 +127,7 @@ class DebuggerScreen(Screen):
     def _run(self, move: Callable[..., object], *args: object) -> None:
         if not self._refused():
             self.busy = True
+            self._parts[0].update("  running…  (other keys wait until it ends; q quits)")
             self._worker(move, *args)
 
     @work(thread=True, exclusive=True, group="run")
@@ -149,7 +151,7 @@ class DebuggerScreen(Screen):
     def action_iterations(self) -> None:
         def run(n: int | None) -> None:
             if n:
-                self._run(self.session.run_iterations, n)
+                self._run(self.session.run_iterations, n, lambda: get_current_worker().is_cancelled)
 
         if not self._refused():
             self.app.push_screen(IterationsPrompt(), run)
