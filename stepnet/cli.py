@@ -13,6 +13,7 @@ Exit status: 0 ok, 1 a check failed, 2 bad input (one message, never a traceback
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -83,6 +84,8 @@ def _debugger_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):  # ✓, σ, ⊙ on a terminal that cannot show them
+        sys.stdout.reconfigure(errors="backslashreplace")
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         args = _debugger_parser().parse_args(argv)
         args.command = None

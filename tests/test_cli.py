@@ -72,3 +72,9 @@ def test_python_dash_m_runs_the_cli(scenarios):
     r = subprocess.run([sys.executable, "-m", "stepnet", "check", str(scenarios / "mazur.toml")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "9 of 9" in r.stdout and not r.stderr
+
+
+def test_output_survives_a_terminal_that_cannot_show_unicode(scenarios):
+    r = subprocess.run([sys.executable, "-m", "stepnet", "check", str(scenarios / "mazur.toml")],
+                       capture_output=True, timeout=60, env={"PYTHONIOENCODING": "ascii", "PATH": ""})
+    assert r.returncode == 0 and b"\\u2713 a1" in r.stdout and b"Traceback" not in r.stderr
