@@ -82,3 +82,17 @@ def test_relu_deltas_keep_their_size():
     sigmoid, relu = mean_abs_deltas("vanishing.toml"), mean_abs_deltas("vanishing_relu.toml")
     assert relu[0] / relu[-2] > 0.1
     assert relu[0] / relu[-2] > 100 * sigmoid[0] / sigmoid[-2]
+
+
+def test_identical_rows_groups_equal_neurons():
+    from stepnet.engine.metrics import identical_rows
+
+    W = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert identical_rows(W) == [[0, 2], [1, 3]]
+    assert identical_rows(np.array([0.5, 0.5, 0.7])) == [[0, 1]]
+    assert identical_rows(np.eye(3)) == []
+    d = scenario.load(SCENARIOS / "symmetry.toml").debugger()
+    d.run_iterations(20)
+    hidden = d.model.layers[0].units
+    assert identical_rows(d.values["W1"]) == [list(range(hidden))]
+    assert identical_rows(d.values["a1"].T) == [list(range(hidden))]  # the units' activations too

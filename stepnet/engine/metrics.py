@@ -53,3 +53,13 @@ def evaluate(model: Model, state: State, x: Array, y: Array) -> Evaluation:
     norms = gradient_norms(grads)
     return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None,
                       {name: norms[name] for name in model.parameter_names()})
+
+
+def identical_rows(matrix: Array) -> list[list[int]]:
+    """Groups (of two or more) of rows that are equal bit for bit — the neurons a symmetric
+    initialisation never tells apart. Rows of a 1-D array are its single elements."""
+    rows = matrix.reshape(len(matrix), -1)
+    groups: dict[bytes, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(np.ascontiguousarray(row).tobytes(), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
