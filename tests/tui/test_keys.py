@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from textual import events
 
+from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
+from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.help import HelpScreen
@@ -18,6 +21,7 @@ from stepnet.tui.widgets.formula import FormulaPanel
 from stepnet.tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 
 def state(app) -> tuple[int, dict[str, bytes]]:
@@ -303,3 +307,43 @@ async def test_quitting_during_a_long_run_does_not_wait_for_it(make_app) -> None
         start = time.perf_counter()
         await pilot.press("q")
     assert time.perf_counter() - start < 10
+
+
+SOFTMAX_SSE = """\
+title = "softmax output with squared error: its Jacobian is a per-sample matrix"
+[network]
+inputs = 2
+[[network.layers]]
+units = 3
+activation = "softmax"
+weights = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]
+bias = 0.1
+[loss]
+kind = "half_sse"
+[optimizer]
+kind = "momentum"
+learning_rate = 0.5
+momentum = 0.9
+[data]
+inputs = [[0.5, 1.0], [1.0, -1.0]]
+targets = [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+batch_size = 2
+"""
+
+
+@pytest.mark.parametrize("path", [*sorted(SCENARIOS.glob("*.toml")), "softmax_sse"],
+                         ids=lambda p: getattr(p, "name", p))
+async def test_every_scenario_steps_through_an_iteration_and_back(make_app, tmp_path, path) -> None:
+    if path == "softmax_sse":
+        path = tmp_path / "softmax_sse.toml"
+        path.write_text(SOFTMAX_SSE)
+    app = StepnetApp(scenario.load(path))
+    async with app.run_test(size=SIZE) as pilot:
+        d = app.session.debugger
+        for _ in range(d.n_ops):  # as fast as a held key sends them
+            app._driver.send_message(events.Key("n", "n"))
+            app._driver.send_message(events.Key("down", None))
+        await pilot.pause()
+        assert d.position == d.n_ops
+        await pilot.press("right", "e", "E", "E")
+        assert d.position == 0
