@@ -52,7 +52,7 @@ class DebuggerScreen(Screen):
                     yield LossPlot(id="loss")
                     yield ExpectationsPanel(id="expectations")
             yield StateView(s, id="state")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#network").border_title = "network"
