@@ -24,9 +24,8 @@ class LossPlot(Vertical):
             return
         self._shown = len(losses)
         label = self.query_one("#loss-label", Label)
-        if not losses:
-            label.update("no loss yet")
-        else:
-            label.update(f"loss {losses[-1]:.6g} · iteration {len(losses)}")
+        # the label has a fixed width (see stepnet.tcss): no layout pass for a new figure
+        label.update(f"loss {losses[-1]:.6g} · iteration {len(losses)}" if losses else "no loss yet",
+                     layout=False)
         # the sparkline cannot scale NaN or Inf: those iterations are left out of the plot
         self.query_one("#loss-spark", Sparkline).data = [x for x in losses if math.isfinite(x)]
