@@ -14,7 +14,6 @@ import numpy as np
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
-from stepnet.engine.notation import DEFAULT_DIGITS
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui.cells import grid_shape
@@ -25,12 +24,14 @@ RUN_CHUNK = 200
 
 @dataclass
 class Session:
+    """The engine on a scenario and what the user set up around it; the screen's model."""
+
     scenario: Scenario
     debugger: Debugger = field(init=False)
     breakpoints: list[Breakpoint] = field(default_factory=list)
     #: (row, column) of the selected element, kept inside the shape of what is shown
     cursor: tuple[int, int] = (0, 0)
-    #: significant digits in tables (formulas use three more)
+    #: significant digits in tables (formulas show five more)
     digits: int = 4
     #: the outcome of each expectation (by its place in the scenario) as last checked
     checked: dict[int, Outcome] = field(default_factory=dict)

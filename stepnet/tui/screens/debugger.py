@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from stepnet.engine.debugger import Fault
 from stepnet.tui import keys
@@ -43,14 +43,14 @@ class DebuggerScreen(Screen):
         yield Static(f"This terminal is too small for stepnet: make it at least "
                      f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
         with Vertical(id="main"):
-            yield StatusBar(id="status")
+            yield StatusBar(s, id="status")
             yield Timeline(s, id="timeline")
-            yield FormulaPanel(id="formula")
+            yield FormulaPanel(s, id="formula")
             with Horizontal(id="middle"):
                 yield NetworkDiagram(s, id="network")
                 with Vertical(id="side"):
-                    yield LossPlot(id="loss")
-                    yield ExpectationsPanel(id="expectations")
+                    yield LossPlot(s, id="loss")
+                    yield ExpectationsPanel(s, id="expectations")
             yield StateView(s, id="state")
         yield Footer(compact=True)
 
@@ -67,15 +67,8 @@ class DebuggerScreen(Screen):
 
     def sync(self) -> None:
         """Show every part the engine's current state; each repaints only what changed."""
-        s, d = self.session, self.session.debugger
-        status, timeline, formula, network, loss, expectations, state = self._parts
-        status.show(d)
-        timeline.show()
-        formula.show(s)
-        network.show()
-        loss.show(d)
-        expectations.show(s)
-        state.show()
+        for part in self._parts:
+            part.show()
 
     # --- moves ----------------------------------------------------------------------
 

@@ -9,10 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from stepnet.engine.gradcheck import ParameterCheck
+from stepnet.engine.gradcheck import TOLERANCE, ParameterCheck
 from stepnet.tui.session import Session
-
-TOLERANCE = 1e-5
 
 
 def results_table(results: list[ParameterCheck]) -> Table:
@@ -20,7 +18,7 @@ def results_table(results: list[ParameterCheck]) -> Table:
     for title in ("", "parameter", "checked", "max rel. error", "worst element", "numeric", "backprop"):
         table.add_column(title, justify="left" if title in ("", "parameter") else "right")
     for r in results:
-        ok = r.relative_error <= TOLERANCE
+        ok = r.passes()
         table.add_row("[green]✓[/]" if ok else "[bold red]✗[/]", r.name, f"{r.checked}/{r.size}",
                       f"{r.relative_error:.2e}", str(list(r.worst_index)), f"{r.numeric:.6e}", f"{r.backprop:.6e}")
     return table

@@ -13,7 +13,12 @@ from stepnet.tui.session import Session
 class ExpectationsPanel(Static):
     _key: tuple | None = None  # what the panel shows: repainted only when it differs
 
-    def show(self, session: Session) -> None:
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def show(self) -> None:
+        session = self.session
         expectations = session.scenario.expectations
         outcomes = session.outcomes()
         op = session.debugger.last_op

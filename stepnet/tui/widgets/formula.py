@@ -9,7 +9,12 @@ from stepnet.tui.session import Session
 
 
 class FormulaPanel(Static):
-    def show(self, session: Session) -> None:
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def show(self) -> None:
+        session = self.session
         d = session.debugger
         op = d.last_op
         if op is None:

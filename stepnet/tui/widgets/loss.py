@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Sparkline
 
-from stepnet.engine.debugger import Debugger
+from stepnet.tui.session import Session
 
 
 class LossPlot(Vertical):
@@ -18,8 +18,12 @@ class LossPlot(Vertical):
         yield Label("no loss yet", id="loss-label")
         yield Sparkline([], id="loss-spark")
 
-    def show(self, debugger: Debugger) -> None:
-        losses = debugger.losses
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def show(self) -> None:
+        losses = self.session.debugger.losses
         if len(losses) == self._shown:
             return
         self._shown = len(losses)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from stepnet.engine.debugger import Debugger
+from stepnet.tui.session import Session
 
 
 class StatusBar(Static):
-    def show(self, debugger: Debugger) -> None:
-        d = debugger
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def show(self) -> None:
+        d = self.session.debugger
         op = d.last_op
         parts: list[str | tuple[str, str]] = [(f" iteration {d.iteration} ", "bold reverse")]
         if op is None:
