@@ -347,3 +347,10 @@ async def test_every_scenario_steps_through_an_iteration_and_back(make_app, tmp_
         assert d.position == d.n_ops
         await pilot.press("right", "e", "E", "E")
         assert d.position == 0
+
+
+async def test_clicking_an_operation_on_the_timeline_goes_there(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#timeline", offset=(1 + 3 * 4, 0))  # a padding, 3 characters per op: the 5th
+        assert app.session.debugger.position == 5

@@ -80,6 +80,8 @@ class Timeline(Widget):
         return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
 
     def on_click(self, event: events.Click) -> None:
-        index = self._first() + event.x // self._cell()
-        if index < self.session.debugger.n_ops:
-            self.post_message(self.Jump(index + 1))
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y == 0:  # the glyph line
+            index = self._first() + offset.x // self._cell()
+            if index < self.session.debugger.n_ops:
+                self.post_message(self.Jump(index + 1))
