@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -116,8 +116,17 @@ class Table:
             expected, default,
         )
 
+    @overload
+    def number(self, key: str, default: float = ..., *, positive: bool = ...,
+               at_least: float | None = ..., below: float | None = ...) -> float: ...
+
+    @overload
+    def number(self, key: str, default: None, *, positive: bool = ...,
+               at_least: float | None = ..., below: float | None = ...) -> float | None: ...
+
     def number(self, key: str, default: Any = REQUIRED, positive: bool = False,
-               at_least: float | None = None, below: float | None = None) -> float:
+               at_least: float | None = None, below: float | None = None) -> float | None:
+        """A finite number as float; a missing optional field gives `default` (None stays None)."""
         conditions = []
         if positive:
             conditions.append("> 0")

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import types
+import typing
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 
 from stepnet import cli
+from stepnet.fields import Table
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
 BASE = CORPUS / "valid" / "base.toml"
@@ -277,3 +279,19 @@ def test_a_data_path_is_relative_to_the_scenario_not_the_working_directory(
     status, out, err = run_main(["trace", "--format", "json", os.path.join("..", "s", "scenario.toml")], capsys)
     assert (status, err) == (0, "")
     assert '"a0 = x[batch], y = targets[batch]"' in out
+
+
+# --- the loader's pieces ----------------------------------------------------------------
+
+
+def test_table_number_promises_a_float_unless_its_default_is_none() -> None:
+    """What `Table.number` is annotated to return is what it returns, per kind of default."""
+    promised = {}
+    for overload in typing.get_overloads(Table.number):
+        hints = typing.get_type_hints(overload)
+        promised[hints["default"]] = hints["return"]
+    assert promised == {float: float, type(None): float | None}
+    table = Table(BASE, "optimizer", {"learning_rate": 2}, ("learning_rate", "momentum"))
+    assert type(table.number("learning_rate")) is float
+    assert type(table.number("momentum", 0)) is float
+    assert table.number("momentum", None) is None
