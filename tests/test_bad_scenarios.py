@@ -259,15 +259,6 @@ def test_an_unreadable_data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     refuses(capsys, file, "data.file", "cannot read 'data/x.csv': Permission denied")
 
 
-@pytest.mark.skipif(ROOT, reason="root reads files whatever their permissions")
-def test_permissions_really_stop_a_reader(tmp_path: Path) -> None:
-    file = tmp_path / "s.toml"
-    file.write_text("x = 1")
-    file.chmod(0)
-    with pytest.raises(PermissionError):
-        file.read_bytes()
-
-
 def test_a_data_path_is_relative_to_the_scenario_not_the_working_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "s" / "data").mkdir(parents=True)
