@@ -60,12 +60,17 @@ _NPZ_ERRORS = (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, N
 def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
          max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The two arrays, their headers checked first so nothing oversized is allocated."""
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
+    unreadable = (f"{path.name} is not a readable .npz array file (expected one written by "
+                  "numpy.savez with arrays `inputs` and `targets`)")
+    # np.load reads a bare .npy (or anything not a zip archive) whole before it can be refused
+    with path.open("rb") as f:
+        if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
             raise table.error(key, f"{path.name} holds a single .npy array, expected an .npz archive "
                                    "with arrays `inputs` and `targets` (numpy.savez)")
-        with archive:
+    if not zipfile.is_zipfile(path):
+        raise table.error(key, unreadable)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
             missing = [a for a in ("inputs", "targets") if a + ".npy" not in archive.zip.namelist()]
             if missing:
                 members = ", ".join(archive.zip.namelist()) or "nothing"
@@ -87,8 +92,7 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
                     raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
             x, y = archive["inputs"], archive["targets"]
     except _NPZ_ERRORS:
-        raise table.error(key, f"{path.name} is not a readable .npz array file (expected one written by "
-                               "numpy.savez with arrays `inputs` and `targets`)") from None
+        raise table.error(key, unreadable) from None
     return x.astype(np.float64), y
 
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tracemalloc
 import types
 import typing
 import zipfile
@@ -286,3 +287,21 @@ def test_table_number_promises_a_float_unless_its_default_is_none() -> None:
     assert type(table.number("learning_rate")) is float
     assert type(table.number("momentum", 0)) is float
     assert table.number("momentum", None) is None
+
+
+def test_an_npy_renamed_npz_is_refused_before_its_array_is_read(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """np.load would read the whole 16 MB array before it could tell it is no archive."""
+    (tmp_path / "data").mkdir()
+    with (tmp_path / "data" / "single.npz").open("wb") as f:
+        np.save(f, np.zeros((1_000_000, 2)))
+    file = tmp_path / "s.toml"
+    shutil.copy(CORPUS / "data_file_single_npy.toml", file)
+    tracemalloc.start()
+    try:
+        result = run_main(["check", "--max-samples", "10", str(file)], capsys)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_refused(*result, file, Case(file.stem, "data.file", ("holds a single .npy array",)))
+    assert peak < 4_000_000
