@@ -1,8 +1,8 @@
 """Training data from files: `.npz` with arrays `inputs` and `targets`, or `.csv`.
 
 CSV layout: one sample per row, numbers separated by commas; the first `network.inputs`
-columns are the inputs, the rest the targets. A first row that is not numeric is a
-header and is skipped. Targets given as one integer class label per sample (a 1-D
+columns are the inputs, the rest the targets. A first row in which no cell is a number
+is a header and is skipped. Targets given as one integer class label per sample (a 1-D
 integer array, or a single target column of whole numbers when the output layer has
 more than one unit) are one-hot encoded to the output width.
 """
@@ -116,12 +116,14 @@ def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | Non
     values: list[list[float]] = []
     for i, (n, line) in enumerate(rows):
         cells = [c.strip() for c in line.split(",")]
-        try:
-            values.append([float(c) for c in cells])
-        except ValueError:
-            if i == 0:
-                continue  # a header
-            raise table.error(key, f"{path.name} line {n}: expected numbers separated by commas") from None
+        numbers = [_float(c) for c in cells]
+        if None in numbers:
+            if i == 0 and numbers.count(None) == len(numbers):
+                continue  # a header: not one cell is a number
+            column = numbers.index(None)
+            raise table.error(key, f"{path.name} line {n}: expected numbers separated by commas, "
+                                   f"found {cells[column]!r} in column {column + 1}")
+        values.append(numbers)
         if len(values[-1]) != len(values[0]):
             raise table.error(key, f"{path.name} line {n}: {len(values[-1])} columns where the first "
                                    f"sample has {len(values[0])}")
@@ -132,6 +134,14 @@ def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | Non
         raise table.error(key, f"{path.name}: expected {inputs} input columns followed by the targets, "
                                f"got {matrix.shape[1]} columns")
     return matrix[:, :inputs], matrix[:, inputs:]
+
+
+def _float(cell: str) -> float | None:
+    """A CSV cell as a number, or None when it is not one."""
+    try:
+        return float(cell)
+    except ValueError:
+        return None
 
 
 def labels_to_one_hot(table: Table, key: str, y: np.ndarray, outputs: int) -> np.ndarray:
