@@ -23,62 +23,100 @@ from contextlib import contextmanager
 import numpy as np
 
 from stepnet import scenario as scenario_file
+from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import check as check_expectations
+from stepnet.engine.gradcheck import TOLERANCE
 from stepnet.engine.notation import compact, formatter
 from stepnet.engine.training import train as run_training
 from stepnet.errors import ScenarioError
 from stepnet.export import markdown as worked_example
 from stepnet.files import write_atomically
+from stepnet.scenario import MAX_EXPECT_ITERATION, Scenario
 
 COMMANDS = ("trace", "check", "gradcheck", "train", "export")
-OK, FAILED, BAD_INPUT = 0, 1, 2
+OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
+
+
+def whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` (to `high`)."""
+    limits = f"at least {low}" if high is None else f"from {low} to {high:,}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {limits}, got {value}")
+        return value
+
+    return parse
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number above 0, got {text}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a mistake in the command line in one line, as every other mistake is."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(BAD_INPUT, f"stepnet: {message} (see `{self.prog} --help`)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="stepnet",
         description="Step through backpropagation one operation at a time. "
         "`stepnet FILE` opens the debugger; the subcommands run headless.",
         epilog="Exit status: 0 ok, 1 a check failed, 2 bad input.",
     )
-    limits = argparse.ArgumentParser(add_help=False)
-    limits.add_argument("--max-parameters", type=int, default=scenario_file.MAX_PARAMETERS, metavar="N",
+    limits = _Parser(add_help=False)
+    limits.add_argument("--max-parameters", type=whole(1), default=scenario_file.MAX_PARAMETERS, metavar="N",
                         help="refuse networks with more parameters (default %(default)s)")
-    limits.add_argument("--max-samples", type=int, default=scenario_file.MAX_SAMPLES, metavar="N",
+    limits.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N",
                         help="refuse data sets with more samples (default %(default)s)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     t = sub.add_parser("trace", parents=[limits], help="print every operation of N iterations")
     t.add_argument("file")
-    t.add_argument("--iterations", "-n", type=int, default=1, metavar="N")
+    t.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="N")
     t.add_argument("--format", choices=("text", "json"), default="text")
-    t.add_argument("--digits", type=int, default=9, help="significant digits in text (default 9)")
+    t.add_argument("--digits", type=whole(1, 17), default=9, help="significant digits in text (default 9)")
     c = sub.add_parser("check", parents=[limits], help="check the scenario's [[expect]] figures")
     c.add_argument("file")
     g = sub.add_parser("gradcheck", parents=[limits], help="compare backprop with finite differences")
     g.add_argument("file")
-    g.add_argument("--iteration", type=int, default=1, metavar="K",
+    g.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="K",
                    help="check at the parameters iteration K starts from (default 1)")
-    g.add_argument("--tolerance", type=float, default=1e-5, help="largest relative error accepted (default 1e-5)")
-    g.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
+    g.add_argument("--tolerance", type=positive_float, default=TOLERANCE,
+                   help="largest relative error accepted, after the rounding allowance (default %(default)g)")
+    g.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step (default 1e-6)")
     r = sub.add_parser("train", parents=[limits], help="run N iterations headless, reporting loss and accuracy")
     r.add_argument("file")
-    r.add_argument("--iterations", "-n", type=int, default=100, metavar="N", help="default %(default)s")
-    r.add_argument("--report-every", type=int, metavar="K", help="a summary line every K iterations (default N/10)")
+    r.add_argument("--iterations", "-n", type=whole(1), default=100, metavar="N", help="default %(default)s")
+    r.add_argument("--report-every", type=whole(1), metavar="K", help="a summary line every K iterations (default N/10)")
     x = sub.add_parser("export", parents=[limits], help="write N iterations as a worked example")
     x.add_argument("file")
-    x.add_argument("--iterations", "-n", type=int, default=1, metavar="N", help="default %(default)s")
+    x.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="N", help="default %(default)s")
     x.add_argument("--format", choices=("markdown",), default="markdown")
-    x.add_argument("--digits", type=int, default=9, help="significant digits (default 9)")
+    x.add_argument("--digits", type=whole(1, 17), default=9, help="significant digits (default 9)")
     x.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     return p
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="stepnet", description="Open the backprop debugger on a scenario.")
+    p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario.")
     p.add_argument("file", help="a scenario .toml file")
-    p.add_argument("--max-parameters", type=int, default=scenario_file.MAX_PARAMETERS, metavar="N")
-    p.add_argument("--max-samples", type=int, default=scenario_file.MAX_SAMPLES, metavar="N")
+    p.add_argument("--max-parameters", type=whole(1), default=scenario_file.MAX_PARAMETERS, metavar="N")
+    p.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N")
     return p
 
 
@@ -86,14 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if isinstance(sys.stdout, io.TextIOWrapper):  # ✓, σ, ⊙ on a terminal that cannot show them
         sys.stdout.reconfigure(errors="backslashreplace")
-    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
-        args = _debugger_parser().parse_args(argv)
+    debugger_only = bool(argv) and argv[0] not in COMMANDS and not argv[0].startswith("-")
+    parser = _debugger_parser() if debugger_only else _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a mistake already reported in one line
+        return int(e.code or 0)
+    if debugger_only:
         args.command = None
-    else:
-        args = _parser().parse_args(argv)
-        if args.command is None:
-            _parser().print_help()
-            return BAD_INPUT
+    elif args.command is None:
+        parser.print_help()
+        return BAD_INPUT
     try:
         scenario = scenario_file.load(args.file, args.max_parameters, args.max_samples)
     except ScenarioError as e:
@@ -104,12 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         StepnetApp(scenario).run()
         return OK
+    command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
+    debugger = scenario.debugger()
     try:
-        return {"trace": trace, "check": check, "gradcheck": gradcheck,
-                "train": train, "export": export}[args.command](scenario, args)
+        status = command[args.command](scenario, debugger, args)
     except BrokenPipeError:  # `stepnet trace … | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
+    except KeyboardInterrupt:
+        print("stepnet: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    if debugger.fault:
+        print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
+    return status
 
 
 def _jsonable(value: np.ndarray | float) -> object:
@@ -124,11 +172,10 @@ def _strings(v: object) -> object:
     return v if np.isfinite(v) else str(v)
 
 
-def trace(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
-    d = scenario.debugger()
+def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     fmt = formatter(args.digits)
     steps = []
-    for _ in range(max(0, args.iterations) * d.n_ops):
+    for _ in range(args.iterations * d.n_ops):
         op = d.step()
         value = d.values[op.output]
         if args.format == "json":
@@ -143,17 +190,14 @@ def trace(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
         final = {name: _jsonable(v) for name, v in d.parameters().items()}
         json.dump({"title": scenario.title, "steps": steps, "final": final}, sys.stdout)
         print()
-    if d.fault:
-        print(f"warning: {d.fault.describe()}", file=sys.stderr)
     return OK
 
 
-def check(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
+def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     if not scenario.expectations:
         print(f"{scenario.path}: no [[expect]] figures to check")
         return OK
     fmt = formatter(12)
-    d = scenario.debugger()
     outcomes = check_expectations(d, scenario.expectations)
     print(scenario.title)
     for o in outcomes:
@@ -163,13 +207,10 @@ def check(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
               f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
     failed = sum(not o.ok for o in outcomes)
     print(f"{len(outcomes) - failed} of {len(outcomes)} figures confirmed" + (f", {failed} contradicted" if failed else ""))
-    if d.fault:
-        print(f"warning: {d.fault.describe()}", file=sys.stderr)
     return FAILED if failed else OK
 
 
-def gradcheck(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
-    d = scenario.debugger()
+def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     d.goto((args.iteration - 1) * d.n_ops + 1)  # into iteration K: its batch is loaded
     results = d.gradient_check(eps=args.eps)
     print(f"{scenario.title}: gradient check at the start of iteration {args.iteration} "
@@ -178,22 +219,14 @@ def gradcheck(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int
           f"{'numeric':>14} {'backprop':>14}")
     bad = 0
     for r in results:
-        ok = r.relative_error <= args.tolerance
+        ok = r.passes(args.tolerance)
         bad += not ok
         index = "[" + ",".join(map(str, r.worst_index)) + "]"
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
               f"{index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
-    print(f"{len(results) - bad} of {len(results)} parameters within relative error {args.tolerance:g}")
+    print(f"{len(results) - bad} of {len(results)} parameters within relative error {args.tolerance:g} "
+          f"(allowing for the rounding error of the finite differences, ±8·ε·|J|/h)")
     return FAILED if bad else OK
-
-
-def _at_least_one(**options: int) -> bool:
-    """Whether every option is ≥ 1; says which one is not, on stderr."""
-    for name, value in options.items():
-        if value < 1:
-            print(f"stepnet: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
-            return False
-    return True
 
 
 @contextmanager
@@ -211,11 +244,8 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
         yield lambda done: bar.update(task, completed=done)
 
 
-def train(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
+def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
-    if not _at_least_one(iterations=args.iterations, report_every=every):
-        return BAD_INPUT
-    d = scenario.debugger()
     data = scenario.data
     weights = [name for name in scenario.model.parameter_names() if name.startswith("W")]
     print(f"{scenario.title}: {args.iterations} iterations, batches of {data.batch_size} "
@@ -233,8 +263,6 @@ def train(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
     accuracy = "" if e.accuracy is None else (
         f", accuracy {_percent(e.accuracy)} ({round(e.accuracy * data.samples):,} of {data.samples:,} samples)")
     print(f"final after {last.iteration} iterations: loss {e.loss:.6g}{accuracy}")
-    if d.fault:
-        print(f"warning: {d.fault.describe()}", file=sys.stderr)
     return OK
 
 
@@ -242,13 +270,11 @@ def _percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{100 * fraction:.2f} %"
 
 
-def export(scenario: scenario_file.Scenario, args: argparse.Namespace) -> int:
-    if not _at_least_one(iterations=args.iterations, digits=args.digits):
-        return BAD_INPUT
+def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     if args.output and os.path.lexists(args.output) and not args.force:
         print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
         return BAD_INPUT
-    text = worked_example(scenario, args.iterations, args.digits)
+    text = worked_example(scenario, args.iterations, args.digits, d)
     if not args.output:
         sys.stdout.write(text)
         return OK

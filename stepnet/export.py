@@ -39,10 +39,11 @@ KINDS = {
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Update"}
 
 
-def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9) -> str:
-    """The worked example of the first `iterations` iterations of `scenario`."""
+def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger: Debugger | None = None) -> str:
+    """The worked example of the first `iterations` iterations of `scenario` (stepped on
+    `debugger` if given, so the caller can look at it afterwards)."""
     fmt = formatter(digits)
-    d = scenario.debugger()
+    d = debugger or scenario.debugger()
     expectations = scenario.expectations
     out = [f"# {scenario.title}", ""]
     if scenario.source:
@@ -64,6 +65,8 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9) -> str:
                 phase = op.phase
                 out += [f"### {PHASE_TITLES.get(phase, phase)}", ""]
             out += _operation(d, op, digits)
+            if d.fault and d.fault.position == d.position:
+                out += [f"> **Warning:** {d.fault.describe()}", ""]
             for outcome in due(d, expectations):
                 outcomes[next(i for i, e in enumerate(expectations) if e is outcome.expectation)] = outcome
                 out += [_outcome_line(outcome, fmt), ""]

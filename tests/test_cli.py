@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from stepnet.cli import main
 
-SHIPPED = ["article", "mazur", "relu_sigmoid", "xor", "momentum", "dropout"]
+SHIPPED = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))
 
 
 def test_trace_json_has_every_step_and_the_final_parameters(scenarios, capsys):
@@ -78,3 +79,38 @@ def test_output_survives_a_terminal_that_cannot_show_unicode(scenarios):
     r = subprocess.run([sys.executable, "-m", "stepnet", "check", str(scenarios / "mazur.toml")],
                        capture_output=True, timeout=60, env={"PYTHONIOENCODING": "ascii", "PATH": ""})
     assert r.returncode == 0 and b"\\u2713 a1" in r.stdout and b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["trace", "{mazur}", "--digits", "-2"], "argument --digits: expected a whole number from 1 to 17, got -2"),
+    (["trace", "{mazur}", "-n", "0"], "argument --iterations/-n: expected a whole number from 1 to 100,000, got 0"),
+    (["gradcheck", "{mazur}", "--eps", "0"], "argument --eps: expected a finite number above 0, got 0"),
+    (["gradcheck", "{mazur}", "--iteration", "-5"], "argument --iteration: expected a whole number"),
+    (["gradcheck", "{mazur}", "--tolerance", "nan"], "argument --tolerance: expected a finite number above 0"),
+    (["check", "{mazur}", "--max-samples", "x"], "argument --max-samples: expected a whole number, got 'x'"),
+])
+def test_bad_options_are_one_line_and_exit_2(scenarios, capsys, argv, message):
+    argv = [a.format(mazur=scenarios / "mazur.toml") for a in argv]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("stepnet: ") and message in err
+
+
+def test_ctrl_c_ends_with_one_line_and_status_130(scenarios, capsys, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("stepnet.cli.run_training", interrupted)
+    assert main(["train", str(scenarios / "mazur.toml")]) == 130
+    assert capsys.readouterr().err == "stepnet: interrupted\n"
+
+
+def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenarios, capsys):
+    diverging = tmp_path / "diverging.toml"
+    diverging.write_text((scenarios / "relu_sigmoid.toml").read_text().replace("learning_rate = 0.1", "learning_rate = 1e200"))
+    for command in (["trace", "-n", "3"], ["train", "-n", "3"], ["export", "-n", "3"], ["gradcheck", "--iteration", "3"]):
+        main([command[0], str(diverging), *command[1:]])
+        out, err = capsys.readouterr()
+        assert "warning: " in err and "non-finite" in err, command
+        if command[0] == "export":  # the worked example marks the op where it happened
+            assert "> **Warning:** z2 became non-finite" in out

@@ -76,8 +76,8 @@ def test_digits_accuracy_and_gradient_norm_match_plain_numpy(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-n", "0"], "--iterations must be at least 1"),
-    (["--report-every", "0"], "--report-every must be at least 1"),
+    (["-n", "0"], "argument --iterations/-n: expected a whole number at least 1, got 0"),
+    (["--report-every", "0"], "argument --report-every: expected a whole number at least 1, got 0"),
 ])
 def test_bad_counts_exit_2_with_one_line(args, message, capsys):
     status, out, err = run(["train", MAZUR, *args], capsys)

@@ -24,9 +24,6 @@ Values = Mapping[str, Array]
 #: (values before the op, element index, number format) -> the right-hand sides, symbols first
 Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 
-PHASES = ("forward", "loss", "backward", "update")
-
-
 @dataclass(frozen=True, eq=False)
 class Op:
     kind: str
@@ -114,11 +111,6 @@ def _products(xs: Array, ys: Array, fmt: Fmt) -> str:
 
 def _values(xs: Array, fmt: Fmt) -> str:
     return sum_of([signed(x, fmt) for x in xs])
-
-
-def _divisor(model: Model) -> str:
-    """How the formulas write the batch reduction: /B for the mean, nothing for the sum."""
-    return "B" if model.reduction == "mean" else "1"
 
 
 def _batch(model: Model, data: Dataset) -> Op:
@@ -237,8 +229,7 @@ def _backward(model: Model, l: int) -> list[Op]:
 
 
 def _fused_delta(model: Model) -> Op:
-    L, B = model.depth, _divisor(model)
-    mean = model.reduction == "mean"
+    L, mean = model.depth, model.reduction == "mean"
 
     def explain(v, i, f):
         s, j = i
@@ -248,7 +239,8 @@ def _fused_delta(model: Model) -> Op:
         return [f"(a{L}[{s},{j}] − y[{s},{j}])/B", f"({num})/{len(v['y'])}"]
 
     return Op("delta", "backward", L, f"delta{L}", (f"a{L}", "y"),
-              f"delta{L} = (a{L} − y)/{B}   (softmax + cross-entropy, fused: the Jacobian and −y/p cancel)",
+              f"delta{L} = {f'(a{L} − y)/B' if mean else f'a{L} − y'}   "
+              "(softmax + cross-entropy, fused: the Jacobian and −y/p cancel)",
               compute=lambda p, y: bp.fused_delta(model.reduction, p, y), explainer=explain)
 
 
