@@ -2,9 +2,9 @@
 
 CSV layout: one sample per row, numbers separated by commas; the first `network.inputs`
 columns are the inputs, the rest the targets. A first row in which no cell is a number
-is a header and is skipped. Targets given as one integer class label per sample (a 1-D
-integer array, or a single target column of whole numbers when the output layer has
-more than one unit) are one-hot encoded to the output width.
+is a header and is skipped. One target value per sample (a 1-D array, or a single target
+column) is that unit's target when the output layer has one unit; with more units it must
+be a whole-number class label, and is one-hot encoded to the output width.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
                                            "(raise it with --max-samples)")
                 if not shape or shape[1:] not in allowed:
                     expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
-                                f"samples × {outputs} (the last layer's units), or one class label per sample")
+                                f"samples × {outputs} (the last layer's units), or one "
+                                f"{'class label' if outputs > 1 else 'value'} per sample")
                     raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
             x, y = archive["inputs"], archive["targets"]
     except _NPZ_ERRORS:
@@ -145,8 +146,11 @@ def _float(cell: str) -> float | None:
 
 
 def labels_to_one_hot(table: Table, key: str, y: np.ndarray, outputs: int) -> np.ndarray:
-    """Class labels (one whole number per sample) become one-hot rows; others pass as float."""
-    labels = y.ravel() if y.ndim == 2 and y.shape[1] == 1 and outputs > 1 else y
+    """Targets as floats, one row per sample. With one output unit, one value per sample is its
+    target; with more, it is a class label (a whole number) and becomes a one-hot row."""
+    if outputs == 1:
+        return (y[:, None] if y.ndim == 1 else y).astype(np.float64)
+    labels = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
     if labels.ndim == 1:
         if not np.all(np.isfinite(labels)) or not np.all(labels == np.round(labels)):
             raise table.error(key, "targets given as one value per sample must be whole class labels")

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from stepnet import cli
+from stepnet import scenario as scenario_file
 from stepnet.fields import Table
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
@@ -305,3 +306,28 @@ def test_an_npy_renamed_npz_is_refused_before_its_array_is_read(tmp_path: Path,
         tracemalloc.stop()
     assert_refused(*result, file, Case(file.stem, "data.file", ("holds a single .npy array",)))
     assert peak < 4_000_000
+
+
+ONE_OUTPUT = """title = "one output unit"
+[network]
+inputs = 2
+[[network.layers]]
+units = 1
+activation = "identity"
+init = "zeros"
+[loss]
+kind = "half_sse"
+[optimizer]
+learning_rate = 0.1
+[data]
+file = "d.npz"
+"""
+
+
+@pytest.mark.parametrize("targets", [np.array([0.25, -1.5]), np.array([0, 1])], ids=["real", "whole"])
+def test_one_value_per_sample_is_the_target_of_a_single_output_unit(targets: np.ndarray, tmp_path: Path) -> None:
+    """With one output unit a 1-D `targets` is that unit's column (regression), never class labels."""
+    _savez(tmp_path / "d.npz", inputs=np.zeros((2, 2)), targets=targets)
+    (tmp_path / "s.toml").write_text(ONE_OUTPUT)
+    loaded = scenario_file.load(tmp_path / "s.toml")
+    np.testing.assert_array_equal(loaded.data.targets, targets.reshape(2, 1))
