@@ -47,22 +47,48 @@ def test_mazur_scenario_expectations_all_pass(scenarios):
     assert len(outcomes) == 9 and all(o.ok for o in outcomes)
 
 
+def mazur_by_hand() -> dict[str, float]:
+    """Mazur's walkthrough in his own names, one scalar formula at a time."""
+    i1, i2, t1, t2 = 0.05, 0.10, 0.01, 0.99
+    out_h1 = sigmoid(0.15 * i1 + 0.20 * i2 + 0.35)
+    out_h2 = sigmoid(0.25 * i1 + 0.30 * i2 + 0.35)
+    out_o1 = sigmoid(0.40 * out_h1 + 0.45 * out_h2 + 0.60)
+    out_o2 = sigmoid(0.50 * out_h1 + 0.55 * out_h2 + 0.60)
+    delta_o1 = (out_o1 - t1) * out_o1 * (1 - out_o1)
+    delta_o2 = (out_o2 - t2) * out_o2 * (1 - out_o2)
+    dE_dw1 = (delta_o1 * 0.40 + delta_o2 * 0.50) * out_h1 * (1 - out_h1) * i1
+    return {"out_h1": out_h1, "out_o1": out_o1, "delta_o1": delta_o1,
+            "dE_dw5": delta_o1 * out_h1, "dE_dw1": dE_dw1}
+
+
+def g9(x: float) -> str:
+    return f"{x:.9g}"
+
+
 def test_mazur_explains_delta_like_the_article(scenarios):
+    m = mazur_by_hand()
     d = load(scenarios / "mazur.toml").debugger()
     while d.last_op is None or d.last_op.output != "delta2":
         d.step()
     assert d.explain((0, 0)) == (
-        "delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = 0.74136507 × 0.186815602 = 0.138498562"
+        f"delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = {g9(m['out_o1'] - 0.01)} × "
+        f"{g9(m['out_o1'] * (1 - m['out_o1']))} = {g9(m['delta_o1'])}"
     )
+    assert g9(m["delta_o1"]) == "0.138498562"  # as printed in the article
     d.step()  # grad_W2
-    assert d.explain((0, 0)).endswith("= 0.138498562×0.593269992 = 0.0821670406")
+    assert d.explain((0, 0)) == (
+        f"grad_W2[0,0] = Σₛ delta2[s,0]·a1[s,0] = {g9(m['delta_o1'])}×{g9(m['out_h1'])} = {g9(m['dE_dw5'])}"
+    )
 
 
 def test_update_explained_with_the_weight_before_the_update(scenarios):
+    m = mazur_by_hand()
     d = load(scenarios / "mazur.toml").debugger()
     d.goto(d.n_ops - 1)  # W1's update is the next to last op
     assert d.last_op.output == "W1"
-    assert d.explain((0, 0)) == "W1[0,0] = W1[0,0] − η·grad_W1[0,0] = 0.15 − 0.5 × 0.000438567734 = 0.149780716"
+    assert d.explain((0, 0)) == (
+        f"W1[0,0] = W1[0,0] − η·grad_W1[0,0] = 0.15 − 0.5 × {g9(m['dE_dw1'])} = {g9(0.15 - 0.5 * m['dE_dw1'])}"
+    )
 
 
 def test_article_grad_W1_is_the_chain_rule_closed_form(scenarios):
