@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
-from stepnet.fields import Table
+from stepnet.fields import Table, count
 
 
 def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
@@ -84,7 +84,7 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
                     raise table.error(key, f"{path.name}: `{name}` must hold integers or floats, "
                                            f"found dtype {dtype.str}{why}")
                 if max_samples is not None and shape and shape[0] > max_samples:
-                    raise table.error(key, f"{shape[0]:,} samples, more than the limit of {max_samples:,} "
+                    raise table.error(key, f"{count(shape[0], 'sample')}, more than the limit of {max_samples:,} "
                                            "(raise it with --max-samples)")
                 if not shape or shape[1:] not in allowed:
                     expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
@@ -126,14 +126,14 @@ def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | Non
                                    f"found {cells[column]!r} in column {column + 1}")
         values.append(numbers)
         if len(values[-1]) != len(values[0]):
-            raise table.error(key, f"{path.name} line {n}: {len(values[-1])} columns where the first "
+            raise table.error(key, f"{path.name} line {n}: {count(len(values[-1]), 'column')} where the first "
                                    f"sample has {len(values[0])}")
     if not values:
         raise table.error(key, f"{path.name} holds no samples")
     matrix = np.array(values)
     if matrix.shape[1] <= inputs:
-        raise table.error(key, f"{path.name}: expected {inputs} input columns followed by the targets, "
-                               f"got {matrix.shape[1]} columns")
+        raise table.error(key, f"{path.name}: expected {count(inputs, 'input column')} followed by the targets, "
+                               f"got {count(matrix.shape[1], 'column')}")
     return matrix[:, :inputs], matrix[:, inputs:]
 
 

@@ -41,6 +41,11 @@ def finite(v: Any) -> bool:
         return False
 
 
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: `1 sample`, `1,000 samples`."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def describe(value: Any) -> str:
     """How a TOML value is named in a message: `a string ("abc")`, `a table`, …"""
     if isinstance(value, bool):
@@ -52,7 +57,7 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         return f"a string ({value!r})" if len(value) < 40 else "a string"
     if isinstance(value, list):
-        return f"a list of {len(value)} items"
+        return f"a list of {count(len(value), 'item')}"
     if isinstance(value, dict):
         return "a table"
     return type(value).__name__

@@ -23,7 +23,7 @@ from stepnet.engine.losses import LOSSES, REDUCTIONS
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.program import build_program, quantity_shape
 from stepnet.errors import ScenarioError
-from stepnet.fields import Table, array, describe, is_number
+from stepnet.fields import Table, array, count, describe, is_number
 
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 #: an init scale this large would draw infinite weights
@@ -67,7 +67,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
     n_params = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(layer_tables)))
     if n_params > max_parameters:
-        raise net.error("layers", f"the network has {n_params:,} parameters, more than the limit of "
+        raise net.error("layers", f"the network has {count(n_params, 'parameter')}, more than the limit of "
                                   f"{max_parameters:,} (raise it with --max-parameters)")
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
@@ -186,11 +186,12 @@ def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple
     elif is_number(bias):
         b = array(t, "bias", [bias] * units, 1, "a finite number")
     elif isinstance(bias, list):
-        b = array(t, "bias", bias, 1, f"a list of {units} numbers")
+        numbers = f"a list of {count(units, 'number')}"
+        b = array(t, "bias", bias, 1, numbers)
         if b.shape != (units,):
-            raise t.error("bias", f"expected a list of {units} numbers (one per unit), got {len(b)}")
+            raise t.error("bias", f"expected {numbers} (one per unit), got {len(b)}")
     else:
-        raise t.error("bias", f"expected a number, a list of {units} numbers, or false; got {describe(bias)}")
+        raise t.error("bias", f"expected a number, a list of {count(units, 'number')}, or false; got {describe(bias)}")
     dropout = t.number("dropout", 0.0, at_least=0.0, below=1.0)
     if dropout and last:
         raise t.error("dropout", "dropout applies to hidden layers, not the output layer")
@@ -221,7 +222,9 @@ def _optimizer(top: Table, initial: dict[str, np.ndarray]) -> Optimizer:
     mu = t.number("momentum", 0.9, at_least=0.0, below=1.0)
     frozen = t.get("frozen", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
                    "a list of parameter names such as [\"b1\", \"b2\"]", [])
-    for name in frozen:
+    for i, name in enumerate(frozen):
+        if name in frozen[:i]:
+            raise t.error("frozen", f"{name!r} is listed twice; name each parameter once")
         if name not in initial:
             raise t.error("frozen", f"no parameter named {name!r} (the network has {', '.join(initial)})")
     return Optimizer(kind, lr, mu if kind == "momentum" else 0.0, frozenset(frozen))
@@ -237,19 +240,20 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, max_samples)
         where = "file"
     else:
-        x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {model.inputs} numbers")
-        y = array(t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {outputs} numbers")
+        x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
+        y = array(t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {count(outputs, 'number')}")
         where = "targets"
     if len(x) > max_samples:
-        raise t.error(where, f"{len(x):,} samples, more than the limit of {max_samples:,} (raise it with --max-samples)")
+        raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
+                             "(raise it with --max-samples)")
     if x.shape[1] != model.inputs:
         raise t.error("inputs" if where == "targets" else where,
-                      f"expected samples of {model.inputs} inputs (network.inputs), got {x.shape[1]}")
+                      f"expected samples of {count(model.inputs, 'input')} (network.inputs), got {x.shape[1]}")
     if y.ndim != 2 or y.shape[1] != outputs:
-        raise t.error(where, f"expected targets of {outputs} values per sample (the last layer's units), "
+        raise t.error(where, f"expected targets of {count(outputs, 'value')} per sample (the last layer's units), "
                              f"got {y.shape[1] if y.ndim == 2 else y.shape}")
     if len(x) != len(y):
-        raise t.error(where, f"{len(x)} input samples but {len(y)} target samples")
+        raise t.error(where, f"{count(len(x), 'input sample')} but {count(len(y), 'target sample')}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise t.error(where, "the data holds NaN or Inf")
     if model.loss.needs_probabilities:
@@ -295,12 +299,21 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
         # a flat list stands for a one-sample batch's only row, a number for a one-element quantity
         if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]) \
                 and not (value.shape == () and int(np.prod(want)) == 1):
-            raise t.error("value", f"expected {'a number' if not want else 'shape ' + '×'.join(map(str, want))} "
-                                   f"for {name}{list(index) if index else ''}, got "
-                                   f"{'×'.join(map(str, value.shape)) or 'a number'}")
+            flat = f" (or {_shape_text(want[1:])})" if len(want) == 2 and want[0] == 1 else ""
+            raise t.error("value", f"expected {_shape_text(want)}{flat} for {name}{list(index) if index else ''}, "
+                                   f"got {_shape_text(value.shape)}")
         tolerance = t.number("tolerance", 1e-6, positive=True)
         result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where))
     return result
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    """A value's shape as a message names it: `a number`, `a list of 3 numbers`, `a 2×3 array`."""
+    if not shape:
+        return "a number"
+    if len(shape) == 1:
+        return f"a list of {count(shape[0], 'number')}"
+    return f"a {'×'.join(map(str, shape))} array"
 
 
 def _depth(value: object) -> int:

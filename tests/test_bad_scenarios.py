@@ -24,6 +24,7 @@ import pytest
 
 from stepnet import cli
 from stepnet import scenario as scenario_file
+from stepnet.errors import ScenarioError
 from stepnet.fields import Table
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
@@ -306,6 +307,16 @@ def test_an_npy_renamed_npz_is_refused_before_its_array_is_read(tmp_path: Path,
         tracemalloc.stop()
     assert_refused(*result, file, Case(file.stem, "data.file", ("holds a single .npy array",)))
     assert peak < 4_000_000
+
+
+def test_a_count_of_one_is_singular() -> None:
+    """`1 sample`, not `1 samples`: the corpus cannot show it, as its fragments match anywhere."""
+    with pytest.raises(ScenarioError) as limit:
+        scenario_file.load(BASE, max_samples=0)
+    assert limit.value.message == "1 sample, more than the limit of 0 (raise it with --max-samples)"
+    with pytest.raises(ScenarioError) as mismatch:
+        scenario_file.load(CORPUS / "data_sample_count_mismatch.toml")
+    assert mismatch.value.message == "2 input samples but 1 target sample"
 
 
 ONE_OUTPUT = """title = "one output unit"
