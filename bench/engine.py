@@ -63,7 +63,7 @@ def op_by_op(model: Model, data: Dataset, iterations: int) -> None:
 
 
 def fast_path(model: Model, data: Dataset, iterations: int) -> None:
-    Debugger(model, data)._boundary_state(iterations)
+    Debugger(model, data).parameters_after(iterations)
 
 
 def per_iteration(fn, model, data, iterations: int) -> float:

@@ -25,6 +25,8 @@ class Activation:
     #: f′ of one element, with `{z}` and `{a}` placeholders: "{a}·(1 − {a})"
     df_template: str
     elementwise: bool = True
+    #: leaky_relu's slope below zero, for the formulas that print it
+    negative_slope: float | None = None
 
     def derivative_text(self, z: str, a: str) -> str:
         return self.df_template.format(z=z, a=a)
@@ -65,6 +67,7 @@ def leaky_relu(negative_slope: float = 0.01) -> Activation:
         lambda z: np.where(z > 0, z, s * z),
         lambda z, a: np.where(z > 0, 1.0, s),
         f"(1 if {{z}} > 0 else {s:g})",
+        negative_slope=s,
     )
 
 

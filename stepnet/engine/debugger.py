@@ -201,6 +201,11 @@ class Debugger:
         while self.position < target:
             self.step()
 
+    def parameters_after(self, iterations: int) -> State:
+        """The parameters after that many iterations, through the fast path (or from
+        history); the position does not move."""
+        return self._boundary_state(iterations)
+
     def run_iterations(self, n: int) -> None:
         """Complete n iterations (the current, unfinished one counts) through the fast path."""
         self.goto((self.position // self.n_ops + n) * self.n_ops)

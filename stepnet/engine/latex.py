@@ -8,7 +8,6 @@ module does not know gets None, and a caller shows the op's plain formula instea
 
 from __future__ import annotations
 
-import numpy as np
 
 from stepnet.engine.model import Model
 from stepnet.engine.program import Op
@@ -112,11 +111,9 @@ def latex(op: Op, model: Model) -> str | None:
 
 
 def _slope(model: Model, l: int) -> str:
-    """`, α = 0.01` for a leaky ReLU layer (α read off the function: f(−1) = −α)."""
-    act = model.layers[l - 1].activation
-    if act.name != "leaky_relu":
-        return ""
-    return rf", \qquad \alpha = {-float(act.f(np.array(-1.0))):g}"
+    """`, α = 0.01` for a leaky ReLU layer."""
+    slope = model.layers[l - 1].activation.negative_slope
+    return "" if slope is None else rf", \qquad \alpha = {slope:g}"
 
 
 def _update(op: Op, model: Model) -> str:
