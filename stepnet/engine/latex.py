@@ -8,7 +8,6 @@ module does not know gets None, and a caller shows the op's plain formula instea
 
 from __future__ import annotations
 
-
 from stepnet.engine.model import Model
 from stepnet.engine.program import Op
 
