@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 
+import reference
 from stepnet.engine.activations import RELU, SOFTMAX
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.losses import CROSS_ENTROPY
@@ -36,55 +38,43 @@ def setup() -> tuple[Model, Dataset]:
     return model, data
 
 
-def plain_numpy(model: Model, data: Dataset, iterations: int) -> None:
-    """The same math as a textbook loop: no engine, no bookkeeping."""
-    W1, b1, W2, b2 = (model.initial[k] for k in ("W1", "b1", "W2", "b2"))
-    x_all, y_all = data.inputs, data.targets
-    for k in range(iterations):
-        start = (k * BATCH) % SAMPLES
-        x, y = x_all[start:start + BATCH], y_all[start:start + BATCH]
-        z1 = x @ W1.T + b1
-        a1 = np.maximum(z1, 0)
-        z2 = a1 @ W2.T + b2
-        e = np.exp(z2 - z2.max(axis=1, keepdims=True))
-        p = e / e.sum(axis=1, keepdims=True)
-        _loss = -np.sum(y * np.log(np.clip(p, 1e-12, 1 - 1e-12))) / BATCH
-        d2 = (p - y) / BATCH
-        gW2, gb2 = d2.T @ a1, d2.sum(axis=0)
-        d1 = (d2 @ W2) * (z1 > 0)
-        gW1, gb1 = d1.T @ x, d1.sum(axis=0)
-        W1, b1, W2, b2 = W1 - LR * gW1, b1 - LR * gb1, W2 - LR * gW2, b2 - LR * gb2
+# Each run gets what it starts from (parameters, or a fresh debugger with no history)
+# built outside the timed section, and returns what to time.
+
+def plain_numpy(model: Model, data: Dataset) -> Callable[[int], object]:
+    initial = tuple(model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    return lambda n: reference.train(initial, data.inputs, data.targets, BATCH, n, LR)
 
 
-def op_by_op(model: Model, data: Dataset, iterations: int) -> None:
+def fast_path(model: Model, data: Dataset) -> Callable[[int], object]:
+    return Debugger(model, data).parameters_after
+
+
+def op_by_op(model: Model, data: Dataset) -> Callable[[int], object]:
     d = Debugger(model, data)
-    for _ in range(iterations * d.n_ops):
-        d.step()
+    return lambda n: [d.step() for _ in range(n * d.n_ops)]
 
 
-def fast_path(model: Model, data: Dataset, iterations: int) -> None:
-    Debugger(model, data).parameters_after(iterations)
-
-
-def per_iteration(fn, model, data, iterations: int) -> float:
+def per_iteration(prepare, model: Model, data: Dataset, iterations: int) -> float:
+    run = prepare(model, data)
     t = time.perf_counter()
-    fn(model, data, iterations)
+    run(iterations)
     return (time.perf_counter() - t) / iterations
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=15)
-    p.add_argument("--iterations", type=int, default=50, help="iterations per timed run")
+    p.add_argument("--iterations", type=int, default=200, help="iterations per timed run")
     args = p.parse_args()
     model, data = setup()
     runs = {"plain NumPy": plain_numpy, "fast path": fast_path, "op by op": op_by_op}
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for fn in runs.values():  # warm up caches and BLAS threads
-        fn(model, data, 5)
+    for prepare in runs.values():  # warm up caches and BLAS threads
+        per_iteration(prepare, model, data, 5)
     for _ in range(args.rounds):  # interleaved, so load on the machine hits all alike
-        for name, fn in runs.items():
-            times[name].append(per_iteration(fn, model, data, args.iterations))
+        for name, prepare in runs.items():
+            times[name].append(per_iteration(prepare, model, data, args.iterations))
     base = statistics.median(times["plain NumPy"])
     print(f"784-64-10 ReLU/softmax, batch {BATCH}: median of {args.rounds} rounds × {args.iterations} iterations")
     targets = {"fast path": 1.2, "op by op": 3.0}

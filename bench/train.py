@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+import reference
 from stepnet import scenario as scenario_file
 from stepnet.engine.training import train
 
@@ -36,32 +37,14 @@ def command_path(s: scenario_file.Scenario, iterations: int, progress: bool) -> 
 
 
 def plain_numpy(s: scenario_file.Scenario, iterations: int) -> dict[str, np.ndarray]:
-    """The same math as a textbook loop: no engine, no bookkeeping."""
-    W1, b1, W2, b2 = (s.model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    """The reference loop, then the final report: loss, accuracy and gradient norms over all samples."""
     x_all, y_all = s.data.inputs, s.data.targets
-    lr, B, n = s.model.optimizer.learning_rate, s.data.batch_size, s.data.samples
-    batches = -(-n // B)
-
-    def gradients(x, y, W1, b1, W2, b2):
-        z1 = x @ W1.T + b1
-        a1 = np.maximum(z1, 0)
-        z2 = a1 @ W2.T + b2
-        e = np.exp(z2 - z2.max(axis=1, keepdims=True))
-        p = e / e.sum(axis=1, keepdims=True)
-        loss = -np.sum(y * np.log(np.clip(p, 1e-12, 1 - 1e-12))) / len(x)
-        d2 = (p - y) / len(x)
-        d1 = (d2 @ W2) * (z1 > 0)
-        return loss, p, (d1.T @ x, d1.sum(axis=0), d2.T @ a1, d2.sum(axis=0))
-
-    for k in range(iterations):
-        start = (k % batches) * B
-        _, _, (gW1, gb1, gW2, gb2) = gradients(x_all[start:start + B], y_all[start:start + B], W1, b1, W2, b2)
-        W1, b1, W2, b2 = W1 - lr * gW1, b1 - lr * gb1, W2 - lr * gW2, b2 - lr * gb2
-    # the final report: loss, accuracy and gradient norms over the data set
-    loss, p, grads = gradients(x_all, y_all, W1, b1, W2, b2)
+    initial = tuple(s.model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    params = reference.train(initial, x_all, y_all, s.data.batch_size, iterations, s.model.optimizer.learning_rate)
+    _loss, p, grads = reference.gradients(x_all, y_all, params)
     _accuracy = np.mean(p.argmax(axis=1) == y_all.argmax(axis=1))
     _norms = [np.linalg.norm(g) for g in grads]
-    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    return dict(zip(("W1", "b1", "W2", "b2"), params))
 
 
 def main() -> None:

@@ -114,16 +114,17 @@ class Dataset:
         shuffling, every epoch has its own permutation drawn from (seed, epoch), so any
         iteration's batch can be found again without replaying the ones before it.
         """
-        epoch, b = divmod(iteration - 1, self.batches)
-        order = np.arange(self.samples)
-        if self.shuffle:
-            order = np.random.default_rng([self.seed, epoch]).permutation(self.samples)
-        return order[b * self.batch_size : (b + 1) * self.batch_size]
+        if not self.shuffle:
+            return np.arange(self.samples)[self._window(iteration)]
+        epoch = (iteration - 1) // self.batches
+        return np.random.default_rng([self.seed, epoch]).permutation(self.samples)[self._window(iteration)]
 
     def batch(self, iteration: int) -> tuple[Array, Array]:
-        if self.shuffle:
-            rows = self.rows(iteration)
-            return self.inputs[rows], self.targets[rows]
-        b = (iteration - 1) % self.batches  # in file order a batch is a slice: no copy
-        window = slice(b * self.batch_size, (b + 1) * self.batch_size)
-        return self.inputs[window], self.targets[window]
+        """The batch's inputs and targets; in file order a slice of the data, not a copy."""
+        rows = self.rows(iteration) if self.shuffle else self._window(iteration)
+        return self.inputs[rows], self.targets[rows]
+
+    def _window(self, iteration: int) -> slice:
+        """Where the iteration's batch lies within its epoch's order of the samples."""
+        b = (iteration - 1) % self.batches
+        return slice(b * self.batch_size, (b + 1) * self.batch_size)
