@@ -4,18 +4,24 @@ with the stated and computed figures for the one the last operation produced."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from stepnet.engine.notation import compact, formatter
 from stepnet.tui.session import Session
 
 
-class ExpectationsPanel(Static):
+class ExpectationsPanel(VerticalScroll, can_focus=False):
     _key: tuple | None = None  # what the panel shows: repainted only when it differs
 
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.body = Static()
+
+    def compose(self) -> ComposeResult:
+        yield self.body
 
     def show(self) -> None:
         session = self.session
@@ -30,7 +36,7 @@ class ExpectationsPanel(Static):
             return
         self._key = key
         if not expectations:
-            self.update(Text("no [[expect]] figures in this scenario", "dim"))
+            self.body.update(Text("no [[expect]] figures in this scenario", "dim"))
             return
         fmt = formatter(session.digits + 5)
         text = Text()
@@ -54,5 +60,5 @@ class ExpectationsPanel(Static):
                 text.append(f"\n   computed {compact(outcome.computed, fmt, 3)}", style)
             text.append("\n")
         text.rstrip()
-        self.update(text)
+        self.body.update(text)
         self.call_after_refresh(self.scroll_to, y=focus, animate=False)
