@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from pathlib import Path
 
@@ -354,3 +355,25 @@ async def test_clicking_an_operation_on_the_timeline_goes_there(make_app) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#timeline", offset=(1 + 3 * 4, 0))  # a padding, 3 characters per op: the 5th
         assert app.session.debugger.position == 5
+
+
+@pytest.mark.parametrize("name", ["article", "diverging", "mnist"])
+async def test_a_storm_of_random_keys_leaves_a_working_debugger(make_app, name) -> None:
+    """Moves, selections, breakpoints, runs and dialogs in a random order, as fast as they come."""
+    rng = random.Random(name)
+    keys = ["n", "N", "l", "L", "p", "P", "e", "E", "c", "C", "b", "R", "up", "down", "left",
+            "right", "plus", "minus", "space", "i", "escape", "B", "escape", "g", "escape",
+            "question_mark", "escape", "ctrl+c", "ctrl+t"]
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):
+            key = rng.choice(keys)
+            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(app, pilot)
+        await pilot.press("escape", "escape", "escape")
+        await settle(app, pilot)
+        assert app.is_running and not isinstance(app.screen, (HelpScreen, GradcheckScreen))
+        d = app.session.debugger
+        position = d.position
+        await pilot.press("n", "N")
+        assert d.position == position
