@@ -42,7 +42,6 @@ class Scenario:
     title: str
     description: str
     source: str
-    seed: int
     model: Model
     data: Dataset
     expectations: tuple[Expectation, ...]
@@ -90,7 +89,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     for a in initial.values():
         a.flags.writeable = False  # the engine never changes an array in place; make sure
     return Scenario(path, title, top.string("description", ""), top.string("source", ""),
-                    seed, model, dataset, expectations)
+                    model, dataset, expectations)
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"

@@ -68,10 +68,8 @@ def due(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome
     if op is None:
         return []
     written = {o.output for o in debugger.ops}
-    at_end = debugger.index == debugger.n_ops
-    return [evaluate(e, debugger.values) for e in expectations
-            if e.iteration == debugger.iteration
-            and (e.name == op.output or (at_end and e.name not in written))]
+    return [o for o in checkable(debugger, list(expectations)).values()
+            if o.expectation.name == op.output or o.expectation.name not in written]
 
 
 def checkable(debugger: Debugger, expectations: Sequence[Expectation]) -> dict[int, Outcome]:
