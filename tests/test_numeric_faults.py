@@ -211,3 +211,15 @@ def test_check_warns(fast: bool, tmp_path: Path, capsys: pytest.CaptureFixture[s
     out, err = capsys.readouterr()
     assert "1 of 1 figures confirmed" in out
     _warning(err, 1, "z1")
+
+
+def test_gradient_check_of_a_diverged_network_warns_nothing(recwarn):
+    from stepnet.engine.gradcheck import gradient_check
+    from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+    from stepnet.engine.activations import IDENTITY
+    from stepnet.engine.losses import HALF_SSE
+
+    model = Model(1, (Layer(1, IDENTITY, bias=False),), HALF_SSE, "mean", Optimizer("sgd", 1.0),
+                  {"W1": np.array([[1e200]])})
+    results = gradient_check(model, model.initial_state(), np.ones((1, 1)), np.zeros((1, 1)))
+    assert not results[0].passes() and not recwarn.list

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,12 @@ def gradient_check(
 ) -> list[ParameterCheck]:
     """Compare every parameter's gradient at `state` on the batch (x, y) — with the same
     dropout masks — with (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
+    with np.errstate(all="ignore"):  # a diverged network: NaN in the table, not warnings
+        return _check(model, state, x, y, masks, eps, max_elements, seed)
+
+
+def _check(model: Model, state: dict[str, Array], x: Array, y: Array, masks: fastpath.Masks | None,
+           eps: float, max_elements: int, seed: int) -> list[ParameterCheck]:
     J0, grads = fastpath.gradients(model, state, x, y, masks)
     noise = 8 * np.finfo(float).eps * max(1.0, abs(float(J0))) / eps
 
@@ -63,9 +70,13 @@ def gradient_check(
             index = np.unravel_index(k, shape)
             numeric = (J(name, index, eps) - J(name, index, -eps)) / (2 * eps)
             analytic = float(grads[name][index])
-            err, scale = abs(numeric - analytic), max(abs(numeric), abs(analytic), 1e-8)
-            excess = max(excess, max(err - noise, 0.0) / scale)
-            if worst is None or err / scale > worst[0]:
-                worst = (err / scale, tuple(int(i) for i in index), numeric, analytic)
+            if math.isfinite(numeric) and math.isfinite(analytic):
+                err, scale = abs(numeric - analytic), max(abs(numeric), abs(analytic), 1e-8)
+                rel, over = err / scale, max(err - noise, 0.0) / scale
+            else:  # NaN compares false with everything: count it as the worst disagreement
+                rel = over = math.inf
+            excess = max(excess, over)
+            if worst is None or rel > worst[0]:
+                worst = (rel, tuple(int(i) for i in index), numeric, analytic)
         results.append(ParameterCheck(name, len(flat), int(np.prod(shape)), *worst, excess))
     return results
