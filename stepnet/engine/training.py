@@ -38,14 +38,20 @@ def completed(debugger: Debugger) -> int:
 
 
 def train(debugger: Debugger, iterations: int, report_every: int,
-          progress: Callable[[int], None] | None = None) -> Iterator[Report]:
+          progress: Callable[[int], None] | None = None,
+          stop: Callable[[], bool] = lambda: False) -> Iterator[Report]:
     """Run `iterations` more iterations; yield a report after every `report_every` of them
-    and after the last. `progress(done)` is called now and then with the iterations run."""
+    and after the last. `progress(done)` is called now and then with the iterations run;
+    `stop()` is asked before each chunk, and a run it stops ends with a report of where it is."""
     if iterations < 1 or report_every < 1:
         raise ValueError("iterations and report_every must be at least 1")
     done = reported = 0
     chunk = 1 if progress else report_every
     while done < iterations:
+        if stop():
+            if done > reported:
+                yield _report(debugger, done, reported)
+            return
         report_at = min(iterations, (done // report_every + 1) * report_every)
         n = min(chunk, report_at - done)
         started = time.perf_counter()
@@ -56,8 +62,12 @@ def train(debugger: Debugger, iterations: int, report_every: int,
             if time.perf_counter() - started < PROGRESS_INTERVAL / 2:
                 chunk = max(chunk, 2 * n)
         if done == report_at:
-            batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
+            yield _report(debugger, done, reported)
             reported = done
-            yield Report(completed(debugger), batch_loss,
-                         evaluate(debugger.model, debugger.parameters(),
-                                  debugger.data.inputs, debugger.data.targets))
+
+
+def _report(debugger: Debugger, done: int, reported: int) -> Report:
+    """Where the run is after `done` iterations; the batch loss averages those since `reported`."""
+    batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
+    return Report(completed(debugger), batch_loss,
+                  evaluate(debugger.model, debugger.parameters(), debugger.data.inputs, debugger.data.targets))

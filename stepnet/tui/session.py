@@ -6,7 +6,6 @@ an index kept inside the shape of the quantity the last operation wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +16,6 @@ from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui.cells import grid_shape
-
-#: iterations run between two checks whether a long run was cancelled (the app quitting)
-RUN_CHUNK = 200
 
 
 @dataclass
@@ -57,13 +53,6 @@ class Session:
         if forward:
             return d.continue_(self.breakpoints, (d.position // d.n_ops + 1) * d.n_ops)
         return d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
-
-    def run_iterations(self, n: int, cancelled: Callable[[], bool] = lambda: False) -> None:
-        """Complete n iterations, in chunks so that a long run can be stopped between them."""
-        while n > 0 and not cancelled():
-            chunk = min(n, RUN_CHUNK)
-            self.debugger.run_iterations(chunk)
-            n -= chunk
 
     def restart(self) -> None:
         self.debugger.restart()

@@ -15,9 +15,11 @@ from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
+from stepnet.tui.screens.debugger import DebuggerScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
+from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.formula import FormulaPanel
 from stepnet.tui.widgets.status import StatusBar
 
@@ -155,9 +157,13 @@ async def test_i_runs_n_iterations(make_app) -> None:
         await pilot.press("0", "enter")  # refused: at least 1
         assert isinstance(app.screen, IterationsPrompt)
         await pilot.press("backspace", "2", "5", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainingScreen)  # the run, watched as curves
         await settle(app, pilot)
         d = app.session.debugger
         assert d.position == 25 * d.n_ops and len(d.losses) == 25
+        await pilot.press("n")  # any key returns to stepping
+        assert isinstance(app.screen, DebuggerScreen)
 
 
 async def test_restart(make_app) -> None:
@@ -303,10 +309,11 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None
 async def test_quitting_during_a_long_run_does_not_wait_for_it(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("i", *"10000000", "enter", "n")
-        assert app.screen.busy
+        await pilot.press("i", *"10000000", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainingScreen) and app.screen.running
         start = time.perf_counter()
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
     assert time.perf_counter() - start < 10
 
 

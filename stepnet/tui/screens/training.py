@@ -1,0 +1,124 @@
+"""`i`: N iterations through the fast path, watched as live curves; any key pauses.
+
+The run happens in a worker thread, through `stepnet.engine.training.train` (the same
+code `stepnet train` runs). Each report (every ~1/40 of the run) brings the loss and,
+for classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖;
+between reports, progress updates bring the batch losses so far. The screen only draws
+them. Pausing keeps every iteration done: stepping resumes from there.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import ProgressBar, Static
+from textual.worker import get_current_worker
+from textual_plotext import PlotextPlot
+
+from stepnet.engine.metrics import is_classification
+from stepnet.engine.training import Report, train
+from stepnet.tui.session import Session
+
+#: reports per run: each evaluates the whole data set, so they are kept few
+REPORTS = 40
+#: points drawn of the batch-loss curve at most (every k-th iteration beyond that)
+MAX_POINTS = 400
+
+
+class TrainingScreen(Screen[None]):
+    """Runs `iterations` iterations of the session's debugger and plots them as they come."""
+
+    def __init__(self, session: Session, iterations: int) -> None:
+        super().__init__()
+        self.session = session
+        self.iterations = iterations
+        d = session.debugger
+        self.start = d.position // d.n_ops
+        self.classifying = is_classification(d.model, d.data.targets)
+        self.weights = [f"W{l}" for l in range(1, d.model.depth + 1)]
+        self.reports: list[Report] = []
+        self.running = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="training"):
+            yield Static(f"[b]Training[/b] {self.iterations:,} iterations from iteration {self.start:,} "
+                         f"— {self.session.scenario.title}", id="training-title")
+            yield ProgressBar(total=self.iterations, show_eta=True, id="training-progress")
+            with Horizontal(id="training-curves"):
+                yield PlotextPlot(id="loss-curve")
+                if self.classifying:
+                    yield PlotextPlot(id="accuracy-curve")
+            yield PlotextPlot(id="norm-curves")
+            yield Static("running — any key or esc pauses", id="training-state")
+
+    def on_mount(self) -> None:
+        self._run()
+
+    @work(thread=True, exclusive=True, group="training")
+    def _run(self) -> None:
+        d = self.session.debugger
+        worker = get_current_worker()
+
+        def progress(done: int) -> None:
+            self.app.call_from_thread(self._progress, done, list(d.losses))
+
+        try:
+            for report in train(d, self.iterations, max(1, self.iterations // REPORTS), progress,
+                                stop=lambda: worker.is_cancelled):
+                self.app.call_from_thread(self._report, report)
+        finally:
+            self.app.call_from_thread(self._stopped, worker.is_cancelled)
+
+    # --- drawing what the run reports -----------------------------------------------
+
+    def _progress(self, done: int, losses: list[float]) -> None:
+        self.query_one(ProgressBar).update(progress=done)
+        stride = max(1, len(losses) // MAX_POINTS)
+        plot = self.query_one("#loss-curve", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.title("loss (batch: each iteration; all samples: each report)")
+        plt.plot(list(range(1, len(losses) + 1, stride)), losses[::stride], label="batch")
+        if self.reports:
+            plt.plot([r.iteration for r in self.reports], [r.evaluation.loss for r in self.reports],
+                     label="all samples", marker="dot")
+        plot.refresh()
+
+    def _report(self, report: Report) -> None:
+        self.reports.append(report)
+        iterations = [r.iteration for r in self.reports]
+        if self.classifying:
+            plot = self.query_one("#accuracy-curve", PlotextPlot)
+            plot.plt.clear_data()
+            plot.plt.title(f"accuracy over all samples: {100 * report.evaluation.accuracy:.1f} %")
+            plot.plt.plot(iterations, [100 * r.evaluation.accuracy for r in self.reports])
+            plot.refresh()
+        plot = self.query_one("#norm-curves", PlotextPlot)
+        plot.plt.clear_data()
+        plot.plt.title("‖∂J/∂W‖ of each layer over all samples (log scale)")
+        plot.plt.yscale("log")
+        for name in self.weights:
+            plot.plt.plot(iterations, [r.evaluation.gradient_norms[name] for r in self.reports], label=name)
+        plot.refresh()
+
+    def _stopped(self, paused: bool) -> None:
+        self.running = False
+        d = self.session.debugger
+        done = d.position // d.n_ops - self.start
+        what = f"paused after {done:,} of {self.iterations:,} iterations" if paused else f"done: {done:,} iterations"
+        fault = f" — [red]{d.fault.describe()}[/]" if d.fault else ""
+        self.query_one("#training-state", Static).update(
+            f"{what}{fault}. Any key returns to stepping, from iteration {d.iteration:,}.")
+
+    # --- keys: any key pauses a run, then any key returns ----------------------------
+
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        if self.running:
+            self.workers.cancel_group(self, "training")
+            self.query_one("#training-state", Static).update("pausing after the current chunk…")
+        else:
+            self.dismiss(None)

@@ -1,0 +1,59 @@
+"""The training view: N iterations through the fast path, plotted live; any key pauses."""
+
+from __future__ import annotations
+
+from stepnet.tui.screens.training import TrainingScreen
+
+SIZE = (120, 40)
+
+
+async def finish(app, pilot) -> None:
+    """Wait for the training screen to start its worker, and for the worker to end."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_run_trains_reports_and_returns_to_stepping(make_app) -> None:
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        d = app.session.debugger
+        app.push_screen(TrainingScreen(app.session, 80))
+        await finish(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TrainingScreen) and not screen.running
+        assert d.position == 80 * d.n_ops  # the engine moved; the screen only watched
+        assert screen.reports[-1].iteration == 80 and len(screen.reports) == 40
+        first, last = screen.reports[0].evaluation, screen.reports[-1].evaluation
+        assert last.loss < first.loss and last.accuracy > first.accuracy
+        assert screen.query_one("#accuracy-curve") and screen.query_one("#norm-curves")
+        assert "done: 80 iterations" in str(screen.query_one("#training-state").render())
+        await pilot.press("x")
+        assert not isinstance(app.screen, TrainingScreen)
+
+
+async def test_any_key_pauses_and_keeps_every_iteration_done(make_app) -> None:
+    app = make_app("mnist_shape")
+    async with app.run_test(size=SIZE) as pilot:
+        d = app.session.debugger
+        app.push_screen(TrainingScreen(app.session, 100_000))
+        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await finish(app, pilot)
+        screen = app.screen
+        done = d.position // d.n_ops
+        assert 0 < done < 100_000 and d.position == done * d.n_ops
+        assert screen.reports[-1].iteration == done  # the pause reports where it stopped
+        assert "paused after" in str(screen.query_one("#training-state").render())
+        assert len(d.losses) == done
+        await pilot.press("space")
+        d.back()  # stepping resumes from there: the last iteration, one op before its end
+        assert d.iteration == done
+
+
+async def test_regression_has_no_accuracy_curve(make_app) -> None:
+    app = make_app("momentum")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(TrainingScreen(app.session, 10))
+        await finish(app, pilot)
+        assert not app.screen.query("#accuracy-curve")
