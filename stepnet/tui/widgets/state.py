@@ -22,7 +22,7 @@ from stepnet.tui.widgets.matrix import MatrixWindow, is_big
 from stepnet.tui.widgets.styles import Shown
 from stepnet.tui.widgets.tables import flow, flow_line, table
 
-PREFIXES = ("W", "b", "z", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
+PREFIXES = ("W", "b", "z", "m", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
 HEADING = Style(bold=True, color="magenta")
 
 
