@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from stepnet.engine.debugger import Fault
 from stepnet.tui import keys
@@ -144,7 +143,10 @@ class DebuggerScreen(Screen):
     def action_iterations(self) -> None:
         def run(n: int | None) -> None:
             if n:
-                self._run(self.session.run_iterations, n, lambda: get_current_worker().is_cancelled)
+                from stepnet.tui.screens.training import TrainingScreen  # plotext: only when needed
+
+                fault = self.session.debugger.fault
+                self.app.push_screen(TrainingScreen(self.session, n), lambda _: self._after(fault))
 
         if not self._refused():
             self.app.push_screen(IterationsPrompt(), run)
