@@ -96,3 +96,20 @@ def test_identical_rows_groups_equal_neurons():
     hidden = d.model.layers[0].units
     assert identical_rows(d.values["W1"]) == [list(range(hidden))]
     assert identical_rows(d.values["a1"].T) == [list(range(hidden))]  # the units' activations too
+
+
+def test_layer_gradient_norms_and_identical_neurons_read_the_state():
+    from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
+
+    d = scenario.load(SCENARIOS / "vanishing.toml").debugger()
+    depth = d.model.depth
+    assert layer_gradient_norms(d.values, depth) == {}  # nothing computed yet
+    d.goto(d.n_ops)
+    norms = layer_gradient_norms(d.values, depth)
+    assert sorted(norms) == list(range(1, depth + 1))
+    assert norms[1] == pytest.approx(np.sqrt((d.values["grad_W1"] ** 2).sum()))
+    assert norms[1] < 1e-2 * norms[depth]  # vanishing: the input side gets far less
+
+    values = {"W1": np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), "b1": np.array([0.0, 0.0, 0.5])}
+    assert identical_neurons(values, 1) == [[0, 1]]  # neuron 2 differs by its bias
+    assert identical_neurons({"W1": values["W1"]}, 1) == [[0, 1, 2]]

@@ -63,3 +63,17 @@ def identical_rows(matrix: Array) -> list[list[int]]:
     for i, row in enumerate(rows):
         groups.setdefault(np.ascontiguousarray(row).tobytes(), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def layer_gradient_norms(values: State, depth: int) -> dict[int, float]:
+    """‖∂J/∂W^l‖ of each layer whose grad_W the current iteration has computed so far:
+    side by side, they show gradients vanishing (or not) towards the input."""
+    return {l: float(np.linalg.norm(values[f"grad_W{l}"])) for l in range(1, depth + 1)
+            if f"grad_W{l}" in values}
+
+
+def identical_neurons(values: State, layer: int) -> list[list[int]]:
+    """Groups of the layer's neurons with the same incoming weights and bias: they compute
+    the same thing and, by symmetry, receive the same updates."""
+    W, b = values[f"W{layer}"], values.get(f"b{layer}")
+    return identical_rows(W if b is None else np.column_stack([W, b]))

@@ -57,3 +57,4 @@ async def test_regression_has_no_accuracy_curve(make_app) -> None:
         app.push_screen(TrainingScreen(app.session, 10))
         await finish(app, pilot)
         assert not app.screen.query("#accuracy-curve")
+

@@ -1,8 +1,11 @@
 """The network as columns of neurons, input side on the left, with the values of one sample.
 
 Forward and loss phases show each layer's activation a; backward and update phases show
-δ where it has been computed, so the error is seen flowing from right to left. Drawn on
-the line API from segments, and redrawn only when the values or the phase change.
+δ where it has been computed, so the error is seen flowing from right to left. A neuron
+identical to another of its layer (same weights and bias: symmetry) is drawn ≡, one
+dropped by dropout in the sample shown ✕; under each layer, ‖∂J/∂W‖ once this iteration
+has computed it, so vanishing gradients show at a glance. Drawn on the line API from
+segments, and redrawn only when the values or the phase change.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import cell
 from stepnet.tui.session import Session
 
@@ -21,6 +25,8 @@ PLAIN, BOLD, DIM = Style(), Style(bold=True), Style(dim=True)
 HEADER, ACTIVE_HEADER = Style(bold=True), Style(bold=True, reverse=True)
 ARROW, ACTIVE_ARROW = Style(dim=True), Style(bold=True, color="cyan")
 LOSS = Style(bold=True, color="magenta")
+TWIN = Style(color="magenta")
+NORM = Style(dim=True)
 
 
 class NetworkDiagram(Widget):
@@ -32,9 +38,9 @@ class NetworkDiagram(Widget):
 
     @property
     def lines(self) -> int:
-        """Lines the diagram takes: a header and the tallest column."""
+        """Lines the diagram takes: a header, the tallest column, the gradient norms."""
         model = self.session.debugger.model
-        return min(max(model.inputs, *(layer.units for layer in model.layers)), ROWS) + 1
+        return min(max(model.inputs, *(layer.units for layer in model.layers)), ROWS) + 2
 
     def show(self) -> None:
         d = self.session.debugger
@@ -43,22 +49,26 @@ class NetworkDiagram(Widget):
         current = None if op is None else d.model.depth if op.phase == "loss" else op.layer
         shown = [self._quantity(l, backward) for l in range(d.model.depth + 1)]
         loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
-        key = (tuple(id(d.values.get(n)) for n in shown), backward, current, loss)
+        depends = shown + [f"{p}{l}" for l in range(1, d.model.depth + 1) for p in ("W", "b", "m", "grad_W")]
+        key = (tuple(id(d.values.get(n)) for n in depends), backward, current, loss)
         if key == self._key:
             return
         self._key = key
+        norms = layer_gradient_norms(d.values, d.model.depth)
         columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
+        columns = [c + [Segment(" " * WIDTH)] * (height - len(c)) for c in columns]
+        columns[0].append(Segment("‖∂J/∂W‖".center(WIDTH), NORM) if norms else Segment(" " * WIDTH))
+        for l in range(1, d.model.depth + 1):
+            columns[l].append(Segment(f"{norms[l]:.2e}".center(WIDTH) if l in norms else " " * WIDTH, NORM))
+        height += 1
         self._lines = []
         for row in range(height):
             segments = []
             for l, column in enumerate(columns):
-                # headers on the top line, each column's neurons centred below
-                k = 0 if row == 0 else row - (height - len(column)) // 2
-                segments.append(column[k] if (k == 0) == (row == 0) and 0 <= k < len(column)
-                                else Segment(" " * WIDTH))
+                segments.append(column[row])
                 if l < len(columns) - 1:
-                    arrow = (" ◀ " if backward else " ▶ ") if row % 2 else "   "
+                    arrow = (" ◀ " if backward else " ▶ ") if row % 2 and row < height - 1 else "   "
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
             if row == 0 and loss is not None:
                 segments.append(Segment(f"  J = {loss:.6g}", LOSS))
@@ -76,10 +86,14 @@ class NetworkDiagram(Widget):
         label = ("δ" if name.startswith("delta") else "a") + str(l)
         column = [Segment(f"{label} ({units})".center(WIDTH), ACTIVE_HEADER if active else HEADER)]
         value = d.values.get(name)
+        twins = {u for group in identical_neurons(d.values, l) for u in group} if l else set()
+        mask = d.values.get(f"m{l}")
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
             number = cell(value[0, u], 3).strip() if value is not None else ""
-            column.append(Segment(f"○ {number}".ljust(WIDTH)[:WIDTH], BOLD if active else PLAIN))
+            glyph = "✕" if mask is not None and mask[0, u] == 0 else "≡" if u in twins else "○"
+            style = TWIN if glyph == "≡" else BOLD if active else PLAIN
+            column.append(Segment(f"{glyph} {number}".ljust(WIDTH)[:WIDTH], style))
         if shown < units:
             column.append(Segment(f"  … +{units - shown}".ljust(WIDTH), DIM))
         return column
