@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from stepnet import __version__
 from stepnet import scenario as scenario_file
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import check as check_expectations
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="refuse networks with more parameters (default %(default)s)")
     limits.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N",
                         help="refuse data sets with more samples (default %(default)s)")
+    p.add_argument("--version", action="version", version=f"stepnet {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     t = sub.add_parser("trace", parents=[limits], help="print every operation of N iterations")
     t.add_argument("file")
@@ -143,8 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from stepnet.tui.app import StepnetApp
 
-        StepnetApp(scenario).run()
-        return OK
+        app = StepnetApp(scenario)
+        app.run()
+        return app.return_code or OK  # Textual sets 1 when the app died of an error
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
     debugger = scenario.debugger()
     try:
@@ -215,17 +218,17 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     results = d.gradient_check(eps=args.eps)
     print(f"{scenario.title}: gradient check at the start of iteration {args.iteration} "
           f"(central differences, ε = {args.eps:g})")
-    print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'worst element':>14} "
-          f"{'numeric':>14} {'backprop':>14}")
+    print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'beyond rounding':>16} "
+          f"{'worst element':>14} {'numeric':>14} {'backprop':>14}")
     bad = 0
     for r in results:
         ok = r.passes(args.tolerance)
         bad += not ok
         index = "[" + ",".join(map(str, r.worst_index)) + "]"
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
-              f"{index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
+              f"{r.excess_error:>16.2e} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
     print(f"{len(results) - bad} of {len(results)} parameters within relative error {args.tolerance:g} "
-          f"(allowing for the rounding error of the finite differences, ±8·ε·|J|/h)")
+          f"beyond the rounding error of the finite differences (8·ε·max(1, |J|)/h)")
     return FAILED if bad else OK
 
 
@@ -248,8 +251,10 @@ def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     data = scenario.data
     weights = [name for name in scenario.model.parameter_names() if name.startswith("W")]
-    print(f"{scenario.title}: {args.iterations} iterations, batches of {data.batch_size} "
-          f"of {data.samples:,} samples; loss, accuracy and gradients over all samples")
+    print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
+          f"of {data.samples:,} samples")
+    print("batch loss: the mean of the iterations' losses since the line before, each before its "
+          "update;\nloss, accuracy, ‖∂J/∂W‖: over all samples, with the parameters after the iteration")
     header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
     print(header + "".join(f"  {'‖∂J/∂' + name + '‖':>10}" for name in weights))
     last = None

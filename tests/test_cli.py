@@ -114,3 +114,20 @@ def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenario
         assert "warning: " in err and "non-finite" in err, command
         if command[0] == "export":  # the worked example marks the op where it happened
             assert "> **Warning:** z2 became non-finite" in out
+
+
+def test_the_debugger_dying_of_an_error_exits_non_zero(scenarios, monkeypatch):
+    class Crashing:
+        def __init__(self, scenario):
+            self.return_code = None
+
+        def run(self):
+            self.return_code = 1  # what Textual sets when the app ends on an unhandled error
+
+    monkeypatch.setattr("stepnet.tui.app.StepnetApp", Crashing)
+    assert main([str(scenarios / "mazur.toml")]) == 1
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("stepnet 0.")
