@@ -18,6 +18,7 @@ from textual.widget import Widget
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import cell
 from stepnet.tui.session import Session
+from stepnet.tui.widgets.lines import repaint, set_border_title
 
 ROWS = 8  # neurons drawn per column at most
 WIDTH = 11  # characters per column
@@ -62,7 +63,7 @@ class NetworkDiagram(Widget):
         for l in range(1, d.model.depth + 1):
             columns[l].append(Segment(f"{norms[l]:.2e}".center(WIDTH) if l in norms else " " * WIDTH, NORM))
         height += 1
-        self._lines = []
+        old, self._lines = self._lines, []
         for row in range(height):
             segments = []
             for l, column in enumerate(columns):
@@ -73,8 +74,8 @@ class NetworkDiagram(Widget):
             if row == 0 and loss is not None:
                 segments.append(Segment(f"  J = {loss:.6g}", LOSS))
             self._lines.append(Strip(segments))
-        self.border_subtitle = "sample 0" if d.data.batch_size > 1 else ""
-        self.refresh()
+        set_border_title(self, "sample 0" if d.data.batch_size > 1 else "", subtitle=True)
+        repaint(self, old, self._lines)
 
     def _quantity(self, l: int, backward: bool) -> str:
         """What a column shows: δ in the backward phases once computed, else a."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -64,6 +64,7 @@ class StateView(ScrollView, can_focus=False):
         self.digits = session.digits
         self.line_map: list[tuple] = []  # what each line of the view draws
         self.spans: dict[str, tuple[int, int]] = {}  # the lines each quantity takes
+        self.group_spans: dict[str, tuple[int, int]] = {}  # the lines of its group (from the heading)
         self._laid_out_for = -1
         self._drawn: dict[int, Strip] = {}  # lines drawn since what they show last changed
 
@@ -72,7 +73,9 @@ class StateView(ScrollView, can_focus=False):
     def _layout(self, width: int) -> None:
         lines: list[tuple] = []
         for g in self.groups:
-            lines += [("blank",), ("heading", g.heading)]
+            lines.append(("blank",))
+            group_start = len(lines)
+            lines.append(("heading", g.heading))
             if g.small:
                 tables = [self.tables[n] for n in g.small]
                 for row in flow(tables, width):
@@ -84,6 +87,7 @@ class StateView(ScrollView, can_focus=False):
                 start = len(lines)
                 lines += [("matrix", window, i) for i in range(window.lines)]
                 self.spans[window.name] = (start, len(lines))
+            self.group_spans.update(dict.fromkeys(g.small + [w.name for w in g.big], (group_start, len(lines))))
         self.line_map = lines
         self._drawn.clear()
         self._laid_out_for = width
@@ -119,24 +123,52 @@ class StateView(ScrollView, can_focus=False):
         if relayout and width:
             self._layout(width)
             self.refresh()
-        else:  # repaint only the lines of what changed
-            for name in dirty:
-                if name in self.spans:
-                    start, end = self.spans[name]
-                    for y in range(start, end):
-                        self._drawn.pop(y, None)
-                    self.refresh_lines(start, end - start)
+            return
+        # forget the lines of what changed, then scroll (a scroll repaints the whole view)
+        stale = {}
+        for name in dirty:
+            if name in self.spans:
+                for y in range(*self.spans[name]):
+                    stale[y] = self._drawn.pop(y, None)
+        top = round(self.scroll_y)
         if op is None:
             self.scroll_to(y=0, animate=False, immediate=True)
         elif op.output in self.spans:
-            self._reveal(*self.spans[op.output])
+            self._reveal(op.output)
+        if round(self.scroll_y) != top:
+            return
+        if width != self._laid_out_for:  # a resize is pending: its layout repaints everything
+            self.refresh()
+            return
+        # no scroll: repaint only the visible lines that now draw differently; a table that
+        # changed its role is redrawn whole, one that only gained a value only in its rows
+        height = self.scrollable_content_region.height
+        regions = []
+        for y, old in stale.items():
+            if top <= y < top + height and y < len(self.line_map):
+                self._drawn[y] = new = self._draw(y, width)
+                if new != old:
+                    regions.append(Region(0, y - top, width, 1))
+        if regions:
+            self.refresh(*regions)  # one call: each refresh() walks up to the screen
 
-    def _reveal(self, start: int, end: int) -> None:
-        """Scroll so the lines start…end are in view (as many as fit)."""
+    def _reveal(self, name: str) -> None:
+        """Scroll so the quantity `name` is in view, by whole groups where they fit, so that
+        stepping through a layer scrolls once for the layer rather than once per quantity."""
+        start, end = self.spans[name]
         top, height = round(self.scroll_y), self.scrollable_content_region.height
-        if start < top or (end > top + height and start != top):
-            self.scroll_to(y=start if end - start > height or start < top else end - height,
-                           animate=False, immediate=True)
+        if top <= start and end <= top + height:
+            return
+        group_start, group_end = self.group_spans[name]
+        if end - start > height:  # taller than the view: its top
+            y = start
+        elif group_end - group_start <= height:  # the whole layer
+            y = group_start
+        elif start < top:  # going up (the backward pass): it at the bottom, what is above it
+            y = max(end - height, group_start)
+        else:  # going down: it at the top, what follows it below
+            y = min(start, group_end - height)
+        self.scroll_to(y=y, animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

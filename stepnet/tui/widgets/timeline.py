@@ -10,6 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from stepnet.tui.session import Session
+from stepnet.tui.widgets.lines import repaint
 
 GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
@@ -39,8 +40,8 @@ class Timeline(Widget):
         key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints), self.size.width)
         if key != self._key:
             self._key = key
-            self._lines = self._draw()
-            self.refresh()
+            old, self._lines = self._lines, self._draw()
+            repaint(self, old, self._lines)  # mostly two marks move: the phase names stay
 
     def on_resize(self) -> None:
         self.show()

@@ -1,0 +1,47 @@
+"""Repainting as little as possible: what every part of the debugger screen uses per key.
+
+Textual re-renders every line of a widget on `refresh()`, and each line costs its trip
+through the styles pipeline (padding, border, colour filter) and the compositor, whatever
+changed in it. Measured with bench/tui.py, that per-line cost is most of a key's time, so
+the parts keep the lines they drew and refresh only those that differ, and set their border
+titles without repainting the widget.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+def repaint(widget: Widget, old: list[Strip], new: list[Strip]) -> None:
+    """Refresh the content lines of `widget` where `new` differs from `old` (all of them
+    when the line count changed); nothing when they are the same."""
+    width = widget.size.width
+    if len(old) != len(new):
+        widget.refresh()
+        return
+    regions = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new)) if a != b]
+    if regions:
+        widget.refresh(*regions)  # one call: each refresh() walks up to the screen
+
+
+def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> None:
+    """Set the (sub)title on `widget`'s border, repainting only that border line.
+
+    `Widget.border_title`'s setter parses markup and repaints the whole widget; the panels
+    change their title on every key, so this sets what it stores (a Content, read by the
+    styles cache when it draws the border) and refreshes the border line alone, given in
+    content coordinates (-gutter.top is the top border line). `title` is plain text.
+    """
+    attribute = "_border_subtitle" if subtitle else "_border_title"
+    current = getattr(widget, attribute)
+    if (current.plain if current is not None else "") == title:
+        return
+    setattr(widget, attribute, Content(title) if title else None)
+    gutter, size = widget.gutter, widget.size  # size: the content area's
+    if not size:
+        return  # not laid out yet: its first paint draws the border
+    y = size.height + gutter.bottom - 1 if subtitle else -gutter.top
+    widget.refresh(Region(-gutter.left, y, widget.outer_size.width, 1))
