@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList, Static
 
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
 from stepnet.tui.session import Session
@@ -21,8 +21,8 @@ class BreakpointsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="breakpoints"):
-            yield Label("[b]Breakpoints[/b]: c and C stop after an operation that matches one. "
-                        "Select one and press delete to remove it; escape closes.")
+            yield Static("[b]Breakpoints[/b]: c and C stop after an operation that matches one. "
+                         "Select one and press delete to remove it; escape closes.")  # wraps: a Label would clip
             yield OptionList(id="list")
             yield Input(placeholder="an output (delta2), or a condition: nan · |delta| < 1e-6 · loss > 10",
                         id="new")

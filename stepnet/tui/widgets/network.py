@@ -21,7 +21,8 @@ from stepnet.tui.session import Session
 from stepnet.tui.widgets.lines import repaint, set_border_title
 
 ROWS = 8  # neurons drawn per column at most
-WIDTH = 11  # characters per column
+#: (column width, arrow width, significant digits), widest first: the first that fits is used
+LAYOUTS = ((11, 3, 3), (11, 1, 3), (9, 1, 2), (8, 1, 1))
 PLAIN, BOLD, DIM = Style(), Style(bold=True), Style(dim=True)
 HEADER, ACTIVE_HEADER = Style(bold=True), Style(bold=True, reverse=True)
 ARROW, ACTIVE_ARROW = Style(dim=True), Style(bold=True, color="cyan")
@@ -51,17 +52,19 @@ class NetworkDiagram(Widget):
         shown = [self._quantity(l, backward) for l in range(d.model.depth + 1)]
         loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
         depends = shown + [f"{p}{l}" for l in range(1, d.model.depth + 1) for p in ("W", "b", "m", "grad_W")]
-        key = (tuple(id(d.values.get(n)) for n in depends), backward, current, loss)
+        key = (tuple(id(d.values.get(n)) for n in depends), backward, current, loss, self.size.width)
         if key == self._key:
             return
         self._key = key
+        self._fit(d.model.depth + 1)
+        width = self._width
         norms = layer_gradient_norms(d.values, d.model.depth)
         columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
-        columns = [c + [Segment(" " * WIDTH)] * (height - len(c)) for c in columns]
-        columns[0].append(Segment("‖∂J/∂W‖".center(WIDTH), NORM) if norms else Segment(" " * WIDTH))
+        columns = [c + [Segment(" " * width)] * (height - len(c)) for c in columns]
+        columns[0].append(Segment("‖∂J/∂W‖".center(width), NORM) if norms else Segment(" " * width))
         for l in range(1, d.model.depth + 1):
-            columns[l].append(Segment(f"{norms[l]:.2e}".center(WIDTH) if l in norms else " " * WIDTH, NORM))
+            columns[l].append(Segment(f"{norms[l]:.2e}".center(width) if l in norms else " " * width, NORM))
         height += 1
         old, self._lines = self._lines, []
         for row in range(height):
@@ -69,13 +72,24 @@ class NetworkDiagram(Widget):
             for l, column in enumerate(columns):
                 segments.append(column[row])
                 if l < len(columns) - 1:
-                    arrow = (" ◀ " if backward else " ▶ ") if row % 2 and row < height - 1 else "   "
+                    arrow = ("◀" if backward else "▶").center(self._arrow) if row % 2 and row < height - 1 else " " * self._arrow
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
-            if row == 0 and loss is not None:
-                segments.append(Segment(f"  J = {loss:.6g}", LOSS))
+            label = f"  J = {loss:.6g}" if loss is not None else ""
+            if row == 0 and sum(s.cell_length for s in segments) + len(label) <= self.size.width:
+                segments.append(Segment(label, LOSS))  # when it fits: the status line has it too
             self._lines.append(Strip(segments))
         set_border_title(self, "sample 0" if d.data.batch_size > 1 else "", subtitle=True)
         repaint(self, old, self._lines)
+
+    def _fit(self, columns: int) -> None:
+        """The widest layout whose columns fit the widget (the last one if none does)."""
+        for width, arrow, digits in LAYOUTS:
+            if columns * width + (columns - 1) * arrow <= self.size.width:
+                break
+        self._width, self._arrow, self._digits = width, arrow, digits
+
+    def on_resize(self) -> None:
+        self.show()
 
     def _quantity(self, l: int, backward: bool) -> str:
         """What a column shows: δ in the backward phases once computed, else a."""
@@ -84,19 +98,20 @@ class NetworkDiagram(Widget):
     def _column(self, l: int, name: str, active: bool) -> list[Segment]:
         d = self.session.debugger
         units = d.model.inputs if l == 0 else d.model.layers[l - 1].units
+        width = self._width
         label = ("δ" if name.startswith("delta") else "a") + str(l)
-        column = [Segment(f"{label} ({units})".center(WIDTH), ACTIVE_HEADER if active else HEADER)]
+        column = [Segment(f"{label} ({units})".center(width), ACTIVE_HEADER if active else HEADER)]
         value = d.values.get(name)
         twins = {u for group in identical_neurons(d.values, l) for u in group} if l else set()
         mask = d.values.get(f"m{l}")
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
-            number = cell(value[0, u], 3).strip() if value is not None else ""
+            number = cell(value[0, u], self._digits).strip() if value is not None else ""
             glyph = "✕" if mask is not None and mask[0, u] == 0 else "≡" if u in twins else "○"
             style = TWIN if glyph == "≡" else BOLD if active else PLAIN
-            column.append(Segment(f"{glyph} {number}".ljust(WIDTH)[:WIDTH], style))
+            column.append(Segment(f"{glyph} {number}".ljust(width)[:width], style))
         if shown < units:
-            column.append(Segment(f"  … +{units - shown}".ljust(WIDTH), DIM))
+            column.append(Segment(f"  … +{units - shown}".ljust(width), DIM))
         return column
 
     def render_line(self, y: int) -> Strip:

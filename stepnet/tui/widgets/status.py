@@ -22,8 +22,11 @@ class StatusBar(Static):
         else:
             layer = f"  ·  layer {op.layer}" if op.layer else ""
             parts += [(f"  {op.phase}", "bold"), f"{layer}  ·  op {d.index} of {d.n_ops}"]
+            if d.index == d.n_ops:
+                parts.append(f"  ·  done: n starts iteration {d.iteration + 1}")
         if d.losses:
-            parts.append(f"  ·  loss {d.losses[-1]:.6g}")
+            earlier = f" (iteration {len(d.losses)})" if len(d.losses) != d.iteration else ""
+            parts.append(f"  ·  loss{earlier} {d.losses[-1]:.6g}")
         fault = d.fault
         if fault is not None and d.position >= fault.position:
             parts.append((f"  ⚠ NaN/Inf since op {fault.position} ({fault.op.output}, "
