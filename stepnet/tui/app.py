@@ -7,7 +7,6 @@ from textual.app import App
 from stepnet.scenario import Scenario
 from stepnet.tui.commands import DebuggerCommands
 from stepnet.tui.screens.debugger import DebuggerScreen
-from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.session import Session
 
 
@@ -26,5 +25,8 @@ class StepnetApp(App[None]):
         return DebuggerScreen(self.session)
 
     def action_help(self) -> None:
+        # imported here: its Markdown widget brings markdown-it, ~40 ms not needed to start
+        from stepnet.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.scenario.title, self.scenario.description))

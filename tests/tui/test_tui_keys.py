@@ -21,6 +21,7 @@ from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.widgets.keybar import KeyBar
 from stepnet.tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
@@ -384,3 +385,14 @@ async def test_a_storm_of_random_keys_leaves_a_working_debugger(make_app, name) 
         position = d.position
         await pilot.press("n", "N")
         assert d.position == position
+
+
+async def test_a_click_on_a_footer_key_presses_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        line = app.screen.query_one(KeyBar).render_line(0).text
+        assert await pilot.click(KeyBar, offset=(line.index("n/N"), 0))
+        assert app.session.debugger.position == 1
+        assert await pilot.click(KeyBar, offset=(line.index("^p"), 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from stepnet.engine.debugger import Fault
 from stepnet.tui import keys
@@ -18,6 +18,7 @@ from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.session import Session
 from stepnet.tui.widgets.expectations import ExpectationsPanel
 from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.widgets.keybar import KeyBar
 from stepnet.tui.widgets.loss import LossPlot
 from stepnet.tui.widgets.network import NetworkDiagram
 from stepnet.tui.widgets.state import StateView
@@ -25,6 +26,11 @@ from stepnet.tui.widgets.status import StatusBar
 from stepnet.tui.widgets.timeline import Timeline
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+def breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
+    """The class of the largest breakpoint that `size` reaches (as Textual chooses it)."""
+    return max((b for b in breakpoints if size >= b[0]), default=(0, ""))[1]
 
 
 class DebuggerScreen(Screen):
@@ -38,6 +44,11 @@ class DebuggerScreen(Screen):
         self.busy = False  # a long run is in a worker thread: the engine is not to be touched
 
     def compose(self) -> ComposeResult:
+        # Textual sets the breakpoint classes on the first resize, after a first layout without
+        # them: the whole screen would be restyled, laid out and painted again at start-up
+        width, height = self.app.size
+        self.set_classes([breakpoint(width, self.HORIZONTAL_BREAKPOINTS),
+                          breakpoint(height, self.VERTICAL_BREAKPOINTS)])
         s = self.session
         yield Static(f"This terminal is too small for stepnet: make it at least "
                      f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
@@ -51,7 +62,7 @@ class DebuggerScreen(Screen):
                     yield LossPlot(s, id="loss")
                     yield ExpectationsPanel(s, id="expectations")
             yield StateView(s, id="state")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#network").border_title = "network"

@@ -36,15 +36,19 @@ class Timeline(Widget):
         self._lines: list[Strip] = []
 
     def show(self) -> None:
-        s = self.session
-        key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints), self.size.width)
-        if key != self._key:
-            self._key = key
-            old, self._lines = self._lines, self._draw()
+        old = self._lines
+        if self._update():
             repaint(self, old, self._lines)  # mostly two marks move: the phase names stay
 
-    def on_resize(self) -> None:
-        self.show()
+    def _update(self) -> bool:
+        """Redraw the lines if what they show or the width changed; whether they were."""
+        s = self.session
+        key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints), self.size.width)
+        if key == self._key:
+            return False
+        self._key = key
+        self._lines = self._draw()
+        return True
 
     def _cell(self) -> int:
         """Characters per operation: three when they all fit, else two."""
@@ -78,6 +82,7 @@ class Timeline(Widget):
         return [Strip(line).crop_extend(0, self.size.width, None) for line in (glyphs, marks, phases)]
 
     def render_line(self, y: int) -> Strip:
+        self._update()  # the first paint, or a resize (which repaints the whole widget)
         return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
 
     def on_click(self, event: events.Click) -> None:
