@@ -45,6 +45,13 @@ class NetworkDiagram(Widget):
         return min(max(model.inputs, *(layer.units for layer in model.layers)), ROWS) + 2
 
     def show(self) -> None:
+        set_border_title(self, "sample 0" if self.session.debugger.data.batch_size > 1 else "", subtitle=True)
+        old = self._lines
+        if self._update():
+            repaint(self, old, self._lines)
+
+    def _update(self) -> bool:
+        """Redraw the lines if what they show or the width changed; whether they were."""
         d = self.session.debugger
         op = d.last_op
         backward = op is not None and op.phase in ("backward", "update")
@@ -54,7 +61,7 @@ class NetworkDiagram(Widget):
         depends = shown + [f"{p}{l}" for l in range(1, d.model.depth + 1) for p in ("W", "b", "m", "grad_W")]
         key = (tuple(id(d.values.get(n)) for n in depends), backward, current, loss, self.size.width)
         if key == self._key:
-            return
+            return False
         self._key = key
         self._fit(d.model.depth + 1)
         width = self._width
@@ -66,7 +73,7 @@ class NetworkDiagram(Widget):
         for l in range(1, d.model.depth + 1):
             columns[l].append(Segment(f"{norms[l]:.2e}".center(width) if l in norms else " " * width, NORM))
         height += 1
-        old, self._lines = self._lines, []
+        self._lines = []
         for row in range(height):
             segments = []
             for l, column in enumerate(columns):
@@ -78,8 +85,7 @@ class NetworkDiagram(Widget):
             if row == 0 and sum(s.cell_length for s in segments) + len(label) <= self.size.width:
                 segments.append(Segment(label, LOSS))  # when it fits: the status line has it too
             self._lines.append(Strip(segments))
-        set_border_title(self, "sample 0" if d.data.batch_size > 1 else "", subtitle=True)
-        repaint(self, old, self._lines)
+        return True
 
     def _fit(self, columns: int) -> None:
         """The widest layout whose columns fit the widget (the last one if none does)."""
@@ -87,9 +93,6 @@ class NetworkDiagram(Widget):
             if columns * width + (columns - 1) * arrow <= self.size.width:
                 break
         self._width, self._arrow, self._digits = width, arrow, digits
-
-    def on_resize(self) -> None:
-        self.show()
 
     def _quantity(self, l: int, backward: bool) -> str:
         """What a column shows: δ in the backward phases once computed, else a."""
@@ -115,5 +118,9 @@ class NetworkDiagram(Widget):
         return column
 
     def render_line(self, y: int) -> Strip:
+        # the first paint or a resize (which repaints the whole widget): drawn for this width,
+        # else the first frame showed the layout fitted to no width at all
+        if self._key is None or self._key[-1] != self.size.width:
+            self._update()
         line = self._lines[y] if y < len(self._lines) else Strip.blank(0)
         return line.crop_extend(0, self.size.width, None)
