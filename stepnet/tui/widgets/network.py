@@ -82,7 +82,7 @@ class NetworkDiagram(Widget):
                     arrow = ("◀" if backward else "▶").center(self._arrow) if row % 2 and row < height - 1 else " " * self._arrow
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
             label = f"  J = {loss:.6g}" if loss is not None else ""
-            if row == 0 and sum(s.cell_length for s in segments) + len(label) <= self.size.width:
+            if row == 0 and label and sum(s.cell_length for s in segments) + len(label) <= self.size.width:
                 segments.append(Segment(label, LOSS))  # when it fits: the status line has it too
             self._lines.append(Strip(segments))
         return True
