@@ -106,6 +106,8 @@ def app_started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     module = types.ModuleType("stepnet.tui.app")
 
     class StepnetApp:
+        return_code = None  # as Textual leaves it after a clean exit
+
         def __init__(self, scenario: object) -> None:
             self.scenario = scenario
 
