@@ -302,7 +302,7 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None
             await pilot.resize_terminal(*size)
             await pilot.press("n")
             assert app.screen.query_one("#too-small").display == (size[0] < 80 or size[1] < 24)
-        assert app.session.debugger.position == 8
+        assert app.session.debugger.position == 6  # n moved at the three sizes that show the state
         state = app.screen.query_one("#state")
         assert state.size.width == SIZE[0] - 4 and state.virtual_size.height > 0  # border, padding
 
@@ -396,3 +396,18 @@ async def test_a_click_on_a_footer_key_presses_it(make_app) -> None:
         assert await pilot.click(KeyBar, offset=(line.index("^p"), 0))
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_a_too_small_terminal_takes_no_moves_but_still_quits(make_app) -> None:
+    app = make_app("article")
+    async with app.run_test(size=(60, 15)) as pilot:
+        await pilot.press("n", "e", "B", "i")
+        assert app.session.debugger.position == 0
+        assert isinstance(app.screen, DebuggerScreen)  # no dialog opened over the message
+        await pilot.resize_terminal(120, 40)
+        await pilot.press("n")
+        assert app.session.debugger.position == 1
+        await pilot.resize_terminal(60, 15)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

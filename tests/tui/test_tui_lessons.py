@@ -32,3 +32,4 @@ async def test_units_dropped_in_the_sample_shown_are_crossed(make_app) -> None:
         dropped = int((d.values["m1"][0] == 0).sum() + (d.values["m2"][0] == 0).sum())
         assert sum(line.count("✕") for line in diagram(app)) == dropped > 0
         assert "≡" not in "".join(diagram(app))  # random init: no twins
+

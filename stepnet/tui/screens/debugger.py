@@ -82,6 +82,11 @@ class DebuggerScreen(Screen):
 
     # --- moves ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the minimum size the screen shows only a message: no key may move the engine
+        unseen (quitting is the app's action, help the app's too)."""
+        return self.size.width >= MIN_WIDTH and self.size.height >= MIN_HEIGHT
+
     def _refused(self) -> bool:
         if self.busy:
             self.notify("Still running: wait for the run to finish.", severity="warning", timeout=2)
