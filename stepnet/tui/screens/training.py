@@ -3,8 +3,9 @@
 The run happens in a worker thread, through `stepnet.engine.training.train` (the same
 code `stepnet train` runs). Each report (every ~1/40 of the run) brings the loss and,
 for classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖;
-between reports, progress updates bring the batch losses so far. The screen only draws
-them. Pausing keeps every iteration done: stepping resumes from there.
+between reports, progress updates bring the batch losses so far. The worker only records
+them — it never waits for the screen — and a timer draws the latest a few times a second.
+Pausing keeps every iteration done: stepping resumes from there.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from stepnet.tui.session import Session
 REPORTS = 40
 #: points drawn of the batch-loss curve at most (every k-th iteration beyond that)
 MAX_POINTS = 400
+#: seconds between two redraws of the curves
+REDRAW = 0.25
 
 
 class TrainingScreen(Screen[None]):
@@ -41,6 +44,9 @@ class TrainingScreen(Screen[None]):
         self.weights = [f"W{l}" for l in range(1, d.model.depth + 1)]
         self.reports: list[Report] = []
         self.running = True
+        # written by the worker, read by the redraw timer: iterations done and batch losses
+        self._progress: tuple[int, list[float]] = (0, [])
+        self._drawn: tuple[int, int] = (0, 0)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="training"):
@@ -56,6 +62,7 @@ class TrainingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._run()
+        self.set_interval(REDRAW, self._draw)
 
     @work(thread=True, exclusive=True, group="training")
     def _run(self) -> None:
@@ -63,32 +70,42 @@ class TrainingScreen(Screen[None]):
         worker = get_current_worker()
 
         def progress(done: int) -> None:
-            self.app.call_from_thread(self._progress, done, list(d.losses))
+            self._progress = (done, d.losses[self.start:])
 
         try:
             for report in train(d, self.iterations, max(1, self.iterations // REPORTS), progress,
                                 stop=lambda: worker.is_cancelled):
-                self.app.call_from_thread(self._report, report)
+                self.reports.append(report)
         finally:
             self.app.call_from_thread(self._stopped, worker.is_cancelled)
 
     # --- drawing what the run reports -----------------------------------------------
 
-    def _progress(self, done: int, losses: list[float]) -> None:
+    def _draw(self) -> None:
+        """The curves as the worker last recorded them, if anything is new."""
+        done, losses = self._progress
+        if (done, len(self.reports)) == self._drawn:
+            return
+        self._drawn = (done, len(self.reports))
+        self._draw_losses(done, losses)
+        if self.reports:
+            self._draw_reports(self.reports[-1])
+
+    def _draw_losses(self, done: int, losses: list[float]) -> None:
         self.query_one(ProgressBar).update(progress=done)
         stride = max(1, len(losses) // MAX_POINTS)
         plot = self.query_one("#loss-curve", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.title("loss (batch: each iteration; all samples: each report)")
-        plt.plot(list(range(1, len(losses) + 1, stride)), losses[::stride], label="batch")
+        first = self.start + 1
+        plt.plot(list(range(first, first + len(losses), stride)), losses[::stride], label="batch")
         if self.reports:
             plt.plot([r.iteration for r in self.reports], [r.evaluation.loss for r in self.reports],
                      label="all samples", marker="dot")
         plot.refresh()
 
-    def _report(self, report: Report) -> None:
-        self.reports.append(report)
+    def _draw_reports(self, report: Report) -> None:
         iterations = [r.iteration for r in self.reports]
         if self.classifying:
             plot = self.query_one("#accuracy-curve", PlotextPlot)
@@ -106,6 +123,7 @@ class TrainingScreen(Screen[None]):
 
     def _stopped(self, paused: bool) -> None:
         self.running = False
+        self._draw()
         d = self.session.debugger
         done = d.position // d.n_ops - self.start
         what = f"paused after {done:,} of {self.iterations:,} iterations" if paused else f"done: {done:,} iterations"
