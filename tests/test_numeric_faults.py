@@ -223,3 +223,10 @@ def test_gradient_check_of_a_diverged_network_warns_nothing(recwarn):
                   {"W1": np.array([[1e200]])})
     results = gradient_check(model, model.initial_state(), np.ones((1, 1)), np.zeros((1, 1)))
     assert not results[0].passes() and not recwarn.list
+
+
+def test_layer_gradient_norms_of_a_diverged_layer_are_inf_without_a_warning(recwarn):
+    from stepnet.engine.metrics import layer_gradient_norms
+
+    norms = layer_gradient_norms({"grad_W1": np.array([[1e200, 1e200]])}, 1)
+    assert norms == {1: math.inf} and not recwarn.list

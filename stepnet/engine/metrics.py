@@ -68,8 +68,9 @@ def identical_rows(matrix: Array) -> list[list[int]]:
 def layer_gradient_norms(values: State, depth: int) -> dict[int, float]:
     """‖∂J/∂W^l‖ of each layer whose grad_W the current iteration has computed so far:
     side by side, they show gradients vanishing (or not) towards the input."""
-    return {l: float(np.linalg.norm(values[f"grad_W{l}"])) for l in range(1, depth + 1)
-            if f"grad_W{l}" in values}
+    with np.errstate(all="ignore"):  # a diverged layer's norm is inf, without a warning
+        return {l: float(np.linalg.norm(values[f"grad_W{l}"])) for l in range(1, depth + 1)
+                if f"grad_W{l}" in values}
 
 
 def identical_neurons(values: State, layer: int) -> list[list[int]]:
