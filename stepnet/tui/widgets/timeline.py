@@ -76,9 +76,10 @@ class Timeline(Widget):
             mark = "▲" if i == done - 1 else "●" if breaks else " "
             marks.append(Segment(mark + " " * (cell - 1), BREAK if breaks else CURRENT))
         phases, used = [], 0
-        for (start, phase), (end, _) in zip(starts, [*starts[1:], (self.size.width + 1, "")]):
-            phases += [Segment(" " * (start - used)), Segment(phase[: end - start - 1], STYLE[phase])]
-            used = start + len(phase[: end - start - 1])
+        for start, phase in starts:
+            start = max(start, used + 1) if used else start  # a name too long for its phase pushes the next one right
+            phases += [Segment(" " * (start - used)), Segment(phase, STYLE[phase])]
+            used = start + len(phase)
         return [Strip(line).crop_extend(0, self.size.width, None) for line in (glyphs, marks, phases)]
 
     def render_line(self, y: int) -> Strip:
