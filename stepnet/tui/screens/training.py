@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from stepnet.engine.metrics import is_classification
-from stepnet.engine.training import Report, train
+from stepnet.engine.training import Report, completed, train
 from stepnet.tui.session import Session
 
 #: reports per run: each evaluates the whole data set, so they are kept few
@@ -39,7 +39,7 @@ class TrainingScreen(Screen[None]):
         self.session = session
         self.iterations = iterations
         d = session.debugger
-        self.start = d.position // d.n_ops
+        self.start = completed(d)
         self.classifying = is_classification(d.model, d.data.targets)
         self.weights = [f"W{l}" for l in range(1, d.model.depth + 1)]
         self.reports: list[Report] = []
@@ -125,7 +125,7 @@ class TrainingScreen(Screen[None]):
         self.running = False
         self._draw()
         d = self.session.debugger
-        done = d.position // d.n_ops - self.start
+        done = completed(d) - self.start
         what = f"paused after {done:,} of {self.iterations:,} iterations" if paused else f"done: {done:,} iterations"
         fault = f" — [red]{d.fault.describe()}[/]" if d.fault else ""
         self.query_one("#training-state", Static).update(

@@ -37,6 +37,7 @@ class NetworkDiagram(Widget):
         self.session = session
         self._key: tuple | None = None
         self._lines: list[Strip] = []
+        self._twins_cache: dict[int, tuple[object, object, set[int]]] = {}
 
     @property
     def lines(self) -> int:
@@ -105,7 +106,7 @@ class NetworkDiagram(Widget):
         label = ("δ" if name.startswith("delta") else "a") + str(l)
         column = [Segment(f"{label} ({units})".center(width), ACTIVE_HEADER if active else HEADER)]
         value = d.values.get(name)
-        twins = {u for group in identical_neurons(d.values, l) for u in group} if l else set()
+        twins = self._twins(l) if l else set()
         mask = d.values.get(f"m{l}")
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
@@ -116,6 +117,17 @@ class NetworkDiagram(Widget):
         if shown < units:
             column.append(Segment(f"  … +{units - shown}".ljust(width), DIM))
         return column
+
+    def _twins(self, l: int) -> set[int]:
+        """Layer l's neurons identical to another, asked of the engine only when W or b is a
+        new array (at its update): not on every key."""
+        values = self.session.debugger.values
+        W, b = values.get(f"W{l}"), values.get(f"b{l}")
+        cached = self._twins_cache.get(l)  # (W, b, twins): the arrays kept, so `is` cannot be fooled
+        if cached is None or cached[0] is not W or cached[1] is not b:
+            cached = (W, b, {u for group in identical_neurons(values, l) for u in group})
+            self._twins_cache[l] = cached
+        return cached[2]
 
     def render_line(self, y: int) -> Strip:
         # the first paint or a resize (which repaints the whole widget): drawn for this width,
