@@ -22,6 +22,7 @@ from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.formula import FormulaPanel
 from stepnet.tui.widgets.keybar import KeyBar
+from stepnet.tui.widgets.state import StateView
 from stepnet.tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
@@ -124,8 +125,8 @@ async def test_nan_breakpoint_stops_at_the_first_non_finite_op_with_a_warning(ma
         d = app.session.debugger
         assert d.fault is not None and d.position == d.fault.position
         assert not np.isfinite(d.values[d.last_op.output]).all()
-        assert "NaN/Inf" in str(app.screen.query_one(StatusBar).content)
-        assert "⚠" in str(app.screen.query_one(FormulaPanel).content)
+        assert "NaN/Inf" in app.screen.query_one(StatusBar).text
+        assert "⚠" in app.screen.query_one(FormulaPanel).text
         assert any("NaN" in (n.title or "") for n in app._notifications)
 
 
@@ -219,7 +220,7 @@ async def test_arrows_move_the_selected_element(make_app) -> None:
         assert app.session.selected() == (0, 0)
         await pilot.press("right", "down")
         assert app.session.selected() == (1, 1)
-        assert str(app.screen.query_one(FormulaPanel).content).count("W2[1,1]") >= 1
+        assert app.screen.query_one(FormulaPanel).text.count("W2[1,1]") >= 1
         await pilot.press("right", "down")  # kept inside the matrix
         assert app.session.selected() == (1, 1)
         await pilot.press("left", "up")
@@ -411,3 +412,21 @@ async def test_a_too_small_terminal_takes_no_moves_but_still_quits(make_app) -> 
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_with_the_wheel(make_app) -> None:
+    app = make_app("mnist")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        state = app.screen.query_one(StateView)
+        await pilot.press("n", "n")  # z1: a big matrix, below the input's block
+        await pilot.pause()
+        top, height = round(state.scroll_y), state.scrollable_content_region.height
+        start, end = state.spans["z1"]
+        assert top <= start and end <= top + height
+        assert state.border_subtitle == f"lines {top + 1}–{top + height} of {len(state.line_map)}"
+        # the pilot has no wheel: the event it would send
+        state.post_message(events.MouseScrollDown(state, 1, 1, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert round(state.scroll_y) > top
+        assert state.border_subtitle.startswith(f"lines {round(state.scroll_y) + 1}–")

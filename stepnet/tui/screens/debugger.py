@@ -135,7 +135,7 @@ class DebuggerScreen(Screen):
     def _run(self, move: Callable[..., object], *args: object) -> None:
         if not self._refused():
             self.busy = True
-            self._parts[0].update("  running…  (other keys wait until it ends; q quits)")
+            self.query_one(StatusBar).show("  running…  (other keys wait until it ends; q quits)")
             self._worker(move, *args)
 
     @work(thread=True, exclusive=True, group="run")

@@ -2,58 +2,55 @@
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.geometry import Size
+import textwrap
+from itertools import accumulate
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual.strip import Strip
-from textual.visual import Visual
-from textual.widget import Widget
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import repaint, set_border_title
+from stepnet.tui.widgets.lines import LinesWidget, set_border_title
+
+BOLD, DIM, FAULT = Style(bold=True), Style(dim=True), Style(bold=True, color="red")
+Line = list[tuple[str, Style | None]]  # one line of text, in styled parts
 
 
-class FormulaPanel(Widget):
-    """On the line API: a step repaints the lines that changed (the formula and its numbers),
-    not the whole boxed panel; the text is wrapped as a Static would wrap it."""
+def wrap(line: Line, width: int) -> list[Strip]:
+    """A line as strips of at most `width` cells, broken at spaces where it is too long."""
+    strip = Strip([Segment(text, style) for text, style in line if text])
+    if strip.cell_length <= width:
+        return [strip]
+    # whitespace kept: the pieces are the line cut in order, and the styles are cut with it
+    pieces = textwrap.wrap(strip.text, width, drop_whitespace=False)
+    return strip.divide(list(accumulate(cell_len(piece) for piece in pieces)))
+
+
+class FormulaPanel(LinesWidget):
+    """The formula, the selected element's substitution and the next op's formula; a step
+    repaints the lines that changed, not the whole boxed panel."""
 
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
-        self._content = Content("")
-        self._lines: list[Strip] = []
-        self._size = Size(0, 0)  # the size the lines were wrapped to
+        self._text: list[Line] = []
 
     def show(self) -> None:
         session = self.session
         d = session.debugger
         op = d.last_op
         if op is None:
-            parts = [("next  ", "dim"), (d.next_op.formula, "bold"),
-                     ("\nPress n (or space) to perform it; ? lists every key.", "dim")]
+            self._text = [[("next  ", DIM), (d.next_op.formula, BOLD)],
+                          [("Press n (or space) to perform it; ? lists every key.", DIM)]]
         else:
-            parts = [(op.formula, "bold"), "\n", session.explain() or "",
-                     ("\nnext  ", "dim"), (d.next_op.formula, "dim")]
+            self._text = [[(op.formula, BOLD)], [(session.explain() or "", None)],
+                          [("next  ", DIM), (d.next_op.formula, DIM)]]
             fault = d.fault
             if fault is not None and fault.position == d.position:
-                parts.append((f"\n⚠ {fault.describe()}", "bold red"))
+                self._text.append([(f"⚠ {fault.describe()}", FAULT)])
         set_border_title(self, f"{op.phase} · {op.output}" if op else "operation")
-        self._content = Content.assemble(*parts)
-        if self._size:
-            old, self._lines = self._lines, self._wrap()
-            repaint(self, old, self._lines)
+        self.redraw()
 
-    @property
-    def content(self) -> Content:
-        """What the panel shows (as `Static.content` would give it)."""
-        return self._content
-
-    def _wrap(self) -> list[Strip]:
-        width, height = self._size
-        lines = Visual.to_strips(self, self._content, width, height, self.visual_style)
-        return lines + [Strip.blank(width, self.visual_style.rich_style)] * (height - len(lines))
-
-    def render_line(self, y: int) -> Strip:
-        if self.size != self._size:  # the first paint, or a resize
-            self._size = self.size
-            self._lines = self._wrap()
-        return self._lines[y] if y < len(self._lines) else Strip.blank(self._size.width)
+    def draw(self, width: int) -> list[Strip]:
+        return [strip for line in self._text for strip in wrap(line, width)]

@@ -4,8 +4,8 @@ Forward and loss phases show each layer's activation a; backward and update phas
 δ where it has been computed, so the error is seen flowing from right to left. A neuron
 identical to another of its layer (same weights and bias: symmetry) is drawn ≡, one
 dropped by dropout in the sample shown ✕; under each layer, ‖∂J/∂W‖ once this iteration
-has computed it, so vanishing gradients show at a glance. Drawn on the line API from
-segments, and redrawn only when the values or the phase change.
+has computed it, so vanishing gradients show at a glance. Redrawn only when the values or
+the phase change.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import cell
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import repaint, set_border_title
+from stepnet.tui.widgets.lines import LinesWidget, set_border_title
 
 ROWS = 8  # neurons drawn per column at most
 #: (column width, arrow width, significant digits), widest first: the first that fits is used
@@ -31,12 +30,11 @@ TWIN = Style(color="magenta")
 NORM = Style(dim=True)
 
 
-class NetworkDiagram(Widget):
+class NetworkDiagram(LinesWidget):
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
-        self._key: tuple | None = None
-        self._lines: list[Strip] = []
+        self._key: tuple | None = None  # what the lines show
         self._twins_cache: dict[int, tuple[object, object, set[int]]] = {}
 
     @property
@@ -47,34 +45,34 @@ class NetworkDiagram(Widget):
 
     def show(self) -> None:
         set_border_title(self, "sample 0" if self.session.debugger.data.batch_size > 1 else "", subtitle=True)
-        old = self._lines
-        if self._update():
-            repaint(self, old, self._lines)
+        d = self.session.debugger
+        op = d.last_op
+        shown = [d.values.get(f"{p}{l}") for l in range(d.model.depth + 1)
+                 for p in ("a", "delta", "W", "b", "m", "grad_W")]
+        # the arrays are held in the key, so an id cannot be reused while it is compared
+        key = (tuple(map(id, shown)), shown, op and op.phase, op and op.layer, d.losses[-1:])
+        if self._key is None or key[0] != self._key[0] or key[2:] != self._key[2:]:
+            self._key = key
+            self.redraw()
 
-    def _update(self) -> bool:
-        """Redraw the lines if what they show or the width changed; whether they were."""
+    def draw(self, width: int) -> list[Strip]:
         d = self.session.debugger
         op = d.last_op
         backward = op is not None and op.phase in ("backward", "update")
         current = None if op is None else d.model.depth if op.phase == "loss" else op.layer
         shown = [self._quantity(l, backward) for l in range(d.model.depth + 1)]
         loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
-        depends = shown + [f"{p}{l}" for l in range(1, d.model.depth + 1) for p in ("W", "b", "m", "grad_W")]
-        key = (tuple(id(d.values.get(n)) for n in depends), backward, current, loss, self.size.width)
-        if key == self._key:
-            return False
-        self._key = key
-        self._fit(d.model.depth + 1)
-        width = self._width
+        self._fit(d.model.depth + 1, width)
+        column_width = self._width
         norms = layer_gradient_norms(d.values, d.model.depth)
         columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
-        columns = [c + [Segment(" " * width)] * (height - len(c)) for c in columns]
-        columns[0].append(Segment("‖∂J/∂W‖".center(width), NORM) if norms else Segment(" " * width))
+        columns = [c + [Segment(" " * column_width)] * (height - len(c)) for c in columns]
+        columns[0].append(Segment("‖∂J/∂W‖".center(column_width), NORM) if norms else Segment(" " * column_width))
         for l in range(1, d.model.depth + 1):
-            columns[l].append(Segment(f"{norms[l]:.2e}".center(width) if l in norms else " " * width, NORM))
+            columns[l].append(Segment(f"{norms[l]:.2e}".center(column_width) if l in norms else " " * column_width, NORM))
         height += 1
-        self._lines = []
+        lines = []
         for row in range(height):
             segments = []
             for l, column in enumerate(columns):
@@ -83,15 +81,15 @@ class NetworkDiagram(Widget):
                     arrow = ("◀" if backward else "▶").center(self._arrow) if row % 2 and row < height - 1 else " " * self._arrow
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
             label = f"  J = {loss:.6g}" if loss is not None else ""
-            if row == 0 and label and sum(s.cell_length for s in segments) + len(label) <= self.size.width:
+            if row == 0 and label and sum(s.cell_length for s in segments) + len(label) <= width:
                 segments.append(Segment(label, LOSS))  # when it fits: the status line has it too
-            self._lines.append(Strip(segments))
-        return True
+            lines.append(Strip(segments))
+        return lines
 
-    def _fit(self, columns: int) -> None:
-        """The widest layout whose columns fit the widget (the last one if none does)."""
+    def _fit(self, columns: int, room: int) -> None:
+        """The widest layout whose columns fit in `room` cells (the last one if none does)."""
         for width, arrow, digits in LAYOUTS:
-            if columns * width + (columns - 1) * arrow <= self.size.width:
+            if columns * width + (columns - 1) * arrow <= room:
                 break
         self._width, self._arrow, self._digits = width, arrow, digits
 
@@ -128,11 +126,3 @@ class NetworkDiagram(Widget):
             cached = (W, b, {u for group in identical_neurons(values, l) for u in group})
             self._twins_cache[l] = cached
         return cached[2]
-
-    def render_line(self, y: int) -> Strip:
-        # the first paint or a resize (which repaints the whole widget): drawn for this width,
-        # else the first frame showed the layout fitted to no width at all
-        if self._key is None or self._key[-1] != self.size.width:
-            self._update()
-        line = self._lines[y] if y < len(self._lines) else Strip.blank(0)
-        return line.crop_extend(0, self.size.width, None)

@@ -20,6 +20,7 @@ from stepnet.engine.program import quantity_shape
 from stepnet.tui.session import Session
 from stepnet.tui.widgets.matrix import MatrixWindow, is_big
 from stepnet.tui.widgets.styles import Shown
+from stepnet.tui.widgets.lines import set_border_title
 from stepnet.tui.widgets.tables import flow, flow_line, table
 
 PREFIXES = ("W", "b", "z", "m", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
@@ -101,11 +102,25 @@ class StateView(ScrollView, can_focus=False):
         # the lines out here for the new width gives the scroll bar its extent in that frame.
         # Laid out later (on_resize, render_line), the first frame's scroll bar was wrong and
         # the screen was complete only after a second layout, ~25 ms later at start-up.
-        # (overflow-y is `scroll`: the scroll bar's width is always taken.)
+        # (overflow-y is `scroll`: the scroll bar's width, if any, is always taken.)
         width = size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
         if width > 0 and width != self._laid_out_for:
             self._layout(width)
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        self._show_position()
+        return changed
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._show_position()
+
+    def _show_position(self) -> None:
+        """Which lines are in view, in the bottom border: the view has no scroll bar, whose
+        every line was repainted on each scroll (see stepnet.tcss)."""
+        total, height = len(self.line_map), self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        where = f"lines {top + 1}–{min(top + height, total)} of {total}" if total > height > 0 else ""
+        set_border_title(self, where, subtitle=True)
 
     # --- showing the state --------------------------------------------------------------
 
@@ -157,7 +172,7 @@ class StateView(ScrollView, can_focus=False):
         regions = []
         for y, old in stale.items():
             if top <= y < top + height and y < len(self.line_map):
-                self._drawn[y] = new = self._draw(y, width)
+                self._drawn[y] = new = self._draw(y, width).simplify()
                 if new != old:
                     regions.append(Region(0, y - top, width, 1))
         if regions:
@@ -189,7 +204,7 @@ class StateView(ScrollView, can_focus=False):
         if y >= len(self.line_map):
             return Strip.blank(width)
         if y not in self._drawn:
-            self._drawn[y] = self._draw(y, width)
+            self._drawn[y] = self._draw(y, width).simplify()
         return self._drawn[y]
 
     def _draw(self, y: int, width: int) -> Strip:

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.widgets import Static
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 
 from stepnet.tui.session import Session
+from stepnet.tui.widgets.lines import LinesWidget
+
+ITERATION, PHASE, FAULT = Style(bold=True, reverse=True), Style(bold=True), Style(bold=True, color="red")
 
 
-class StatusBar(Static):
+class StatusBar(LinesWidget):
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.message: str | None = None  # shown instead of the position, e.g. while running
 
-    def show(self) -> None:
+    def show(self, message: str | None = None) -> None:
+        self.message = message
+        self.redraw()
+
+    def draw(self, width: int) -> list[Strip]:
+        if self.message is not None:
+            return [Strip([Segment(self.message)])]
         d = self.session.debugger
         op = d.last_op
-        parts: list[str | tuple[str, str]] = [(f" iteration {d.iteration} ", "bold reverse")]
+        parts = [Segment(f" iteration {d.iteration} ", ITERATION)]
         if op is None:
-            parts.append(f"  op 0 of {d.n_ops}  ·  ready: press n for {d.next_op.output}")
+            parts.append(Segment(f"  op 0 of {d.n_ops}  ·  ready: press n for {d.next_op.output}"))
         else:
             layer = f"  ·  layer {op.layer}" if op.layer else ""
-            parts += [(f"  {op.phase}", "bold"), f"{layer}  ·  op {d.index} of {d.n_ops}"]
+            parts += [Segment(f"  {op.phase}", PHASE), Segment(f"{layer}  ·  op {d.index} of {d.n_ops}")]
             if d.index == d.n_ops:
-                parts.append(f"  ·  done: n starts iteration {d.iteration + 1}")
+                parts.append(Segment(f"  ·  done: n starts iteration {d.iteration + 1}"))
         if d.losses:
             earlier = f" (iteration {len(d.losses)})" if len(d.losses) != d.iteration else ""
-            parts.append(f"  ·  loss{earlier} {d.losses[-1]:.6g}")
+            parts.append(Segment(f"  ·  loss{earlier} {d.losses[-1]:.6g}"))
         fault = d.fault
         if fault is not None and d.position >= fault.position:
-            parts.append((f"  ⚠ NaN/Inf since op {fault.position} ({fault.op.output}, "
-                           f"iteration {fault.iteration})", "bold red"))
-        self.update(Content.assemble(*parts), layout=False)  # always one line
+            parts.append(Segment(f"  ⚠ NaN/Inf since op {fault.position} ({fault.op.output}, "
+                                 f"iteration {fault.iteration})", FAULT))
+        return [Strip(parts)]

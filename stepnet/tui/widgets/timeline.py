@@ -7,10 +7,9 @@ from rich.style import Style
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import repaint
+from stepnet.tui.widgets.lines import LinesWidget
 
 GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
@@ -18,9 +17,9 @@ STYLE = {phase: Style(color=color) for phase, color in
 PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
 
 
-class Timeline(Widget):
+class Timeline(LinesWidget):
     """Three lines: one glyph per op (done ones bright), markers (▲ current, ● break), phase
-    names. Drawn on the line API from segments: a step repaints it in microseconds."""
+    names; a step repaints the two lines whose marks moved."""
 
     class Jump(Message):
         """The user clicked an operation: go to the position just after it."""
@@ -32,23 +31,14 @@ class Timeline(Widget):
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
-        self._key: tuple | None = None
-        self._lines: list[Strip] = []
+        self._key: tuple | None = None  # what the lines show
 
     def show(self) -> None:
-        old = self._lines
-        if self._update():
-            repaint(self, old, self._lines)  # mostly two marks move: the phase names stay
-
-    def _update(self) -> bool:
-        """Redraw the lines if what they show or the width changed; whether they were."""
         s = self.session
-        key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints), self.size.width)
-        if key == self._key:
-            return False
-        self._key = key
-        self._lines = self._draw()
-        return True
+        key = (s.debugger.index if s.debugger.position else 0, tuple(s.breakpoints))
+        if key != self._key:
+            self._key = key
+            self.redraw()
 
     def _cell(self) -> int:
         """Characters per operation: three when they all fit, else two."""
@@ -60,14 +50,14 @@ class Timeline(Widget):
         n = self.session.debugger.n_ops
         return 0 if n <= fit else min(max(0, self.session.debugger.index - fit // 2), n - fit)
 
-    def _draw(self) -> list[Strip]:
+    def draw(self, width: int) -> list[Strip]:
         d = self.session.debugger
         done = d.index if d.position else 0
         first, cell = self._first(), self._cell()
         glyphs, marks = [], []
         starts: list[tuple[int, str]] = []  # where each phase's name goes
         previous = d.ops[first - 1].phase if first else None
-        for i, op in enumerate(d.ops[first : first + max(1, self.size.width // cell)], start=first):
+        for i, op in enumerate(d.ops[first : first + max(1, width // cell)], start=first):
             if op.phase != previous:
                 starts.append(((i - first) * cell, op.phase))
             previous = op.phase
@@ -80,11 +70,7 @@ class Timeline(Widget):
             start = max(start, used + 1) if used else start  # a name too long for its phase pushes the next one right
             phases += [Segment(" " * (start - used)), Segment(phase, STYLE[phase])]
             used = start + len(phase)
-        return [Strip(line).crop_extend(0, self.size.width, None) for line in (glyphs, marks, phases)]
-
-    def render_line(self, y: int) -> Strip:
-        self._update()  # the first paint, or a resize (which repaints the whole widget)
-        return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
+        return [Strip(glyphs), Strip(marks), Strip(phases)]
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
