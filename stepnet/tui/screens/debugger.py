@@ -52,16 +52,15 @@ class DebuggerScreen(Screen):
         s = self.session
         yield Static(f"This terminal is too small for stepnet: make it at least "
                      f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
-        with Vertical(id="main"):
-            yield StatusBar(s, id="status")
-            yield Timeline(s, id="timeline")
-            yield FormulaPanel(s, id="formula")
-            with Horizontal(id="middle"):
-                yield NetworkDiagram(s, id="network")
-                with Vertical(id="side"):
-                    yield LossPlot(s, id="loss")
-                    yield ExpectationsPanel(s, id="expectations")
-            yield StateView(s, id="state")
+        yield StatusBar(s, id="status", classes="part")
+        yield Timeline(s, id="timeline", classes="part")
+        yield FormulaPanel(s, id="formula", classes="part")
+        with Horizontal(id="middle", classes="part"):
+            yield NetworkDiagram(s, id="network")
+            with Vertical(id="side"):
+                yield LossPlot(s, id="loss")
+                yield ExpectationsPanel(s, id="expectations")
+        yield StateView(s, id="state", classes="part")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -99,9 +99,9 @@ class StateView(ScrollView, can_focus=False):
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         # Textual calls this while it arranges the screen, before the frame is painted: laying
-        # the lines out here for the new width gives the scroll bar its extent in that frame.
-        # Laid out later (on_resize, render_line), the first frame's scroll bar was wrong and
-        # the screen was complete only after a second layout, ~25 ms later at start-up.
+        # the lines out here for the new width sets the virtual size and the position in the
+        # border within that frame. Laid out later (on_resize, render_line), the screen was
+        # complete only two frames and ~30 ms later at start-up.
         # (overflow-y is `scroll`: the scroll bar's width, if any, is always taken.)
         width = size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
         if width > 0 and width != self._laid_out_for:
