@@ -102,13 +102,20 @@ class StateView(ScrollView, can_focus=False):
         # the lines out here for the new width sets the virtual size and the position in the
         # border within that frame. Laid out later (on_resize, render_line), the screen was
         # complete only two frames and ~30 ms later at start-up.
-        # (overflow-y is `scroll`: the scroll bar's width, if any, is always taken.)
-        width = size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
+        width = size.width - self.styles.gutter.width  # no scroll bar: see `allow_vertical_scroll`
         if width > 0 and width != self._laid_out_for:
             self._layout(width)
         changed = super()._size_updated(size, virtual_size, container_size, layout)
         self._show_position()
         return changed
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # overflow-y is hidden (stepnet.tcss), so Textual would refuse to scroll: the wheel and
+        # `_reveal` scroll it all the same. A scroll bar, even a zero-wide one, was refreshed on
+        # every scroll, and a refreshed widget not on screen makes Textual arrange the whole
+        # screen anew for the next frame (~0.5 ms a key on the 784-64-10 network).
+        return self.is_scrollable
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -116,7 +123,7 @@ class StateView(ScrollView, can_focus=False):
 
     def _show_position(self) -> None:
         """Which lines are in view, in the bottom border: the view has no scroll bar, whose
-        every line was repainted on each scroll (see stepnet.tcss)."""
+        every line was repainted on each scroll."""
         total, height = len(self.line_map), self.scrollable_content_region.height
         top = round(self.scroll_y)
         where = f"lines {top + 1}–{min(top + height, total)} of {total}" if total > height > 0 else ""
