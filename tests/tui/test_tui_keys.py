@@ -308,6 +308,25 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None
         assert state.size.width == SIZE[0] - 4 and state.virtual_size.height > 0  # border, padding
 
 
+@pytest.mark.parametrize("name", ["article", "mazur"])
+async def test_after_a_resize_every_part_keeps_showing_the_state(make_app, name) -> None:
+    """The screen after resizes and steps is the screen of a fresh app at that size and position
+    (a resize restyles the parts, after which they used to stop repainting)."""
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        for size in [(100, 30), (200, 60), (90, 26)]:
+            await pilot.resize_terminal(*size)
+            await pilot.press("n", "n")
+        await pilot.pause()
+        resized = app.export_screenshot()
+    fresh = make_app(name)
+    async with fresh.run_test(size=(90, 26)) as pilot:
+        await pilot.press(*["n"] * 9)
+        await pilot.pause()
+        assert fresh.export_screenshot() == resized
+
+
 async def test_quitting_during_a_long_run_does_not_wait_for_it(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -430,3 +449,4 @@ async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_wi
         await pilot.pause()
         assert round(state.scroll_y) > top
         assert state.border_subtitle.startswith(f"lines {round(state.scroll_y) + 1}–")
+

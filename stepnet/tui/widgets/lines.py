@@ -70,6 +70,8 @@ class LinesWidget(Widget):
         if self._drawn_for == self.size and self._drawn_for:
             old, self._lines = self._lines, self._draw()
             repaint(self, old, self._lines)
+        else:  # never drawn, resized or restyled since: the next paint draws every line
+            self.refresh()
 
     def _draw(self) -> list[Strip]:
         width = self.size.width
