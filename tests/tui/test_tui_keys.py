@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
+from stepnet.tui.widgets.expectations import ExpectationsPanel
 from stepnet.tui.widgets.formula import FormulaPanel
 from stepnet.tui.widgets.keybar import KeyBar
 from stepnet.tui.widgets.state import StateView
@@ -450,3 +452,27 @@ async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_wi
         assert round(state.scroll_y) > top
         assert state.border_subtitle.startswith(f"lines {round(state.scroll_y) + 1}–")
 
+
+
+async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_app) -> None:
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one(ExpectationsPanel)
+        assert panel.text.splitlines()[0] == "·  a1 @ iteration 1"
+        d = app.session.debugger
+        await pilot.press(*["n"] * ([op.output for op in d.ops].index("a1") + 1))
+        await pilot.pause()
+        lines = panel.text.splitlines()
+        # Mazur's h1 = σ(0.15·0.05 + 0.2·0.1 + 0.35), written out
+        h1 = 1 / (1 + math.exp(-(0.15 * 0.05 + 0.2 * 0.1 + 0.35)))
+        assert lines[0] == "✓  a1 @ iteration 1"
+        text = " ".join(panel.text.split())  # as one line: the panel wraps the figures
+        assert "stated [[0.593269992, 0.596884378]]" in text
+        assert f"computed [[{h1:.9g}," in text
+        assert "·  a2 @ iteration 1" in lines
+        await pilot.press("e")
+        await pilot.pause()
+        assert panel.text.count("✓") == sum(e.iteration == 1 for e in app.scenario.expectations)
+        top, height = round(panel.scroll_y), panel.scrollable_content_region.height
+        fresh = next(i for i, line in enumerate(panel.text.splitlines()) if "stated" in line)
+        assert top <= fresh < top + height  # the figure just produced is in view

@@ -70,8 +70,11 @@ class DebuggerScreen(Screen):
         self._parts = (self.query_one(StatusBar), self.query_one(Timeline), self.query_one(FormulaPanel),
                        self.query_one(NetworkDiagram), self.query_one(LossPlot),
                        self.query_one(ExpectationsPanel), self.query_one(StateView))
-        # the diagram's lines and its borders, but room for a few expectations at least
-        self.query_one("#middle").styles.height = max(self.query_one(NetworkDiagram).lines + 2, 8)
+        # the diagram's lines and its borders; for the expectations, the loss plot's two lines,
+        # the borders, a line each and two for the figures just produced, up to 12 lines
+        expectations = len(self.session.scenario.expectations)
+        self.query_one("#middle").styles.height = max(self.query_one(NetworkDiagram).lines + 2, 8,
+                                                      min(expectations + 6, 12))
         self.sync()
 
     def sync(self) -> None:

@@ -3,25 +3,35 @@ with the stated and computed figures for the one the last operation produced."""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from stepnet.engine.notation import compact, formatter
 from stepnet.tui.session import Session
+from stepnet.tui.widgets.lines import Line, wrap
+
+PENDING, OK, WRONG, FRESH = Style(dim=True), Style(color="green"), Style(bold=True, color="red"), Style(bold=True, reverse=True)
 
 
-class ExpectationsPanel(VerticalScroll, can_focus=False):
-    _key: tuple | None = None  # what the panel shows: repainted only when it differs
+class ExpectationsPanel(ScrollView, can_focus=False):
+    """One scrolling list drawn on the line API, redrawn only when an outcome changes; the
+    figure the last op produced is scrolled into view."""
 
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
-        self.body = Static()
+        self._key: tuple | None = None  # what the panel shows
+        self._text: list[Line] = []
+        self._focus = range(0)  # the lines of the first figure just produced
+        self._lines: list[Strip] = []
+        self._width = -1  # the width the lines were wrapped to
 
-    def compose(self) -> ComposeResult:
-        yield self.body
+    @property
+    def text(self) -> str:
+        """What the panel shows (all of it, scrolled or not), as plain text."""
+        return "\n".join(line.text.rstrip() for line in self._lines)
 
     def show(self) -> None:
         session = self.session
@@ -35,30 +45,62 @@ class ExpectationsPanel(VerticalScroll, can_focus=False):
         if key == self._key:
             return
         self._key = key
+        self._text = self._describe(outcomes, fresh)
+        self._width = -1
+        if self.size:
+            self._layout()
+
+    def _describe(self, outcomes: dict, fresh: set[int]) -> list[Line]:
+        expectations = self.session.scenario.expectations
         if not expectations:
-            self.body.update(Text("no [[expect]] figures in this scenario", "dim"))
-            return
-        fmt = formatter(session.digits + 5)
-        text = Text()
-        focus = 0  # the line of the first expectation just produced: scrolled into view
+            return [[("no [[expect]] figures in this scenario", PENDING)]]
+        fmt = formatter(self.session.digits + 5)
+        text: list[Line] = []
+        self._focus = range(0)
         for i, e in enumerate(expectations):
-            if i in fresh and not focus:
-                focus = text.plain.count("\n")
-            if i not in outcomes:
-                text.append(f"·  {e.label}\n", "dim")
-                continue
-            outcome = outcomes[i]
-            if outcome is None:
-                text.append(f"–  {e.label} (run past, not seen)\n", "dim")
-                continue
-            mark, style = ("✓", "green") if outcome.ok else ("✗", "bold red")
-            text.append(f"{mark}  ", style)
-            text.append(e.label, "bold reverse" if i in fresh else "")
-            if i in fresh or not outcome.ok:
-                style = "" if i in fresh else "dim"
-                text.append(f"\n   stated   {compact(e.value, fmt, 3)}", style)
-                text.append(f"\n   computed {compact(outcome.computed, fmt, 3)}", style)
-            text.append("\n")
-        text.rstrip()
-        self.body.update(text)
-        self.call_after_refresh(self.scroll_to, y=focus, animate=False)
+            if i in fresh and not self._focus:
+                self._focus = range(len(text), len(text) + 3)  # its label, stated and computed
+            outcome = outcomes.get(i, False)
+            if outcome is False:
+                text.append([(f"·  {e.label}", PENDING)])
+            elif outcome is None:
+                text.append([(f"–  {e.label} (run past, not seen)", PENDING)])
+            else:
+                text.append([("✓  ", OK) if outcome.ok else ("✗  ", WRONG), (e.label, FRESH if i in fresh else None)])
+                if i in fresh or not outcome.ok:
+                    style = None if i in fresh else PENDING
+                    text += [[(f"   stated   {compact(e.value, fmt, 3)}", style)],
+                             [(f"   computed {compact(outcome.computed, fmt, 3)}", style)]]
+        return text
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Wrap the text to the width, give it its extent, and scroll the fresh figure into view."""
+        start, end = self._wrap()
+        self.virtual_size = Size(self._width, len(self._lines))
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if start < top or end > top + height:  # all of it if it fits, else its first lines
+            self.scroll_to(y=min(start, max(end - height, 0)) if end - start <= height else start,
+                           animate=False, immediate=True)
+        self.refresh()
+
+    def _wrap(self) -> tuple[int, int]:
+        """The lines wrapped to the width; the span of lines the fresh figure takes."""
+        self._width = self.scrollable_content_region.width
+        self._lines, start, end = [], 0, 0
+        for n, line in enumerate(self._text):
+            if n == self._focus.start:
+                start = len(self._lines)
+            self._lines += wrap(line, self._width)
+            if n + 1 == self._focus.stop:
+                end = len(self._lines)
+        return start, end
+
+    def render_line(self, y: int) -> Strip:
+        if self._width != self.scrollable_content_region.width:
+            self._wrap()  # the first paint comes before the first resize: its lines, no scrolling
+        y += round(self.scroll_y)
+        line = self._lines[y] if y < len(self._lines) else Strip.blank(0)
+        return line.crop_extend(0, self._width, None)

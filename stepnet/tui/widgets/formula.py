@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-from itertools import accumulate
-
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import LinesWidget, set_border_title
+from stepnet.tui.widgets.lines import Line, LinesWidget, set_border_title, wrap
 
 BOLD, DIM, FAULT = Style(bold=True), Style(dim=True), Style(bold=True, color="red")
-Line = list[tuple[str, Style | None]]  # one line of text, in styled parts
-
-
-def wrap(line: Line, width: int) -> list[Strip]:
-    """A line as strips of at most `width` cells, broken at spaces where it is too long."""
-    strip = Strip([Segment(text, style) for text, style in line if text])
-    if strip.cell_length <= width:
-        return [strip]
-    # whitespace kept: the pieces are the line cut in order, and the styles are cut with it
-    pieces = textwrap.wrap(strip.text, width, drop_whitespace=False)
-    return strip.divide(list(accumulate(cell_len(piece) for piece in pieces)))
 
 
 class FormulaPanel(LinesWidget):

@@ -10,10 +10,19 @@ border titles without repainting the widget.
 
 from __future__ import annotations
 
+import textwrap
+from itertools import accumulate
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+
+Line = list[tuple[str, Style | None]]  # one line of text, in styled parts
 
 
 def repaint(widget: Widget, old: list[Strip], new: list[Strip]) -> None:
@@ -46,6 +55,16 @@ def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> N
         return  # not laid out yet: its first paint draws the border
     y = size.height + gutter.bottom - 1 if subtitle else -gutter.top
     widget.refresh(Region(-gutter.left, y, widget.outer_size.width, 1))
+
+
+def wrap(line: Line, width: int) -> list[Strip]:
+    """A line as strips of at most `width` cells, broken at spaces where it is too long."""
+    strip = Strip([Segment(text, style) for text, style in line if text])
+    if strip.cell_length <= width:
+        return [strip]
+    # whitespace kept: the pieces are the line cut in order, and the styles are cut with it
+    pieces = textwrap.wrap(strip.text, width, drop_whitespace=False)
+    return strip.divide(list(accumulate(cell_len(piece) for piece in pieces)))
 
 
 class LinesWidget(Widget):
