@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from stepnet import scenario
+from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.training import TrainingScreen
 
 SIZE = (120, 40)
@@ -58,3 +62,46 @@ async def test_regression_has_no_accuracy_curve(make_app) -> None:
         await finish(app, pilot)
         assert not app.screen.query("#accuracy-curve")
 
+
+
+DEAD_RELU = """
+title = "every ReLU of the first layer dead: its weights never get a gradient"
+[network]
+inputs = 2
+[[network.layers]]
+units = 2
+activation = "relu"
+weights = [[-1.0, -1.0], [-1.0, -1.0]]
+[[network.layers]]
+units = 1
+activation = "sigmoid"
+weights = [[0.5, 0.5]]
+[loss]
+kind = "half_sse"
+[optimizer]
+kind = "sgd"
+learning_rate = 0.5
+[data]
+inputs = [[1.0, 2.0]]
+targets = [[1.0]]
+"""
+
+
+@pytest.mark.parametrize("name", ["dead_relu", "diverging"])
+async def test_zero_and_non_finite_figures_are_left_out_of_the_curves(make_app, tmp_path, name) -> None:
+    """A dead layer's ‖∂J/∂W‖ is 0, which has no log; diverging goes to Inf and NaN. plotext
+    crashed on both: now the run ends and says so, and the curves skip those points."""
+    if name == "dead_relu":
+        path = tmp_path / "dead.toml"
+        path.write_text(DEAD_RELU)
+        app = StepnetApp(scenario.load(path))
+    else:
+        app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(TrainingScreen(app.session, 20))
+        await finish(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TrainingScreen) and not screen.running
+        assert "done: 20 iterations" in str(screen.query_one("#training-state").render())
+        norms = [r.evaluation.gradient_norms for r in screen.reports]
+        assert any(not 0 < n < float("inf") for report in norms for n in report.values())

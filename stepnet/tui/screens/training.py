@@ -10,6 +10,8 @@ Pausing keeps every iteration done: stepping resumes from there.
 
 from __future__ import annotations
 
+import math
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -31,6 +33,16 @@ MAX_POINTS = 400
 REDRAW = 0.25
 
 
+def plot(plt: object, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
+    """Plot the points plotext can draw, if any: NaN and ±Inf (a diverged run) are left out,
+    and on a log scale zero too (a layer that gets no gradient). plotext crashes on those, and
+    on a labelled curve without points. Whether anything was plotted."""
+    points = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0 or not log)]
+    if points:
+        plt.plot([x for x, _ in points], [y for _, y in points], **options)
+    return bool(points)
+
+
 class TrainingScreen(Screen[None]):
     """Runs `iterations` iterations of the session's debugger and plots them as they come."""
 
@@ -50,7 +62,7 @@ class TrainingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="training"):
-            yield Static(f"[b]Training[/b] {self.iterations:,} iterations from iteration {self.start:,} "
+            yield Static(f"[b]Training[/b] iterations {self.start + 1:,}–{self.start + self.iterations:,} "
                          f"— {self.session.scenario.title}", id="training-title")
             yield ProgressBar(total=self.iterations, show_eta=True, id="training-progress")
             with Horizontal(id="training-curves"):
@@ -94,32 +106,40 @@ class TrainingScreen(Screen[None]):
     def _draw_losses(self, done: int, losses: list[float]) -> None:
         self.query_one(ProgressBar).update(progress=done)
         stride = max(1, len(losses) // MAX_POINTS)
-        plot = self.query_one("#loss-curve", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.title("loss (batch: each iteration; all samples: each report)")
+        curves = self.query_one("#loss-curve", PlotextPlot)
+        plt = self._clear(curves, "loss (batch: each iteration; all samples: each report)")
         first = self.start + 1
-        plt.plot(list(range(first, first + len(losses), stride)), losses[::stride], label="batch")
+        plot(plt, list(range(first, first + len(losses), stride)), losses[::stride], label="batch")
         if self.reports:
-            plt.plot([r.iteration for r in self.reports], [r.evaluation.loss for r in self.reports],
-                     label="all samples", marker="dot")
-        plot.refresh()
+            plot(plt, [r.iteration for r in self.reports], [r.evaluation.loss for r in self.reports],
+                 label="all samples", marker="dot")
+        curves.refresh()
+
+    def _clear(self, widget: PlotextPlot, title: str) -> object:
+        """The widget's plotext, emptied, titled, over the whole run's iterations (so that the
+        curves of all plots line up)."""
+        plt = widget.plt
+        plt.clear_data()
+        plt.title(title)
+        first, last = self.start + 1, self.start + max(self.iterations, 2)
+        plt.xlim(first, last)
+        plt.xticks(sorted({round(first + (last - first) * k / 4) for k in range(5)}))  # whole iterations
+        return plt
 
     def _draw_reports(self, report: Report) -> None:
         iterations = [r.iteration for r in self.reports]
         if self.classifying:
-            plot = self.query_one("#accuracy-curve", PlotextPlot)
-            plot.plt.clear_data()
-            plot.plt.title(f"accuracy over all samples: {100 * report.evaluation.accuracy:.1f} %")
-            plot.plt.plot(iterations, [100 * r.evaluation.accuracy for r in self.reports])
-            plot.refresh()
-        plot = self.query_one("#norm-curves", PlotextPlot)
-        plot.plt.clear_data()
-        plot.plt.title("‖∂J/∂W‖ of each layer over all samples (log scale)")
-        plot.plt.yscale("log")
-        for name in self.weights:
-            plot.plt.plot(iterations, [r.evaluation.gradient_norms[name] for r in self.reports], label=name)
-        plot.refresh()
+            accuracy = self.query_one("#accuracy-curve", PlotextPlot)
+            plt = self._clear(accuracy, f"accuracy over all samples: {100 * report.evaluation.accuracy:.1f} %")
+            plot(plt, iterations, [100 * r.evaluation.accuracy for r in self.reports])
+            accuracy.refresh()
+        norms = self.query_one("#norm-curves", PlotextPlot)
+        plt = self._clear(norms, "‖∂J/∂W‖ of each layer over all samples (log scale; zeros left out)")
+        plt.yscale("log")
+        if not any([plot(plt, iterations, [r.evaluation.gradient_norms[name] for r in self.reports], log=True,
+                         label=name) for name in self.weights]):
+            plt.yscale("linear")  # plotext cannot scale a log axis without points
+        norms.refresh()
 
     def _stopped(self, paused: bool) -> None:
         self.running = False
