@@ -43,6 +43,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("down", "select(1, 0)", "", "Select the element below", footer=False),
     Action("left", "select(0, -1)", "", "Select the element to the left", footer=False),
     Action("right", "select(0, 1)", "", "Select the element to the right", footer=False),
+    Action("pagedown", "scroll_state(1)", "", "Scroll the state down a page (the wheel scrolls it too)",
+           footer=False),
+    Action("pageup", "scroll_state(-1)", "", "Scroll the state up a page", footer=False),
     Action("plus", "digits(1)", "", "Show one more significant digit", footer=False),
     Action("minus", "digits(-1)", "", "Show one fewer significant digit", footer=False),
     Action("ctrl+t", "app.toggle_dark", "", "Switch between the dark and the light theme", footer=False),
@@ -57,5 +60,6 @@ def bindings() -> list[Binding]:
 def key_text(action: Action) -> str:
     """The keys as the help screen writes them: `n / space`."""
     names = {"question_mark": "?", "space": "space", "plus": "+", "minus": "-",
-             "up": "↑", "down": "↓", "left": "←", "right": "→"}
+             "up": "↑", "down": "↓", "left": "←", "right": "→",
+             "pagedown": "page down", "pageup": "page up"}
     return " / ".join(names.get(k, k) for k in action.keys.split(","))

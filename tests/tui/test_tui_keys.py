@@ -451,6 +451,11 @@ async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_wi
         await pilot.pause()
         assert round(state.scroll_y) > top
         assert state.border_subtitle.startswith(f"lines {round(state.scroll_y) + 1}–")
+        wheeled = round(state.scroll_y)
+        await pilot.press("pageup")
+        assert round(state.scroll_y) == max(0, wheeled - height)
+        await pilot.press("pagedown", "pagedown")
+        assert round(state.scroll_y) == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
 
 
 

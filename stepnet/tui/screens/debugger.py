@@ -122,6 +122,10 @@ class DebuggerScreen(Screen):
         self.session.move(rows, columns)
         self.sync()
 
+    def action_scroll_state(self, pages: int) -> None:
+        state = self.query_one(StateView)
+        state.scroll_relative(y=pages * state.scrollable_content_region.height, animate=False)
+
     def action_digits(self, change: int) -> None:
         self.session.digits = min(max(self.session.digits + change, 2), 12)
         self.sync()
