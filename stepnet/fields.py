@@ -63,6 +63,13 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """` — did you mean 'x'?` for the closest known word (case aside), or nothing if none is close."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" — did you mean {by_lower[close[0]]!r}?" if close else ""
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -75,10 +82,9 @@ class Table:
         known = list(known)
         for key in table:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                if not close and SYNONYMS.get(key.lower()) in known:
-                    close = [SYNONYMS[key.lower()]]
-                hint = f" — did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+                synonym = SYNONYMS.get(key.lower())
+                hint = (did_you_mean(key, known) or (f" — did you mean {synonym!r}?" if synonym in known else "")
+                        or f" (known keys: {', '.join(known)})")
                 raise self.error(key, f"unknown key{hint}")
 
     def field(self, key: str) -> str:
@@ -108,9 +114,7 @@ class Table:
         expected = f"one of {', '.join(repr(c) for c in choices)}" if choices else "a string"
         value = self.get(key, lambda v: isinstance(v, str), expected, default)
         if choices and value not in choices:
-            close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
-            hint = f" — did you mean {close[0]!r}?" if close else ""
-            raise self.error(key, f"expected {expected}, got {describe(value)}{hint}")
+            raise self.error(key, f"expected {expected}, got {describe(value)}{did_you_mean(str(value), choices)}")
         return value
 
     def integer(self, key: str, default: Any = REQUIRED, minimum: int | None = None) -> int:

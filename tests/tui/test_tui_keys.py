@@ -153,6 +153,18 @@ async def test_breakpoints_screen_adds_and_removes(make_app) -> None:
         assert not isinstance(app.screen, BreakpointsScreen)
 
 
+@pytest.mark.parametrize("typed, problem", [
+    ("delta9", "no quantity named 'delta9' — did you mean 'delta2'?"),
+    ("|grad_w1| < 1", "no quantity named 'grad_w1', so it would never stop — did you mean 'grad_W1'?"),
+])
+async def test_a_breakpoint_on_no_quantity_is_refused_and_kept_to_mend(make_app, typed, problem) -> None:
+    app = make_app("mazur")  # two layers: delta1, delta2, grad_W1, grad_W2, …
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("B", *typed, "enter")
+        assert str(app.screen.query_one("#problem").content) == problem
+        assert app.screen.query_one("Input").value == typed and not app.session.breakpoints
+
+
 async def test_i_runs_n_iterations(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

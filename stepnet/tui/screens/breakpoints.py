@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
+from stepnet.fields import did_you_mean
 from stepnet.tui.session import Session
 
 
@@ -40,25 +41,33 @@ class BreakpointsScreen(ModalScreen[None]):
         options.clear_options()
         options.add_options([bp.describe() for bp in self.session.breakpoints] or ["(none)"])
 
-    def _add(self, text: str) -> None:
+    def _add(self, text: str) -> bool:
+        """Add the breakpoint `text` describes; whether it was added (else the problem is shown)."""
         text = text.strip()
         if not text:
-            return
-        names = set(self.session.debugger.program.quantities())
+            return False
+        names = self.session.debugger.program.quantities()
         try:
             bp = OpBreakpoint(output=text) if text in names else Condition.parse(text)
         except ConditionError as e:
-            self.query_one("#problem", Label).update(str(e))
-            return
+            name = text if text.isidentifier() else None  # a name alone: a quantity it is not
+            problem = str(e) if name is None else f"no quantity named {name!r}{did_you_mean(name, names)}"
+            self.query_one("#problem", Label).update(problem)
+            return False
+        if isinstance(bp, Condition) and bp.name and not any(map(bp.applies_to, names)):
+            self.query_one("#problem", Label).update(
+                f"no quantity named {bp.name!r}, so it would never stop{did_you_mean(bp.name, names)}")
+            return False
         self.query_one("#problem", Label).update("")
         if bp not in self.session.breakpoints:
             self.session.breakpoints.append(bp)
         self._list()
+        return True
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        self._add(event.value)
-        event.input.clear()
+        if self._add(event.value):
+            event.input.clear()  # on a problem, what was typed stays, to be mended
 
     @on(Button.Pressed, "#nan")
     def nan(self) -> None:
