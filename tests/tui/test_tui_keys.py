@@ -432,6 +432,17 @@ async def test_a_click_on_a_footer_key_presses_it(make_app) -> None:
         assert type(app.screen).__name__ == "CommandPalette"
 
 
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_footer_shows_every_key_it_lists_at_any_width(make_app, width) -> None:
+    app = make_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        words = app.screen.query_one(KeyBar).render_line(0).text.split()
+        keys = [b.key_display or b.key for b in DebuggerScreen.BINDINGS if b.show]
+        assert all(key in words for key in keys) and "palette" in words
+        assert ("step" in words) == (width >= 120) and words[:2] == ["?", "help"]
+
+
 async def test_a_too_small_terminal_takes_no_moves_but_still_quits(make_app) -> None:
     app = make_app("article")
     async with app.run_test(size=(60, 15)) as pilot:

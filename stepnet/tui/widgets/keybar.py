@@ -67,13 +67,17 @@ class KeyBar(Widget):
             right = [Segment("▏", self.get_component_rich_style("keybar--separator")),
                      Segment(palette[1], key_style), Segment(f" {palette[2]}", label_style), Segment(" ", base)]
         room = width - Strip(right).cell_length
+        if sum(len(display) + len(label) + 2 for _, display, label in shown) > room:
+            # too narrow for every label (80 columns): the keys alone, but for help's
+            shown = [(key, display, label if n == 0 else "") for n, (key, display, label) in enumerate(shown)]
         left: list[Segment] = []
         self._spans = []
         x = 0
         for key, display, label in shown:
             start = x
-            left += [Segment(display, key_style), Segment(f" {label}", label_style), Segment(" ", base)]
-            x += len(display) + len(label) + 2
+            left += [Segment(display, key_style), *([Segment(f" {label}", label_style)] if label else []),
+                     Segment(" ", base)]
+            x += len(display) + (len(label) + 1 if label else 0) + 1
             self._spans.append((start, min(x - 1, room), key))
         if palette is not None:
             self._spans.append((room, width, palette[0]))
