@@ -124,7 +124,7 @@ class DebuggerScreen(Screen):
 
     def action_scroll_state(self, pages: int) -> None:
         state = self.query_one(StateView)
-        state.scroll_relative(y=pages * state.scrollable_content_region.height, animate=False)
+        (state.scroll_page_down if pages > 0 else state.scroll_page_up)(animate=False)
 
     def action_digits(self, change: int) -> None:
         self.session.digits = min(max(self.session.digits + change, 2), 12)

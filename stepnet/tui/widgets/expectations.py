@@ -10,7 +10,7 @@ from textual.strip import Strip
 
 from stepnet.engine.notation import compact, formatter
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import Line, wrap
+from stepnet.tui.widgets.lines import Line, plain, wrap
 
 PENDING, OK, WRONG, FRESH = Style(dim=True), Style(color="green"), Style(bold=True, color="red"), Style(bold=True, reverse=True)
 
@@ -31,7 +31,7 @@ class ExpectationsPanel(ScrollView, can_focus=False):
     @property
     def text(self) -> str:
         """What the panel shows (all of it, scrolled or not), as plain text."""
-        return "\n".join(line.text.rstrip() for line in self._lines)
+        return plain(self._lines)
 
     def show(self) -> None:
         session = self.session
@@ -45,21 +45,22 @@ class ExpectationsPanel(ScrollView, can_focus=False):
         if key == self._key:
             return
         self._key = key
-        self._text = self._describe(outcomes, fresh)
+        self._text, self._focus = self._describe(outcomes, fresh)
         self._width = -1
         if self.size:
             self._layout()
 
-    def _describe(self, outcomes: dict, fresh: set[int]) -> list[Line]:
+    def _describe(self, outcomes: dict, fresh: set[int]) -> tuple[list[Line], range]:
+        """The panel's lines, and those of the first figure just produced."""
         expectations = self.session.scenario.expectations
         if not expectations:
-            return [[("no [[expect]] figures in this scenario", PENDING)]]
+            return [[("no [[expect]] figures in this scenario", PENDING)]], range(0)
         fmt = formatter(self.session.digits + 5)
         text: list[Line] = []
-        self._focus = range(0)
+        focus = range(0)
         for i, e in enumerate(expectations):
-            if i in fresh and not self._focus:
-                self._focus = range(len(text), len(text) + 3)  # its label, stated and computed
+            if i in fresh and not focus:
+                focus = range(len(text), len(text) + 3)  # its label, stated and computed
             outcome = outcomes.get(i, False)
             if outcome is False:
                 text.append([(f"·  {e.label}", PENDING)])
@@ -71,7 +72,7 @@ class ExpectationsPanel(ScrollView, can_focus=False):
                     style = None if i in fresh else PENDING
                     text += [[(f"   stated   {compact(e.value, fmt, 3)}", style)],
                              [(f"   computed {compact(outcome.computed, fmt, 3)}", style)]]
-        return text
+        return text, focus
 
     def on_resize(self) -> None:
         self._layout()

@@ -11,9 +11,7 @@ border titles without repainting the widget.
 from __future__ import annotations
 
 import textwrap
-from itertools import accumulate
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
@@ -58,13 +56,23 @@ def set_border_title(widget: Widget, title: str, *, subtitle: bool = False) -> N
 
 
 def wrap(line: Line, width: int) -> list[Strip]:
-    """A line as strips of at most `width` cells, broken at spaces where it is too long."""
+    """A line as strips of at most `width` cells, broken at spaces where it is too long (the
+    spaces it breaks at are dropped). Cells are counted as characters: the text is math."""
     strip = Strip([Segment(text, style) for text, style in line if text])
-    if strip.cell_length <= width:
+    if strip.cell_length <= width or width < 1:
         return [strip]
-    # whitespace kept: the pieces are the line cut in order, and the styles are cut with it
-    pieces = textwrap.wrap(strip.text, width, drop_whitespace=False)
-    return strip.divide(list(accumulate(cell_len(piece) for piece in pieces)))
+    text, strips, end = strip.text, [], 0
+    for piece in textwrap.wrap(text, width, expand_tabs=False, replace_whitespace=False,
+                               break_on_hyphens=False):
+        start = text.index(piece, end)  # each piece is the text's, in order: cut the styles there
+        end = start + len(piece)
+        strips.append(strip.crop(start, end))
+    return strips
+
+
+def plain(lines: list[Strip]) -> str:
+    """Lines as plain text, without trailing spaces."""
+    return "\n".join(line.text.rstrip() for line in lines)
 
 
 class LinesWidget(Widget):
@@ -83,7 +91,7 @@ class LinesWidget(Widget):
     @property
     def text(self) -> str:
         """What the part shows, as plain text."""
-        return "\n".join(line.text.rstrip() for line in self._lines)
+        return plain(self._lines)
 
     def redraw(self) -> None:
         if self._drawn_for == self.size and self._drawn_for:

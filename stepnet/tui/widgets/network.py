@@ -49,10 +49,9 @@ class NetworkDiagram(LinesWidget):
         op = d.last_op
         shown = [d.values.get(f"{p}{l}") for l in range(d.model.depth + 1)
                  for p in ("a", "delta", "W", "b", "m", "grad_W")]
-        # the arrays are held in the key, so an id cannot be reused while it is compared
-        key = (tuple(map(id, shown)), shown, op and op.phase, op and op.layer, d.losses[-1:])
-        if self._key is None or key[0] != self._key[0] or key[2:] != self._key[2:]:
-            self._key = key
+        key = (op and op.phase, op and op.layer, d.losses[-1:])
+        if self._key is None or key != self._key[0] or any(a is not b for a, b in zip(shown, self._key[1])):
+            self._key = (key, shown)  # the arrays themselves: the engine writes new ones on a change
             self.redraw()
 
     def draw(self, width: int) -> list[Strip]:

@@ -115,7 +115,7 @@ class StateView(ScrollView, can_focus=False):
         # `_reveal` scroll it all the same. A scroll bar, even a zero-wide one, was refreshed on
         # every scroll, and a refreshed widget not on screen makes Textual arrange the whole
         # screen anew for the next frame (~0.5 ms a key on the 784-64-10 network).
-        return self.is_scrollable
+        return True
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
