@@ -293,7 +293,7 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
         else:
             depth = _depth(value)
             if depth > 3:
-                raise t.error("value", f"expected a number or a list of numbers, got lists nested more than 3 deep")
+                raise t.error("value", "expected a number or a list of numbers, got lists nested more than 3 deep")
             value = array(t, "value", value, depth, "a number or a list of numbers")
         # a flat list stands for a one-sample batch's only row, a number for a one-element quantity
         if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]) \

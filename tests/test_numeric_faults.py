@@ -215,7 +215,7 @@ def test_check_warns(fast: bool, tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_gradient_check_of_a_diverged_network_warns_nothing(recwarn):
     from stepnet.engine.gradcheck import gradient_check
-    from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+    from stepnet.engine.model import Layer, Model, Optimizer
     from stepnet.engine.activations import IDENTITY
     from stepnet.engine.losses import HALF_SSE
 
