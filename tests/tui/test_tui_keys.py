@@ -22,11 +22,8 @@ from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
-from stepnet.tui.widgets.expectations import ExpectationsPanel
-from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.widgets.board import Board
 from stepnet.tui.widgets.keybar import KeyBar
-from stepnet.tui.widgets.state import StateView
-from stepnet.tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -128,8 +125,8 @@ async def test_nan_breakpoint_stops_at_the_first_non_finite_op_with_a_warning(ma
         d = app.session.debugger
         assert d.fault is not None and d.position == d.fault.position
         assert not np.isfinite(d.values[d.last_op.output]).all()
-        assert "NaN/Inf" in app.screen.query_one(StatusBar).text
-        assert "⚠" in app.screen.query_one(FormulaPanel).text
+        assert "NaN/Inf" in app.screen.query_one(Board).status.text
+        assert "⚠" in app.screen.query_one(Board).formula.text
         assert any("NaN" in (n.title or "") for n in app._notifications)
 
 
@@ -235,7 +232,7 @@ async def test_arrows_move_the_selected_element(make_app) -> None:
         assert app.session.selected() == (0, 0)
         await pilot.press("right", "down")
         assert app.session.selected() == (1, 1)
-        assert app.screen.query_one(FormulaPanel).text.count("W2[1,1]") >= 1
+        assert app.screen.query_one(Board).formula.text.count("W2[1,1]") >= 1
         await pilot.press("right", "down")  # kept inside the matrix
         assert app.session.selected() == (1, 1)
         await pilot.press("left", "up")
@@ -319,8 +316,8 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None
             await pilot.press("n")
             assert app.screen.query_one("#too-small").display == (size[0] < 80 or size[1] < 24)
         assert app.session.debugger.position == 6  # n moved at the three sizes that show the state
-        state = app.screen.query_one("#state")
-        assert state.size.width == SIZE[0] - 4 and state.virtual_size.height > 0  # border, padding
+        state = app.screen.query_one(Board).state
+        assert state.size.width == SIZE[0] - 4 and state.total > 0  # border, padding
 
 
 @pytest.mark.parametrize("name", ["article", "mazur"])
@@ -396,7 +393,11 @@ async def test_every_scenario_steps_through_an_iteration_and_back(make_app, tmp_
 async def test_clicking_an_operation_on_the_timeline_goes_there(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.click("#timeline", offset=(1 + 3 * 4, 0))  # a padding, 3 characters per op: the 5th
+        timeline = app.screen.query_one(Board).panels["timeline"].content  # the timeline's glyph line
+        await pilot.click(Board, offset=(timeline.x + 3 * 4, timeline.y))  # 3 characters per op: the 5th
+        assert app.session.debugger.position == 5
+        await pilot.click(Board, offset=(timeline.x + 3 * 4, timeline.y + 1))  # the marks: no jump
+        await pilot.click(Board, offset=(timeline.x + 3 * 2, timeline.y + 10))  # the formula: no jump
         assert app.session.debugger.position == 5
 
 
@@ -463,31 +464,33 @@ async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_wi
     app = make_app("mnist")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        state = app.screen.query_one(StateView)
+        board = app.screen.query_one(Board)
+        state = board.state
         await pilot.press("n", "n")  # z1: a big matrix, below the input's block
         await pilot.pause()
-        first, last, total = map(int, re.fullmatch(r"lines (\d+)–(\d+) of (\d+)", state.border_subtitle).groups())
+        first, last, total = map(int, re.fullmatch(r"lines (\d+)–(\d+) of (\d+)", state.subtitle).groups())
         start, end = state.spans["z1"]  # 0-based, end excluded; the border counts from 1
         assert first <= start + 1 and end <= last and total == len(state.line_map)
-        assert last - first + 1 == state.scrollable_content_region.height  # as many as the view shows
-        top, height = round(state.scroll_y), state.scrollable_content_region.height
-        # the pilot has no wheel: the event it would send
-        state.post_message(events.MouseScrollDown(state, 1, 1, 0, 1, 0, False, False, False))
+        assert last - first + 1 == state.size.height  # as many as the view shows
+        assert f"lines {first}–{last} of {total}" in board.text  # on the bottom border
+        top, height = state.scroll_y, state.size.height
+        # the pilot has no wheel: the event it would send, over the state
+        x, y = board.panels["state"].content.offset
+        board.post_message(events.MouseScrollDown(board, x, y, 0, 1, 0, False, False, False))
         await pilot.pause()
-        assert round(state.scroll_y) > top
-        assert state.border_subtitle.startswith(f"lines {round(state.scroll_y) + 1}–")
-        wheeled = round(state.scroll_y)
+        assert state.scroll_y > top
+        assert state.subtitle.startswith(f"lines {state.scroll_y + 1}–")
+        wheeled = state.scroll_y
         await pilot.press("pageup")
-        assert round(state.scroll_y) == max(0, wheeled - height)
+        assert state.scroll_y == max(0, wheeled - height)
         await pilot.press("pagedown", "pagedown")
-        assert round(state.scroll_y) == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
-
+        assert state.scroll_y == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
 
 
 async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.screen.query_one(ExpectationsPanel)
+        panel = app.screen.query_one(Board).expectations
         assert panel.text.splitlines()[0] == "·  a1 @ iteration 1"
         d = app.session.debugger
         await pilot.press(*["n"] * ([op.output for op in d.ops].index("a1") + 1))
@@ -503,6 +506,6 @@ async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_ap
         await pilot.press("e")
         await pilot.pause()
         assert panel.text.count("✓") == sum(e.iteration == 1 for e in app.scenario.expectations)
-        top, height = round(panel.scroll_y), panel.scrollable_content_region.height
+        top, height = panel.scroll_y, panel.size.height
         fresh = next(i for i, line in enumerate(panel.text.splitlines()) if "stated" in line)
         assert top <= fresh < top + height  # the figure just produced is in view

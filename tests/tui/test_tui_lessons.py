@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from stepnet.tui.widgets.board import Board
+
 SIZE = (120, 40)
 
 
 def diagram(app) -> list[str]:
-    return [strip.text for strip in app.screen.query_one("#network")._lines]
+    return [strip.text for strip in app.screen.query_one(Board).network.lines]
 
 
 async def test_identical_neurons_are_marked_and_gradient_norms_shown(make_app) -> None:

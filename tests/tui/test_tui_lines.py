@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.style import Style
 
-from stepnet.tui.widgets.lines import wrap
+from stepnet.tui.parts.lines import wrap
 
 DIM = Style(dim=True)
 

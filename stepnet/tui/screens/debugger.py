@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -16,14 +15,9 @@ from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.expectations import ExpectationsPanel
-from stepnet.tui.widgets.formula import FormulaPanel
+from stepnet.tui.parts.timeline import Timeline
+from stepnet.tui.widgets.board import Board
 from stepnet.tui.widgets.keybar import KeyBar
-from stepnet.tui.widgets.loss import LossPlot
-from stepnet.tui.widgets.network import NetworkDiagram
-from stepnet.tui.widgets.state import StateView
-from stepnet.tui.widgets.status import StatusBar
-from stepnet.tui.widgets.timeline import Timeline
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -35,8 +29,8 @@ def breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
 
 class DebuggerScreen(Screen):
     BINDINGS = keys.bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide"), (110, "-very-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-compact"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -52,35 +46,16 @@ class DebuggerScreen(Screen):
         s = self.session
         yield Static(f"This terminal is too small for stepnet: make it at least "
                      f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
-        yield StatusBar(s, id="status", classes="part")
-        yield Timeline(s, id="timeline", classes="part")
-        yield FormulaPanel(s, id="formula", classes="part")
-        with Horizontal(id="middle", classes="part"):
-            yield NetworkDiagram(s, id="network")
-            with Vertical(id="side"):
-                yield LossPlot(s, id="loss")
-                yield ExpectationsPanel(s, id="expectations")
-        yield StateView(s, id="state", classes="part")
+        self.board = Board(s, id="board", classes="part")
+        yield self.board
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#network").border_title = "network"
-        self.query_one("#expectations").border_title = "expectations"
-        self.query_one("#state").border_title = "state"
-        self._parts = (self.query_one(StatusBar), self.query_one(Timeline), self.query_one(FormulaPanel),
-                       self.query_one(NetworkDiagram), self.query_one(LossPlot),
-                       self.query_one(ExpectationsPanel), self.query_one(StateView))
-        # the diagram's lines and its borders; for the expectations, the loss plot's two lines,
-        # the borders, a line each and two for the figures just produced, up to 12 lines
-        expectations = len(self.session.scenario.expectations)
-        self.query_one("#middle").styles.height = max(self.query_one(NetworkDiagram).lines + 2, 8,
-                                                      min(expectations + 6, 12))
         self.sync()
 
     def sync(self) -> None:
-        """Show every part the engine's current state; each repaints only what changed."""
-        for part in self._parts:
-            part.show()
+        """Show every part the engine's current state; the board repaints what changed."""
+        self.board.sync()
 
     # --- moves ----------------------------------------------------------------------
 
@@ -123,8 +98,8 @@ class DebuggerScreen(Screen):
         self.sync()
 
     def action_scroll_state(self, pages: int) -> None:
-        state = self.query_one(StateView)
-        (state.scroll_page_down if pages > 0 else state.scroll_page_up)(animate=False)
+        state = self.board.state
+        self.board.scroll_part(state, pages * state.size.height)
 
     def action_digits(self, change: int) -> None:
         self.session.digits = min(max(self.session.digits + change, 2), 12)
@@ -141,7 +116,7 @@ class DebuggerScreen(Screen):
     def _run(self, move: Callable[..., object], *args: object) -> None:
         if not self._refused():
             self.busy = True
-            self.query_one(StatusBar).show("  running…  (other keys wait until it ends; q quits)")
+            self.board.sync("  running…  (other keys wait until it ends; q quits)")
             self._worker(move, *args)
 
     @work(thread=True, exclusive=True, group="run")

@@ -1,1 +1,1 @@
-"""The debugger screen's parts; each is given what to show and posts messages up."""
+"""The debugger screen's widgets: the board that shows the parts, and the key bar."""

@@ -14,12 +14,12 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.strip import Strip
+from textual.widget import Widget
 
 from stepnet.tui.keys import bindings
-from stepnet.tui.widgets.lines import LinesWidget
 
 
-class KeyBar(LinesWidget):
+class KeyBar(Widget):
     COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--separator"}
     DEFAULT_CSS = """
     KeyBar {
@@ -43,6 +43,7 @@ class KeyBar(LinesWidget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._spans: list[tuple[int, int, str]] = []  # (start, end, key) of each entry drawn
+        self._line: tuple[int, Strip] | None = None  # (width, the line drawn for it)
 
     def _entries(self) -> tuple[list[tuple[str, str, str]], tuple[str, str, str] | None]:
         """(key, how it is written, label) of each key shown, and of the command palette's."""
@@ -56,7 +57,17 @@ class KeyBar(LinesWidget):
                        "palette")
         return shown, palette
 
-    def draw(self, width: int) -> list[Strip]:
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._line is None or self._line[0] != width:
+            self._line = (width, self.draw(width))
+        return self._line[1]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line = None  # a theme switch: drawn again in its colours
+
+    def draw(self, width: int) -> Strip:
         key_style = self.get_component_rich_style("keybar--key")
         label_style = self.get_component_rich_style("keybar--description")
         base = Style(bgcolor=self.rich_style.bgcolor)  # the gaps: the background only
@@ -80,7 +91,7 @@ class KeyBar(LinesWidget):
             self._spans.append((start, min(x - 1, room), key))
         if palette is not None:
             self._spans.append((room, width, palette[0]))
-        return [Strip.join([Strip(left).crop_extend(0, room, base), Strip(right)])]
+        return Strip.join([Strip(left).crop_extend(0, room, base), Strip(right)])
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:

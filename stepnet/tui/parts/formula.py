@@ -6,18 +6,18 @@ from rich.style import Style
 from textual.strip import Strip
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import Line, LinesWidget, set_border_title, wrap
+from stepnet.tui.parts.lines import Line, wrap
+from stepnet.tui.parts.part import Part
 
 BOLD, DIM, FAULT = Style(bold=True), Style(dim=True), Style(bold=True, color="red")
 
 
-class FormulaPanel(LinesWidget):
+class FormulaPanel(Part):
     """The formula, the selected element's substitution and the next op's formula; a step
     repaints the lines that changed, not the whole boxed panel."""
 
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._text: list[Line] = []
 
     def show(self) -> None:
@@ -33,7 +33,7 @@ class FormulaPanel(LinesWidget):
             fault = d.fault
             if fault is not None and fault.position == d.position:
                 self._text.append([(f"⚠ {fault.describe()}", FAULT)])
-        set_border_title(self, f"{op.phase} · {op.output}" if op else "operation")
+        self.title = f"{op.phase} · {op.output}" if op else "operation"
         self.redraw()
 
     def draw(self, width: int) -> list[Strip]:

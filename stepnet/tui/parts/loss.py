@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Console
 from rich.segment import Segment
+from rich.color import Color
 from textual.renderables.sparkline import Sparkline
 from textual.strip import Strip
 
+from stepnet.tui.parts.part import Part
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import LinesWidget
 
 
-class LossPlot(LinesWidget):
-    """Two lines: the latest loss, and Textual's sparkline of them all in the Sparkline
-    widget's colours; redrawn only when an iteration adds a loss."""
+class LossPlot(Part):
+    """Two lines: the latest loss, and Textual's sparkline of them all; redrawn only when an
+    iteration adds a loss. The board sets the sparkline's colours from the theme."""
 
-    COMPONENT_CLASSES = {"loss--min-color", "loss--max-color"}
-
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._shown = -1  # how many losses the plot shows
+        #: what renders the sparkline (the app's console) and its colours, lowest and highest loss
+        self.painter: tuple[Console, Color, Color] | None = None
 
     def show(self) -> None:
         if len(self.session.debugger.losses) != self._shown:
@@ -33,11 +34,9 @@ class LossPlot(LinesWidget):
         label = f"loss {losses[-1]:.6g} · iteration {len(losses)}" if losses else "no loss yet"
         # the sparkline cannot scale NaN or Inf: those iterations are left out of the plot
         finite = [x for x in losses if math.isfinite(x)]
-        if not finite:
+        if not finite or self.painter is None:
             return [Strip([Segment(label)])]
-        _, base = self.background_colors
-        low, high = (base + self.get_component_styles(f"loss--{end}-color").color for end in ("min", "max"))
-        console = self.app.console
-        plot = console.render_lines(Sparkline(finite, width=width, min_color=low.rich_color, max_color=high.rich_color),
+        console, low, high = self.painter
+        plot = console.render_lines(Sparkline(finite, width=width, min_color=low, max_color=high),
                                     console.options.update_width(width))
         return [Strip([Segment(label)]), Strip(plot[0])]

@@ -7,15 +7,14 @@ from rich.style import Style
 from textual.strip import Strip
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import LinesWidget
+from stepnet.tui.parts.part import Part
 
 ITERATION, PHASE, FAULT = Style(bold=True, reverse=True), Style(bold=True), Style(bold=True, color="red")
 
 
-class StatusBar(LinesWidget):
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+class StatusBar(Part):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self.message: str | None = None  # shown instead of the position, e.g. while running
 
     def show(self, message: str | None = None) -> None:

@@ -8,7 +8,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from stepnet.tui.cells import grid, grid_shape, width
-from stepnet.tui.widgets.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
+from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
 
 ROWS = 8  # rows of a big matrix drawn at once
 

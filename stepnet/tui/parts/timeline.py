@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.message import Message
 from textual.strip import Strip
 
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import LinesWidget
+from stepnet.tui.parts.part import Part
 
 GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
@@ -17,7 +16,7 @@ STYLE = {phase: Style(color=color) for phase, color in
 PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
 
 
-class Timeline(LinesWidget):
+class Timeline(Part):
     """Three lines: one glyph per op (done ones bright), markers (▲ current, ● break), phase
     names; a step repaints the two lines whose marks moved."""
 
@@ -28,9 +27,8 @@ class Timeline(LinesWidget):
             self.index = index
             super().__init__()
 
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._key: tuple | None = None  # what the lines show
 
     def show(self) -> None:
@@ -72,9 +70,9 @@ class Timeline(LinesWidget):
             used = start + len(phase)
         return [Strip(glyphs), Strip(marks), Strip(phases)]
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and offset.y == 0:  # the glyph line
-            index = self._first() + offset.x // self._cell()
-            if index < self.session.debugger.n_ops:
-                self.post_message(self.Jump(index + 1))
+    def clicked(self, x: int, y: int) -> Message | None:
+        """What a click at (x, y) in the content asks for: a jump, on the glyph line."""
+        index = self._first() + x // self._cell()
+        if y == 0 and index < self.session.debugger.n_ops:
+            return self.Jump(index + 1)
+        return None

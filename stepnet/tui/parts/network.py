@@ -17,7 +17,7 @@ from textual.strip import Strip
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import cell
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import LinesWidget, set_border_title
+from stepnet.tui.parts.part import Part
 
 ROWS = 8  # neurons drawn per column at most
 #: (column width, arrow width, significant digits), widest first: the first that fits is used
@@ -30,21 +30,22 @@ TWIN = Style(color="magenta")
 NORM = Style(dim=True)
 
 
-class NetworkDiagram(LinesWidget):
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+class NetworkDiagram(Part):
+    title = "network"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._key: tuple | None = None  # what the lines show
         self._twins_cache: dict[int, tuple[object, object, set[int]]] = {}
+        self.subtitle = "sample 0" if session.debugger.data.batch_size > 1 else ""
 
     @property
-    def lines(self) -> int:
+    def height(self) -> int:
         """Lines the diagram takes: a header, the tallest column, the gradient norms."""
         model = self.session.debugger.model
         return min(max(model.inputs, *(layer.units for layer in model.layers)), ROWS) + 2
 
     def show(self) -> None:
-        set_border_title(self, "sample 0" if self.session.debugger.data.batch_size > 1 else "", subtitle=True)
         d = self.session.debugger
         op = d.last_op
         shown = [d.values.get(f"{p}{l}") for l in range(d.model.depth + 1)

@@ -4,34 +4,28 @@ with the stated and computed figures for the one the last operation produced."""
 from __future__ import annotations
 
 from rich.style import Style
-from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from stepnet.engine.notation import compact, formatter
 from stepnet.tui.session import Session
-from stepnet.tui.widgets.lines import Line, plain, wrap
+from stepnet.tui.parts.lines import Line, wrap
+from stepnet.tui.parts.part import ScrollingPart
 
 PENDING, OK, WRONG, FRESH = Style(dim=True), Style(color="green"), Style(bold=True, color="red"), Style(bold=True, reverse=True)
 
 
-class ExpectationsPanel(ScrollView, can_focus=False):
-    """One scrolling list drawn on the line API, redrawn only when an outcome changes; the
-    figure the last op produced is scrolled into view."""
+class ExpectationsPanel(ScrollingPart):
+    """A scrolling list, redrawn only when an outcome changes; the figure the last op
+    produced is scrolled into view."""
 
-    def __init__(self, session: Session, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    title = "expectations"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._key: tuple | None = None  # what the panel shows
         self._text: list[Line] = []
-        self._focus = range(0)  # the lines of the first figure just produced
-        self._lines: list[Strip] = []
-        self._width = -1  # the width the lines were wrapped to
-
-    @property
-    def text(self) -> str:
-        """What the panel shows (all of it, scrolled or not), as plain text."""
-        return plain(self._lines)
+        self._focus = range(0)  # the lines of the first figure just produced, in `_text`
+        self._fresh = (0, 0)  # and once wrapped
 
     def show(self) -> None:
         session = self.session
@@ -46,9 +40,7 @@ class ExpectationsPanel(ScrollView, can_focus=False):
             return
         self._key = key
         self._text, self._focus = self._describe(outcomes, fresh)
-        self._width = -1
-        if self.size:
-            self._layout()
+        self.redraw()
 
     def _describe(self, outcomes: dict, fresh: set[int]) -> tuple[list[Line], range]:
         """The panel's lines, and those of the first figure just produced."""
@@ -74,34 +66,19 @@ class ExpectationsPanel(ScrollView, can_focus=False):
                              [(f"   computed {compact(outcome.computed, fmt, 3)}", style)]]
         return text, focus
 
-    def on_resize(self) -> None:
-        self._layout()
+    def redraw(self) -> None:
+        super().redraw()
+        self.reveal(*self._fresh)
 
-    def _layout(self) -> None:
-        """Wrap the text to the width, give it its extent, and scroll the fresh figure into view."""
-        start, end = self._wrap()
-        self.virtual_size = Size(self._width, len(self._lines))
-        top, height = round(self.scroll_y), self.scrollable_content_region.height
-        if start < top or end > top + height:  # all of it if it fits, else its first lines
-            self.scroll_to(y=min(start, max(end - height, 0)) if end - start <= height else start,
-                           animate=False, immediate=True)
-        self.refresh()
-
-    def _wrap(self) -> tuple[int, int]:
-        """The lines wrapped to the width; the span of lines the fresh figure takes."""
-        self._width = self.scrollable_content_region.width
-        self._lines, start, end = [], 0, 0
+    def draw(self, width: int) -> list[Strip]:
+        """The text wrapped to the width; where the fresh figure's lines went, in `_fresh`."""
+        lines: list[Strip] = []
+        start = end = 0
         for n, line in enumerate(self._text):
             if n == self._focus.start:
-                start = len(self._lines)
-            self._lines += wrap(line, self._width)
+                start = len(lines)
+            lines += wrap(line, width)
             if n + 1 == self._focus.stop:
-                end = len(self._lines)
-        return start, end
-
-    def render_line(self, y: int) -> Strip:
-        if self._width != self.scrollable_content_region.width:
-            self._wrap()  # the first paint comes before the first resize: its lines, no scrolling
-        y += round(self.scroll_y)
-        line = self._lines[y] if y < len(self._lines) else Strip.blank(0)
-        return line.crop_extend(0, self._width, None)
+                end = len(lines)
+        self._fresh = (start, end)
+        return lines

@@ -1,0 +1,249 @@
+"""The debugger's parts on one widget: the board lays them out, frames them, and repaints only
+the screen lines whose text changed, through Textual's line API.
+
+Why one widget and not a widget per part: on every frame Textual renders each widget that
+overlaps the area being repainted, line by line through its styles pipeline, whatever
+changed in it. With the parts as seven widgets in two containers, a key cost 2.9× an empty
+app's round trip (bench/tui.py); replaying the same screens on a single line-API widget
+cost 1.2×. So the parts are plain objects (`parts/part.py`) and the board is their screen:
+the layout below is the one the stylesheet gave them, the frame colours are the board's
+component classes, so themes still apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from stepnet.tui.parts.expectations import ExpectationsPanel
+from stepnet.tui.parts.formula import FormulaPanel
+from stepnet.tui.parts.lines import plain
+from stepnet.tui.parts.loss import LossPlot
+from stepnet.tui.parts.network import NetworkDiagram
+from stepnet.tui.parts.part import Part, ScrollingPart
+from stepnet.tui.parts.state import StateView
+from stepnet.tui.parts.status import StatusBar
+from stepnet.tui.parts.timeline import Timeline
+from stepnet.tui.session import Session
+
+COMPACT_BELOW = 31  # board lines (a 32-line terminal less the footer): below, the top parts shrink
+WHEEL = 3  # lines a turn of the mouse wheel scrolls
+
+
+def layout(size: Size, network: int, expectations: int) -> dict[str, Region]:
+    """Where each part goes on a board of `size`, frame included: the status line, the
+    timeline, the formula, then the network beside the loss and the expectations, and the
+    state below taking the rest. `network` is the diagram's height in lines, `expectations`
+    the scenario's number of figures; below COMPACT_BELOW lines the timeline drops its phase
+    names, the formula a line and the middle row its height, so that the state keeps room."""
+    width, height = size
+    compact = height < COMPACT_BELOW
+    timeline, formula = (2, 5) if compact else (3, 6)
+    # the diagram and its frame; for the expectations, the loss's two lines, the frame, a line
+    # each and two for the figures just produced, up to 12
+    middle = max(network + 2, 8, min(expectations + 6, 12))
+    middle = min(middle, 7) if compact else middle
+    side = min(44 if width >= 110 else 34, width)
+    y = 1 + timeline + formula
+    regions = {
+        "status": Region(0, 0, width, 1),
+        "timeline": Region(0, 1, width, timeline),
+        "formula": Region(0, 1 + timeline, width, formula),
+        "network": Region(0, y, width - side, middle),
+        "loss": Region(width - side, y, side, 2),
+        "expectations": Region(width - side, y + 2, side, middle - 2),
+        "state": Region(0, y + middle, width, max(height - y - middle, 0)),
+    }
+    board = size.region  # too small a board (the screen shows a message instead): cut to it
+    return {name: region.intersection(board) for name, region in regions.items()}
+
+
+Segments = list[Segment]  # one painted line of a panel, exactly its width
+
+
+def border(left: str, right: str, title: str, width: int, style: Style,
+           right_aligned: bool = False) -> Segments:
+    """A frame's top or bottom line, `width` cells, with `title` on it (cut to fit)."""
+    inner = max(width - 2, 0)
+    label = f" {title} "[: max(inner - 2, 0)] if title else ""
+    fill = "─" * max(inner - len(label) - 1, 0)
+    line = "─" * inner if not label else fill + label + "─" if right_aligned else "─" + label + fill
+    return [Segment(left + line + right, style)]
+
+
+@dataclass
+class Panel:
+    """A part as the board shows it: where, framed or not, in which style; what is painted."""
+
+    part: Part
+    framed: bool
+    component: str  # the component class of its frame (framed) or of its lines (not framed)
+    pad: int = 1  # columns of padding each side
+    region: Region = Region()
+    style: Style = Style()  # of its lines: the board's, and the component's if not framed
+    frame: Style = Style()  # of its frame
+    lines: list[Segments] = field(default_factory=list)  # as painted: region.height lines
+    body: list[Strip] = field(default_factory=list)  # the part's lines they were framed from
+    edges: tuple[str, Segments, str, Segments] = ("", [], "", [])  # title, top, subtitle, bottom
+
+    @property
+    def content(self) -> Region:
+        """The part's own area: inside the frame and the padding."""
+        x, y, width, height = self.region
+        edge = 1 if self.framed else 0
+        side = edge + self.pad
+        return Region(x + side, y + edge, max(width - 2 * side, 0), max(height - 2 * edge, 0))
+
+    def painted(self) -> list[Segments]:
+        """The part's lines in view, padded and framed, in the board's style; a line the part
+        kept (the same Strip as last time) is not framed again."""
+        part, content = self.part, self.content
+        view = part.view()
+        body = view + [Strip.blank(content.width)] * (content.height - len(view))
+        edge = 1 if self.framed else 0
+        kept = dict(zip(map(id, self.body), self.lines[edge:]))
+        style = self.style
+        pad = [Segment(" " * self.pad, style)] if self.pad else []
+        left, right = ([Segment("│", self.frame), *pad], [*pad, Segment("│", self.frame)]) if self.framed else (pad, pad)
+        lines = []
+        for line in body:
+            framed = kept.get(id(line))
+            lines.append(framed if framed is not None else [*left, *Segment.apply_style(line, style), *right])
+        self.body = body
+        if not self.framed:
+            return lines
+        title, top, subtitle, bottom = self.edges
+        if part.title != title or not top:
+            title, top = part.title, border("╭", "╮", part.title, self.region.width, self.frame)
+        if part.subtitle != subtitle or not bottom:
+            subtitle, bottom = part.subtitle, border("╰", "╯", part.subtitle, self.region.width, self.frame, True)
+        self.edges = (title, top, subtitle, bottom)
+        return [top, *lines, bottom][: self.region.height]
+
+
+class Board(Widget):
+    COMPONENT_CLASSES = {"board--frame", "board--formula-frame", "board--status",
+                         "board--loss-min", "board--loss-max"}
+
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.status = StatusBar(session)
+        self.timeline = Timeline(session)
+        self.formula = FormulaPanel(session)
+        self.network = NetworkDiagram(session)
+        self.loss = LossPlot(session)
+        self.expectations = ExpectationsPanel(session)
+        self.state = StateView(session)
+        self.panels = {  # those side by side from left to right
+            "status": Panel(self.status, False, "board--status", pad=0),
+            "timeline": Panel(self.timeline, False, ""),
+            "formula": Panel(self.formula, True, "board--formula-frame"),
+            "network": Panel(self.network, True, "board--frame"),
+            "loss": Panel(self.loss, False, ""),
+            "expectations": Panel(self.expectations, True, "board--frame"),
+            "state": Panel(self.state, True, "board--frame"),
+        }
+        self._rows: list[Strip] = []  # the board's lines as painted
+        self._on_line: list[list[Panel]] = []  # the panels on each line, left to right
+        self._laid_out_for = Size(0, 0)
+
+    # --- what the screen calls ------------------------------------------------------
+
+    def sync(self, message: str | None = None) -> None:
+        """Show every part the engine's state (the status line `message` instead of the
+        position, if given); repaint the lines that changed."""
+        self.status.show(message)
+        for panel in self.panels.values():
+            if panel.part is not self.status:
+                panel.part.show()
+        self._paint()
+
+    @property
+    def text(self) -> str:
+        """What the board shows, as plain text."""
+        return plain(self._rows)
+
+    def scroll_part(self, part: ScrollingPart, lines: int) -> None:
+        part.scroll_to(part.scroll_y + lines)
+        self._paint()
+
+    # --- layout and painting --------------------------------------------------------
+
+    def _layout(self) -> None:
+        """Place the parts for the board's size and the theme's styles; paint every line."""
+        self._laid_out_for = size = self.size
+        regions = layout(size, self.network.height, len(self.session.scenario.expectations))
+        low, high = (self.get_component_rich_style(f"board--loss-{end}").color for end in ("min", "max"))
+        self.loss.painter = (self.app.console, low, high)
+        base = self.rich_style
+        for name, panel in self.panels.items():
+            component = self.get_component_rich_style(panel.component) if panel.component else Style()
+            panel.region = regions[name]
+            panel.style, panel.frame = (base, base + component) if panel.framed else (base + component, base)
+            panel.lines, panel.body, panel.edges = [], [], ("", [], "", [])
+            panel.part.resize(panel.content.size)
+        # the panels on each line, left to right
+        self._on_line = [[p for p in self.panels.values() if p.region.y <= y < p.region.bottom]
+                         for y in range(size.height)]
+        self._rows = [Strip.blank(size.width)] * size.height
+        self._paint(everything=True)
+
+    def _paint(self, everything: bool = False) -> None:
+        """Paint each part's lines in view; compose the board lines that changed, refresh them."""
+        if self._laid_out_for != self.size or not self.size:
+            return  # not laid out yet: the first render_line lays out and paints all
+        changed: set[int] = set(range(self.size.height)) if everything else set()
+        for panel in self.panels.values():
+            old, new = panel.lines, panel.painted()
+            top = panel.region.y
+            if len(old) != len(new):
+                changed.update(range(top, top + len(new)))
+            else:
+                changed.update(top + y for y, (a, b) in enumerate(zip(old, new)) if a is not b and a != b)
+            panel.lines = new
+        width = self.size.width
+        for y in changed:
+            self._rows[y] = Strip([s for p in self._on_line[y] for s in p.lines[y - p.region.y]], width)
+        if changed and not everything:
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
+
+    def render_line(self, y: int) -> Strip:
+        if self._laid_out_for != self.size:  # the first paint, or a resize: lay out, paint all
+            self._layout()
+        return self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._laid_out_for = Size(0, 0)  # a theme switch: the next paint frames in its colours
+
+    # --- the mouse --------------------------------------------------------------------
+
+    def _panel_at(self, x: int, y: int) -> Panel | None:
+        return next((panel for panel in self.panels.values() if panel.region.contains(x, y)), None)
+
+    def on_click(self, event: events.Click) -> None:
+        panel = self._panel_at(event.x, event.y)
+        if panel is not None and panel.part is self.timeline:
+            content = panel.content
+            message = self.timeline.clicked(event.x - content.x, event.y - content.y)
+            if message is not None:
+                self.post_message(message)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._wheel(event, WHEEL)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, -WHEEL)
+
+    def _wheel(self, event: events.MouseEvent, lines: int) -> None:
+        panel = self._panel_at(event.x, event.y)
+        if panel is not None and isinstance(panel.part, ScrollingPart):
+            event.stop()
+            self.scroll_part(panel.part, lines)
