@@ -50,9 +50,21 @@ def flow(tables: list[list[Strip]], width_: int) -> list[list[int]]:
 
 
 def flow_line(tables: list[list[Strip]], row: list[int], y: int, width_: int) -> Strip:
-    """Line y of a row of tables placed side by side."""
-    parts = []
+    """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`)."""
+    segments: list[Segment] = []
+    used = 0
     for i in row:
         lines = tables[i]
-        parts += [lines[y] if y < len(lines) else Strip.blank(lines[0].cell_length), Strip.blank(GAP)]
-    return Strip.join(parts).crop_extend(0, width_, None)
+        if y < len(lines):
+            segments += lines[y]
+        else:
+            segments.append(Segment(" " * lines[0].cell_length))
+        used += lines[0].cell_length
+        if used < width_:
+            segments.append(Segment(" " * min(GAP, width_ - used)))
+            used += GAP
+    if used < width_:
+        segments.append(Segment(" " * (width_ - used)))
+    elif used > width_:  # one table wider than the view
+        return Strip(segments).crop(0, width_)
+    return Strip(segments, width_)
