@@ -68,11 +68,12 @@ class NetworkDiagram(Part):
         columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
         columns = [c + [Segment(" " * column_width)] * (height - len(c)) for c in columns]
-        columns[0].append(Segment("‖∂J/∂W‖".center(column_width), NORM) if norms else Segment(" " * column_width))
+        columns[0].append(Segment("‖∂J/∂W‖".center(column_width)[:column_width], NORM) if norms else Segment(" " * column_width))
         for l in range(1, d.model.depth + 1):
-            columns[l].append(Segment(f"{norms[l]:.2e}".center(column_width) if l in norms else " " * column_width, NORM))
+            columns[l].append(Segment(f"{norms[l]:.2e}".center(column_width)[:column_width] if l in norms else " " * column_width, NORM))
         height += 1
         lines = []
+        drawn = len(columns) * column_width + (len(columns) - 1) * self._arrow  # cells of a row (each cut to its width)
         for row in range(height):
             segments = []
             for l, column in enumerate(columns):
@@ -80,10 +81,11 @@ class NetworkDiagram(Part):
                 if l < len(columns) - 1:
                     arrow = ("◀" if backward else "▶").center(self._arrow) if row % 2 and row < height - 1 else " " * self._arrow
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
-            label = f"  J = {loss:.6g}" if loss is not None else ""
-            if row == 0 and label and sum(s.cell_length for s in segments) + len(label) <= width:
-                segments.append(Segment(label, LOSS))  # when it fits: the status line has it too
-            lines.append(Strip(segments))
+            label = f"  J = {loss:.6g}" if loss is not None and row == 0 else ""
+            if label and drawn + len(label) <= width:  # when it fits: the status line has it too
+                lines.append(Strip([*segments, Segment(label, LOSS)], drawn + len(label)))
+            else:
+                lines.append(Strip(segments, drawn))
         return lines
 
     def _fit(self, columns: int, room: int) -> None:
@@ -102,7 +104,7 @@ class NetworkDiagram(Part):
         units = d.model.inputs if l == 0 else d.model.layers[l - 1].units
         width = self._width
         label = ("δ" if name.startswith("delta") else "a") + str(l)
-        column = [Segment(f"{label} ({units})".center(width), ACTIVE_HEADER if active else HEADER)]
+        column = [Segment(f"{label} ({units})".center(width)[:width], ACTIVE_HEADER if active else HEADER)]
         value = d.values.get(name)
         twins = self._twins(l) if l else set()
         mask = d.values.get(f"m{l}")
@@ -113,7 +115,7 @@ class NetworkDiagram(Part):
             style = TWIN if glyph == "≡" else BOLD if active else PLAIN
             column.append(Segment(f"{glyph} {number}".ljust(width)[:width], style))
         if shown < units:
-            column.append(Segment(f"  … +{units - shown}".ljust(width), DIM))
+            column.append(Segment(f"  … +{units - shown}".ljust(width)[:width], DIM))
         return column
 
     def _twins(self, l: int) -> set[int]:

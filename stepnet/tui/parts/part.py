@@ -7,11 +7,23 @@ lines it has in `view()`. A part draws again only when what it shows changed.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
 
 from stepnet.tui.parts.lines import plain
 from stepnet.tui.session import Session
+
+
+def fit(line: Strip, width: int) -> Strip:
+    """`line` as exactly `width` cells, adjacent segments of one style merged: one new Strip
+    (Textual's crop_extend and simplify make two or three, which showed in a key's time)."""
+    if line.cell_length > width:
+        line = line.crop(0, width)
+    segments = list(Segment.simplify(line))
+    if line.cell_length < width:
+        segments.append(Segment(" " * (width - line.cell_length)))
+    return Strip(segments, width)
 
 
 class Part:
@@ -37,7 +49,7 @@ class Part:
 
     def redraw(self) -> None:
         width = self.size.width
-        self.lines = [line.crop_extend(0, width, None).simplify() for line in self.draw(width)] if width > 0 else []
+        self.lines = [fit(line, width) for line in self.draw(width)] if width > 0 else []
 
     def view(self) -> list[Strip]:
         """The lines in view, at most `size.height` of them."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
@@ -14,6 +17,12 @@ GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
          {"forward": "green", "loss": "magenta", "backward": "cyan", "update": "yellow"}.items()}
 PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
+
+
+def runs(cells: list[tuple[str, Style]], width: int) -> Strip:
+    """The cells as a line of `width` cells, one segment per run of one style."""
+    return Strip([Segment("".join(text for text, _ in run), style)
+                  for style, run in groupby(cells, key=itemgetter(1))], width)
 
 
 class Timeline(Part):
@@ -52,23 +61,27 @@ class Timeline(Part):
         d = self.session.debugger
         done = d.index if d.position else 0
         first, cell = self._first(), self._cell()
-        glyphs, marks = [], []
+        pad = " " * (cell - 1)
+        glyphs: list[tuple[str, Style]] = []  # (text, style) per op, merged into runs below
+        marks: list[tuple[str, Style]] = []
         starts: list[tuple[int, str]] = []  # where each phase's name goes
         previous = d.ops[first - 1].phase if first else None
-        for i, op in enumerate(d.ops[first : first + max(1, width // cell)], start=first):
+        breaking = self.session.breakpoints
+        ops = d.ops[first : first + max(1, width // cell)]
+        for i, op in enumerate(ops, start=first):
             if op.phase != previous:
                 starts.append(((i - first) * cell, op.phase))
             previous = op.phase
-            glyphs.append(Segment(GLYPH[op.phase] + " " * (cell - 1), STYLE[op.phase] if i < done else PENDING))
-            breaks = self.session.breaks_on(op)
-            mark = "▲" if i == done - 1 else "●" if breaks else " "
-            marks.append(Segment(mark + " " * (cell - 1), BREAK if breaks else CURRENT))
+            glyphs.append((GLYPH[op.phase] + pad, STYLE[op.phase] if i < done else PENDING))
+            breaks = bool(breaking) and self.session.breaks_on(op)
+            marks.append(("▲" if i == done - 1 else "●" if breaks else " ", BREAK if breaks else CURRENT))
+            marks.append((pad, CURRENT))
         phases, used = [], 0
         for start, phase in starts:
             start = max(start, used + 1) if used else start  # a name too long for its phase pushes the next one right
             phases += [Segment(" " * (start - used)), Segment(phase, STYLE[phase])]
             used = start + len(phase)
-        return [Strip(glyphs), Strip(marks), Strip(phases)]
+        return [runs(glyphs, len(ops) * cell), runs(marks, len(ops) * cell), Strip(phases)]
 
     def clicked(self, x: int, y: int) -> Message | None:
         """What a click at (x, y) in the content asks for: a jump, on the glyph line."""
