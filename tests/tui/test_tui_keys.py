@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual import events
+from textual.color import Color
 
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
@@ -239,12 +240,19 @@ async def test_arrows_move_the_selected_element(make_app) -> None:
         assert app.session.selected() == (0, 0)
 
 
-async def test_theme_switch(make_app) -> None:
+async def test_theme_switch_repaints_the_board_in_the_new_colours(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         theme = app.theme
         await pilot.press("ctrl+t")
+        await pilot.pause()
         assert app.theme != theme
+        board = app.screen.query_one(Board)
+        # the state's frame, in the theme's $primary-darken-2 (stepnet.tcss), as painted
+        frame = next(iter(board.render_line(board.panels["state"].region.y))).style
+        expected = Color.parse(app.theme_variables["primary-darken-2"])
+        assert frame.color.triplet == expected.rich_color.triplet
+        assert frame.bgcolor.triplet == Color.parse(app.theme_variables["background"]).rich_color.triplet
 
 
 async def test_digits(make_app) -> None:
