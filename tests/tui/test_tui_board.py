@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from textual import events
 from textual.geometry import Size
 
-from stepnet.tui.widgets.board import COMPACT_BELOW, layout
+from stepnet.tui.widgets.board import COMPACT_BELOW, Board, layout
 
 
 @pytest.mark.parametrize("size", [(80, 23), (100, 30), (109, 31), (110, 39), (120, 39), (300, 99)])
@@ -34,7 +37,37 @@ def test_the_side_column_widens_on_a_wide_board() -> None:
     assert layout(Size(110, 39), 3, 0)["expectations"].width == 44
 
 
-def test_a_board_too_small_gets_regions_inside_it() -> None:
-    board = Size(20, 7).region
-    for region in layout(Size(20, 7), 3, 0).values():
-        assert board.contains_region(region) or region.area == 0
+@pytest.mark.parametrize("name", ["mazur", "mnist"])
+async def test_every_line_of_the_board_is_exactly_its_width(make_app, name) -> None:
+    """Through random keys and resizes (down to sizes the board is hidden at): a line wider
+    or narrower than the board would shift what the terminal shows."""
+    rng = random.Random(name)
+    app = make_app(name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        for size in [(120, 40), (80, 24), (81, 31), (109, 32), (30, 30), (200, 60)]:
+            await pilot.resize_terminal(*size)
+            for _ in range(15):
+                await pilot.press(rng.choice(["n", "n", "N", "p", "e", "E", "right", "down", "plus", "minus",
+                                              "pagedown", "pageup"]))
+            await pilot.pause()
+            width, height = board.size
+            assert all(board.render_line(y).cell_length == width for y in range(height))
+            assert all(sum(len(s.text) for s in board.render_line(y)) == width for y in range(height))
+
+
+async def test_the_wheel_scrolls_the_expectations_and_a_resize_keeps_the_scroll_in_range(make_app) -> None:
+    app = make_app("mazur")
+    async with app.run_test(size=(100, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        panel = board.expectations
+        assert panel.total > panel.size.height  # more figures than fit
+        x, y = board.panels["expectations"].content.offset
+        for _ in range(5):
+            board.post_message(events.MouseScrollDown(board, x, y, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y > 0
+        assert f"lines {panel.scroll_y + 1}–{panel.total} of {panel.total}" in board.text
+        await pilot.resize_terminal(130, 40)  # wider: fewer wrapped lines
+        await pilot.pause()
+        assert panel.scroll_y <= panel.max_scroll_y

@@ -25,7 +25,7 @@ class ExpectationsPanel(ScrollingPart):
         self._key: tuple | None = None  # what the panel shows
         self._text: list[Line] = []
         self._focus = range(0)  # the lines of the first figure just produced, in `_text`
-        self._fresh = (0, 0)  # and once wrapped
+        self._fresh: tuple[int, int] | None = None  # and once wrapped (None: no figure is fresh)
 
     def show(self) -> None:
         session = self.session
@@ -68,17 +68,20 @@ class ExpectationsPanel(ScrollingPart):
 
     def redraw(self) -> None:
         super().redraw()
-        self.reveal(*self._fresh)
+        if self._fresh is None:
+            self.scroll_to(0)  # no figure just produced: from the first, as at the start
+        else:
+            self.reveal(*self._fresh)
 
     def draw(self, width: int) -> list[Strip]:
         """The text wrapped to the width; where the fresh figure's lines went, in `_fresh`."""
         lines: list[Strip] = []
-        start = end = 0
+        start = end = None
         for n, line in enumerate(self._text):
             if n == self._focus.start:
                 start = len(lines)
             lines += wrap(line, width)
             if n + 1 == self._focus.stop:
                 end = len(lines)
-        self._fresh = (start, end)
+        self._fresh = None if start is None or end is None else (start, end)
         return lines

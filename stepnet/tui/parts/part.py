@@ -84,6 +84,10 @@ class ScrollingPart(Part):
     def scroll_to(self, y: int) -> None:
         self.scroll_y = min(max(0, y), self.max_scroll_y)
 
+    def redraw(self) -> None:
+        super().redraw()
+        self.scroll_to(self.scroll_y)  # within the new extent
+
     def view(self) -> list[Strip]:
         return self.lines[self.scroll_y : self.scroll_y + self.size.height]
 

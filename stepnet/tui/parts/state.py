@@ -18,7 +18,7 @@ from textual.strip import Strip
 from stepnet.engine.program import quantity_shape
 from stepnet.tui.parts.lines import plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
-from stepnet.tui.parts.part import ScrollingPart
+from stepnet.tui.parts.part import ScrollingPart, fit
 from stepnet.tui.parts.styles import Shown
 from stepnet.tui.parts.tables import flow, flow_line, table
 from stepnet.tui.session import Session
@@ -47,6 +47,9 @@ class Group:
 
 
 class StateView(ScrollingPart):
+    """Draws lazily: only the lines in view, kept until what they show changes (`view`), not
+    all its lines at once as `Part.redraw` would."""
+
     title = "state"
 
     def __init__(self, session: Session) -> None:
@@ -135,6 +138,7 @@ class StateView(ScrollingPart):
                 window.fit(self.shown[window.name], s.digits, width)
         if relayout and width:
             self._layout(width)
+            self.scroll_to(self.scroll_y)  # within the new extent
         if op is None:
             self.scroll_to(0)
         elif op.output in self.spans:
@@ -164,7 +168,7 @@ class StateView(ScrollingPart):
     def _line(self, y: int) -> Strip:
         line = self._drawn.get(y)
         if line is None:
-            line = self._drawn[y] = self._draw(y, self.size.width).simplify()
+            line = self._drawn[y] = fit(self._draw(y, self.size.width), self.size.width)
         return line
 
     def _draw(self, y: int, width: int) -> Strip:

@@ -16,10 +16,9 @@ from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.session import Session
 from stepnet.tui.parts.timeline import Timeline
-from stepnet.tui.widgets.board import Board
+from stepnet.tui.widgets.board import MIN_HEIGHT, MIN_WIDTH, Board
 from stepnet.tui.widgets.keybar import KeyBar
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 def breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
@@ -94,6 +93,8 @@ class DebuggerScreen(Screen):
         self._move(self.session.restart)
 
     def action_select(self, rows: int, columns: int) -> None:
+        if self._refused():  # a run is changing the engine: the screen shows it when it ends
+            return
         self.session.move(rows, columns)
         self.sync()
 
@@ -102,6 +103,8 @@ class DebuggerScreen(Screen):
         self.board.scroll_part(state, pages * state.size.height)
 
     def action_digits(self, change: int) -> None:
+        if self._refused():
+            return
         self.session.digits = min(max(self.session.digits + change, 2), 12)
         self.sync()
 
@@ -151,6 +154,8 @@ class DebuggerScreen(Screen):
     # --- other screens --------------------------------------------------------------
 
     def action_toggle_breakpoint(self) -> None:
+        if self._refused():
+            return
         bp = self.session.toggle_breakpoint()
         on = bp in self.session.breakpoints
         self.notify(f"Breakpoint {'set' if on else 'removed'}: {bp.describe()}", timeout=2)

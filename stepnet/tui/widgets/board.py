@@ -3,11 +3,12 @@ the screen lines whose text changed, through Textual's line API.
 
 Why one widget and not a widget per part: on every frame Textual renders each widget that
 overlaps the area being repainted, line by line through its styles pipeline, whatever
-changed in it. With the parts as seven widgets in two containers, a key cost 2.9× an empty
-app's round trip (bench/tui.py); replaying the same screens on a single line-API widget
-cost 1.2×. So the parts are plain objects (`parts/part.py`) and the board is their screen:
-the layout below is the one the stylesheet gave them, the frame colours are the board's
-component classes, so themes still apply.
+changed in it. With the parts as seven widgets in two containers, a key on the article
+network cost 2.9× an empty app's round trip (bench/tui.py); a prototype replaying the same
+screens on one line-API widget cost 1.2×, and this board, drawing included, 2.0×. So the
+parts are plain objects (`parts/part.py`) and the board is their screen: the layout below
+is the one the stylesheet gave them, and the frame colours are the board's component
+classes, so themes still apply.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from stepnet.tui.parts.status import StatusBar
 from stepnet.tui.parts.timeline import Timeline
 from stepnet.tui.session import Session
 
+MIN_WIDTH, MIN_HEIGHT = 80, 24  # of the terminal: below, the screen shows a message instead
 COMPACT_BELOW = 31  # board lines (a 32-line terminal less the footer): below, the top parts shrink
 WHEEL = 3  # lines a turn of the mouse wheel scrolls
 
@@ -91,6 +93,7 @@ class Panel:
     lines: list[Segments] = field(default_factory=list)  # as painted: region.height lines
     body: list[Strip] = field(default_factory=list)  # the part's lines they were framed from
     edges: tuple[str, Segments, str, Segments] = ("", [], "", [])  # title, top, subtitle, bottom
+    blank: Strip = field(default_factory=lambda: Strip.blank(0))  # fills the lines below the part's
 
     @property
     def content(self) -> Region:
@@ -100,31 +103,38 @@ class Panel:
         side = edge + self.pad
         return Region(x + side, y + edge, max(width - 2 * side, 0), max(height - 2 * edge, 0))
 
-    def painted(self) -> list[Segments]:
-        """The part's lines in view, padded and framed, in the board's style; a line the part
-        kept (the same Strip as last time) is not framed again."""
+    def repaint(self) -> list[int]:
+        """Paint the part's lines in view, padded and framed, in the board's style; return the
+        lines (of the region) that changed. A line the part kept (the same Strip as last time)
+        is not framed again."""
         part, content = self.part, self.content
         view = part.view()
-        body = view + [Strip.blank(content.width)] * (content.height - len(view))
+        if len(view) < content.height:
+            if self.blank.cell_length != content.width:
+                self.blank = Strip.blank(content.width)
+            view = view + [self.blank] * (content.height - len(view))
         edge = 1 if self.framed else 0
-        kept = dict(zip(map(id, self.body), self.lines[edge:]))
+        kept = {id(strip): (strip, line) for strip, line in zip(self.body, self.lines[edge:])}
         style = self.style
         pad = [Segment(" " * self.pad, style)] if self.pad else []
         left, right = ([Segment("│", self.frame), *pad], [*pad, Segment("│", self.frame)]) if self.framed else (pad, pad)
         lines = []
-        for line in body:
-            framed = kept.get(id(line))
-            lines.append(framed if framed is not None else [*left, *Segment.apply_style(line, style), *right])
-        self.body = body
-        if not self.framed:
-            return lines
-        title, top, subtitle, bottom = self.edges
-        if part.title != title or not top:
-            title, top = part.title, border("╭", "╮", part.title, self.region.width, self.frame)
-        if part.subtitle != subtitle or not bottom:
-            subtitle, bottom = part.subtitle, border("╰", "╯", part.subtitle, self.region.width, self.frame, True)
-        self.edges = (title, top, subtitle, bottom)
-        return [top, *lines, bottom][: self.region.height]
+        for strip in view:
+            strip_and_line = kept.get(id(strip))
+            lines.append(strip_and_line[1] if strip_and_line is not None and strip_and_line[0] is strip
+                         else [*left, *Segment.apply_style(strip, style), *right])
+        if self.framed:
+            title, top, subtitle, bottom = self.edges
+            if part.title != title or not top:
+                title, top = part.title, border("╭", "╮", part.title, self.region.width, self.frame)
+            if part.subtitle != subtitle or not bottom:
+                subtitle, bottom = part.subtitle, border("╰", "╯", part.subtitle, self.region.width, self.frame, True)
+            self.edges = (title, top, subtitle, bottom)
+            lines = [top, *lines, bottom][: self.region.height]
+        old, self.lines, self.body = self.lines, lines, view
+        if len(old) != len(lines):
+            return list(range(len(lines)))
+        return [y for y, (a, b) in enumerate(zip(old, lines)) if a is not b and a != b]
 
 
 class Board(Widget):
@@ -179,6 +189,9 @@ class Board(Widget):
     def _layout(self) -> None:
         """Place the parts for the board's size and the theme's styles; paint every line."""
         self._laid_out_for = size = self.size
+        if size.width < MIN_WIDTH or size.height < MIN_HEIGHT - 1:  # (the footer takes a line)
+            self._rows = []  # too small to frame the parts: the screen hides the board
+            return
         regions = layout(size, self.network.height, len(self.session.scenario.expectations))
         low, high = (self.get_component_rich_style(f"board--loss-{end}").color for end in ("min", "max"))
         self.loss.painter = (self.app.console, low, high)
@@ -188,26 +201,21 @@ class Board(Widget):
             panel.region = regions[name]
             panel.style, panel.frame = (base, base + component) if panel.framed else (base + component, base)
             panel.lines, panel.body, panel.edges = [], [], ("", [], "", [])
-            panel.part.resize(panel.content.size)
-        # the panels on each line, left to right
-        self._on_line = [[p for p in self.panels.values() if p.region.y <= y < p.region.bottom]
-                         for y in range(size.height)]
+            if panel.content.size != panel.part.size:  # not on a theme switch: the scroll stays
+                panel.part.resize(panel.content.size)
+        self.loss.redraw()  # in the theme's colours
+        self._on_line = [sorted((p for p in self.panels.values() if p.region.y <= y < p.region.bottom),
+                                key=lambda p: p.region.x) for y in range(size.height)]
         self._rows = [Strip.blank(size.width)] * size.height
         self._paint(everything=True)
 
     def _paint(self, everything: bool = False) -> None:
         """Paint each part's lines in view; compose the board lines that changed, refresh them."""
-        if self._laid_out_for != self.size or not self.size:
-            return  # not laid out yet: the first render_line lays out and paints all
+        if self._laid_out_for != self.size or not self._rows:
+            return  # not laid out yet (the first render_line lays out and paints all), or too small
         changed: set[int] = set(range(self.size.height)) if everything else set()
         for panel in self.panels.values():
-            old, new = panel.lines, panel.painted()
-            top = panel.region.y
-            if len(old) != len(new):
-                changed.update(range(top, top + len(new)))
-            else:
-                changed.update(top + y for y, (a, b) in enumerate(zip(old, new)) if a is not b and a != b)
-            panel.lines = new
+            changed.update(panel.region.y + y for y in panel.repaint())
         width = self.size.width
         for y in changed:
             self._rows[y] = Strip([s for p in self._on_line[y] for s in p.lines[y - p.region.y]], width)
@@ -229,9 +237,8 @@ class Board(Widget):
         return next((panel for panel in self.panels.values() if panel.region.contains(x, y)), None)
 
     def on_click(self, event: events.Click) -> None:
-        panel = self._panel_at(event.x, event.y)
-        if panel is not None and panel.part is self.timeline:
-            content = panel.content
+        content = self.panels["timeline"].content
+        if content.contains(event.x, event.y):
             message = self.timeline.clicked(event.x - content.x, event.y - content.y)
             if message is not None:
                 self.post_message(message)
