@@ -114,15 +114,15 @@ class Panel:
                 self.blank = Strip.blank(content.width)
             view = view + [self.blank] * (content.height - len(view))
         edge = 1 if self.framed else 0
-        kept = {id(strip): (strip, line) for strip, line in zip(self.body, self.lines[edge:])}
+        # by identity: the old strips are alive in self.body, so no new one can share an id
+        kept = dict(zip(map(id, self.body), self.lines[edge:]))
         style = self.style
         pad = [Segment(" " * self.pad, style)] if self.pad else []
         left, right = ([Segment("│", self.frame), *pad], [*pad, Segment("│", self.frame)]) if self.framed else (pad, pad)
         lines = []
         for strip in view:
-            strip_and_line = kept.get(id(strip))
-            lines.append(strip_and_line[1] if strip_and_line is not None and strip_and_line[0] is strip
-                         else [*left, *Segment.apply_style(strip, style), *right])
+            line = kept.get(id(strip))
+            lines.append(line if line is not None else [*left, *Segment.apply_style(strip, style), *right])
         if self.framed:
             title, top, subtitle, bottom = self.edges
             if part.title != title or not top:
@@ -151,7 +151,7 @@ class Board(Widget):
         self.loss = LossPlot(session)
         self.expectations = ExpectationsPanel(session)
         self.state = StateView(session)
-        self.panels = {  # those side by side from left to right
+        self.panels = {
             "status": Panel(self.status, False, "board--status", pad=0),
             "timeline": Panel(self.timeline, False, ""),
             "formula": Panel(self.formula, True, "board--formula-frame"),
