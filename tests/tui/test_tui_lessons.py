@@ -11,7 +11,7 @@ SIZE = (120, 40)
 
 
 def diagram(app) -> list[str]:
-    return [strip.text for strip in app.screen.query_one(Board).network.lines]
+    return app.screen.query_one(Board).network.text.splitlines()
 
 
 async def test_identical_neurons_are_marked_and_gradient_norms_shown(make_app) -> None:

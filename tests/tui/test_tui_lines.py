@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.style import Style
 
-from stepnet.tui.parts.lines import wrap
+from stepnet.tui.parts.lines import cells, wrap
 
 DIM = Style(dim=True)
 
@@ -21,12 +21,12 @@ DIM = Style(dim=True)
 ])
 def test_wrap_cuts_at_spaces_within_the_width(text, width, expected) -> None:
     lines = wrap([(text, None)], width)
-    assert [line.text for line in lines] == expected
-    assert all(line.cell_length <= width for line in lines) or width == 0
+    assert ["".join(s.text for s in line) for line in lines] == expected
+    assert all(cells(line) <= width for line in lines) or width == 0
 
 
 def test_wrap_keeps_each_part_in_its_style() -> None:
     lines = wrap([("next  ", DIM), ("z1 = W1·a0 + b1", None)], 12)
-    assert [line.text for line in lines] == ["next  z1 =", "W1·a0 + b1"]
+    assert ["".join(s.text for s in line) for line in lines] == ["next  z1 =", "W1·a0 + b1"]
     assert [(s.text, s.style) for s in lines[0]] == [("next  ", DIM), ("z1 =", None)]
     assert {s.style for s in lines[1]} == {None}

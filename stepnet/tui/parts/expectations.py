@@ -4,12 +4,11 @@ with the stated and computed figures for the one the last operation produced."""
 from __future__ import annotations
 
 from rich.style import Style
-from textual.strip import Strip
 
 from stepnet.engine.notation import compact, formatter
-from stepnet.tui.session import Session
-from stepnet.tui.parts.lines import Line, wrap
+from stepnet.tui.parts.lines import Line, Segments, wrap
 from stepnet.tui.parts.part import ScrollingPart
+from stepnet.tui.session import Session
 
 PENDING, OK, WRONG, FRESH = Style(dim=True), Style(color="green"), Style(bold=True, color="red"), Style(bold=True, reverse=True)
 
@@ -73,9 +72,9 @@ class ExpectationsPanel(ScrollingPart):
         else:
             self.reveal(*self._fresh)
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         """The text wrapped to the width; where the fresh figure's lines went, in `_fresh`."""
-        lines: list[Strip] = []
+        lines: list[Segments] = []
         start = end = None
         for n, line in enumerate(self._text):
             if n == self._focus.start:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from rich.style import Style
-from textual.strip import Strip
 
-from stepnet.tui.session import Session
-from stepnet.tui.parts.lines import Line, wrap
+from stepnet.tui.parts.lines import Line, Segments, wrap
 from stepnet.tui.parts.part import Part
+from stepnet.tui.session import Session
 
 BOLD, DIM, FAULT = Style(bold=True), Style(dim=True), Style(bold=True, color="red")
 
@@ -36,5 +35,5 @@ class FormulaPanel(Part):
         self.title = f"{op.phase} · {op.output}" if op else "operation"
         self.redraw()
 
-    def draw(self, width: int) -> list[Strip]:
-        return [strip for line in self._text for strip in wrap(line, width)]
+    def draw(self, width: int) -> list[Segments]:
+        return [piece for line in self._text for piece in wrap(line, width)]

@@ -1,4 +1,7 @@
-"""Lines of styled text, as the parts draw them: wrapped to a width, read back as plain text."""
+"""Lines as the parts draw them: lists of Rich segments, fitted and wrapped to a width and
+read back as plain text. Only the board makes Textual `Strip`s of them, one per screen line:
+a Strip builds seven caches when created, which showed in a key's time when every part's
+line was one."""
 
 from __future__ import annotations
 
@@ -6,27 +9,37 @@ import textwrap
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.strip import Strip
+
+Segments = list[Segment]  # one drawn line
+Line = list[tuple[str, Style | None]]  # one line of text, in styled parts, before it is wrapped
 
 
-Line = list[tuple[str, Style | None]]  # one line of text, in styled parts
+def cells(line: Segments) -> int:
+    """How many cells `line` takes."""
+    return Segment.get_line_length(line)
 
 
-def wrap(line: Line, width: int) -> list[Strip]:
-    """A line as strips of at most `width` cells, broken at spaces where it is too long (the
+def fit(line: Segments, width: int) -> Segments:
+    """`line` as exactly `width` cells: cut, or padded with spaces."""
+    return Segment.adjust_line_length(line, width)
+
+
+def wrap(line: Line, width: int) -> list[Segments]:
+    """A line as lines of at most `width` cells, broken at spaces where it is too long (the
     spaces it breaks at are dropped). Cells are counted as characters: the text is math."""
-    strip = Strip([Segment(text, style) for text, style in line if text])
-    if strip.cell_length <= width or width < 1:
-        return [strip]
-    text, strips, end = strip.text, [], 0
+    segments = [Segment(text, style) for text, style in line if text]
+    text = "".join(text for text, _ in line)
+    if len(text) <= width or width < 1:
+        return [segments]
+    cuts, end = [], 0
     for piece in textwrap.wrap(text, width, expand_tabs=False, replace_whitespace=False,
                                break_on_hyphens=False):
         start = text.index(piece, end)  # each piece is the text's, in order: cut the styles there
         end = start + len(piece)
-        strips.append(strip.crop(start, end))
-    return strips
+        cuts += [start, end]
+    return list(Segment.divide(segments, cuts))[1::2]  # the pieces, not the spaces between
 
 
-def plain(lines: list[Strip]) -> str:
+def plain(lines: list[Segments]) -> str:
     """Lines as plain text, without trailing spaces."""
-    return "\n".join(line.text.rstrip() for line in lines)
+    return "\n".join("".join(segment.text for segment in line).rstrip() for line in lines)

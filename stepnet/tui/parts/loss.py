@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.color import Color
 from textual.renderables.sparkline import Sparkline
-from textual.strip import Strip
 
+from stepnet.tui.parts.lines import Segments
 from stepnet.tui.parts.part import Part
 from stepnet.tui.session import Session
 
@@ -29,14 +29,14 @@ class LossPlot(Part):
             self._shown = len(self.session.debugger.losses)
             self.redraw()
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         losses = self.session.debugger.losses
         label = f"loss {losses[-1]:.6g} · iteration {len(losses)}" if losses else "no loss yet"
         # the sparkline cannot scale NaN or Inf: those iterations are left out of the plot
         finite = [x for x in losses if math.isfinite(x)]
         if not finite or self.painter is None:
-            return [Strip([Segment(label)])]
+            return [[Segment(label)]]
         console, low, high = self.painter
         plot = console.render_lines(Sparkline(finite, width=width, min_color=low, max_color=high),
                                     console.options.update_width(width))
-        return [Strip([Segment(label)]), Strip(plot[0])]
+        return [[Segment(label)], plot[0]]

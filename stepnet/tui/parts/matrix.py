@@ -5,9 +5,9 @@ no more to draw than a 2 × 2 one."""
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual.strip import Strip
 
 from stepnet.tui.cells import grid, grid_shape, width
+from stepnet.tui.parts.lines import Segments, fit
 from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
 
 ROWS = 8  # rows of a big matrix drawn at once
@@ -45,7 +45,7 @@ class MatrixWindow:
         self.top = min(self.top, row) if row < self.top else max(self.top, row - ROWS + 1)
         self.left = column if column < self.left else max(self.left, column - visible + 1)
 
-    def line(self, i: int, width_: int) -> Strip:
+    def line(self, i: int, width_: int) -> Segments:
         s, cw = self.shown, width(self.digits)
         inner = width_ - 2
         columns = range(self.left, min(self.columns, self.left + max(1, (inner - self.label) // cw)))
@@ -55,9 +55,9 @@ class MatrixWindow:
             where = (f" rows {rows.start}–{rows.stop - 1} of {self.rows}, "
                      f"columns {columns.start}–{columns.stop - 1} of {self.columns} ")
             title = f"╭─ {self.name}{' [sample 0]' if len(self.shape) == 3 else ''} "
-            return Strip([Segment((title + where.rjust(inner + 1 - len(title), "─"))[:inner + 1] + "╮", border)])
+            return [Segment((title + where.rjust(inner + 1 - len(title), "─"))[:inner + 1] + "╮", border)]
         if i == self.lines - 1:
-            return Strip([Segment("╰" + "─" * inner + "╯", border)])
+            return [Segment("╰" + "─" * inner + "╯", border)]
         side = Segment("│", border)
         if s.value is None:
             text = " not computed yet in this iteration" if i == 1 else ""
@@ -72,4 +72,4 @@ class MatrixWindow:
                 changed = None if s.changed is None else grid(s.changed)
                 body = [Segment(str(row).rjust(self.label - 1) + " ", CELL_STYLE["index"]),
                         *row_segments(s, grid(s.value), changed, row, columns, self.digits)]
-        return Strip([side, *Strip(body).crop_extend(0, inner, None), side])
+        return [side, *fit(body, inner), side]

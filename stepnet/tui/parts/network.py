@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.strip import Strip
 
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import cell
-from stepnet.tui.session import Session
+from stepnet.tui.parts.lines import Segments
 from stepnet.tui.parts.part import Part
+from stepnet.tui.session import Session
 
 ROWS = 8  # neurons drawn per column at most
 #: (column width, arrow width, significant digits), widest first: the first that fits is used
@@ -55,7 +55,7 @@ class NetworkDiagram(Part):
             self._key = (key, shown)  # the arrays themselves: the engine writes new ones on a change
             self.redraw()
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         d = self.session.debugger
         op = d.last_op
         backward = op is not None and op.phase in ("backward", "update")
@@ -83,9 +83,8 @@ class NetworkDiagram(Part):
                     segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
             label = f"  J = {loss:.6g}" if loss is not None and row == 0 else ""
             if label and drawn + len(label) <= width:  # when it fits: the status line has it too
-                lines.append(Strip([*segments, Segment(label, LOSS)], drawn + len(label)))
-            else:
-                lines.append(Strip(segments, drawn))
+                segments.append(Segment(label, LOSS))
+            lines.append(segments)
         return lines
 
     def _fit(self, columns: int, room: int) -> None:

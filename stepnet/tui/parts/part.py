@@ -7,23 +7,10 @@ lines it has in `view()`. A part draws again only when what it shows changed.
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from textual.geometry import Size
-from textual.strip import Strip
 
-from stepnet.tui.parts.lines import plain
+from stepnet.tui.parts.lines import Segments, fit, plain
 from stepnet.tui.session import Session
-
-
-def fit(line: Strip, width: int) -> Strip:
-    """`line` as exactly `width` cells, adjacent segments of one style merged: one new Strip
-    (Textual's crop_extend and simplify make two or three, which showed in a key's time)."""
-    if line.cell_length > width:
-        line = line.crop(0, width)
-    segments = list(Segment.simplify(line))
-    if line.cell_length < width:
-        segments.append(Segment(" " * (width - line.cell_length)))
-    return Strip(segments, width)
 
 
 class Part:
@@ -33,9 +20,9 @@ class Part:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.size = Size(0, 0)  # of the content area; nothing is drawn until the board sets it
-        self.lines: list[Strip] = []  # every line, each exactly `size.width` cells
+        self.lines: list[Segments] = []  # every line, each exactly `size.width` cells
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         """The part's lines for the current state, at most `width` cells each."""
         raise NotImplementedError
 
@@ -51,7 +38,7 @@ class Part:
         width = self.size.width
         self.lines = [fit(line, width) for line in self.draw(width)] if width > 0 else []
 
-    def view(self) -> list[Strip]:
+    def view(self) -> list[Segments]:
         """The lines in view, at most `size.height` of them."""
         return self.lines[: self.size.height]
 
@@ -88,7 +75,7 @@ class ScrollingPart(Part):
         super().redraw()
         self.scroll_to(self.scroll_y)  # within the new extent
 
-    def view(self) -> list[Strip]:
+    def view(self) -> list[Segments]:
         return self.lines[self.scroll_y : self.scroll_y + self.size.height]
 
     def reveal(self, start: int, end: int) -> None:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
-from textual.strip import Strip
 
 from stepnet.engine.program import quantity_shape
-from stepnet.tui.parts.lines import plain
+from stepnet.tui.parts.lines import Segments, fit, plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
-from stepnet.tui.parts.part import ScrollingPart, fit
+from stepnet.tui.parts.part import ScrollingPart
 from stepnet.tui.parts.styles import Shown
 from stepnet.tui.parts.tables import flow, flow_line, table
 from stepnet.tui.session import Session
@@ -70,7 +69,7 @@ class StateView(ScrollingPart):
         self.line_map: list[tuple] = []  # what each line of the view draws
         self.spans: dict[str, tuple[int, int]] = {}  # the lines each quantity takes
         self.group_spans: dict[str, tuple[int, int]] = {}  # the lines of its group (from the heading)
-        self._drawn: dict[int, Strip] = {}  # lines drawn since what they show last changed
+        self._drawn: dict[int, Segments] = {}  # lines drawn since what they show last changed
 
     # --- layout: recomputed only when the width or the digits change --------------------
 
@@ -162,23 +161,23 @@ class StateView(ScrollingPart):
             y = min(start, group_end - height)
         self.scroll_to(y)
 
-    def view(self) -> list[Strip]:
+    def view(self) -> list[Segments]:
         return [self._line(y) for y in range(self.scroll_y, min(self.scroll_y + self.size.height, self.total))]
 
-    def _line(self, y: int) -> Strip:
+    def _line(self, y: int) -> Segments:
         line = self._drawn.get(y)
         if line is None:
             line = self._drawn[y] = fit(self._draw(y, self.size.width), self.size.width)
         return line
 
-    def _draw(self, y: int, width: int) -> Strip:
+    def _draw(self, y: int, width: int) -> Segments:
         item = self.line_map[y]
         kind = item[0]
         if kind == "heading":
-            return Strip([Segment(item[1], HEADING)]).extend_cell_length(width)
+            return [Segment(item[1], HEADING)]
         if kind == "flow":
             _, g, row, line = item
             return flow_line([self.tables[n] for n in g.small], row, line, width)
         if kind == "matrix":
             return item[1].line(item[2], width)
-        return Strip.blank(width)
+        return []

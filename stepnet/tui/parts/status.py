@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.strip import Strip
 
-from stepnet.tui.session import Session
+from stepnet.tui.parts.lines import Segments
 from stepnet.tui.parts.part import Part
+from stepnet.tui.session import Session
 
 ITERATION, PHASE, FAULT = Style(bold=True, reverse=True), Style(bold=True), Style(bold=True, color="red")
 
@@ -21,9 +21,9 @@ class StatusBar(Part):
         self.message = message
         self.redraw()
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         if self.message is not None:
-            return [Strip([Segment(self.message)])]
+            return [[Segment(self.message)]]
         d = self.session.debugger
         op = d.last_op
         parts = [Segment(f" iteration {d.iteration} ", ITERATION)]
@@ -41,4 +41,4 @@ class StatusBar(Part):
         if fault is not None and d.position >= fault.position:
             parts.append(Segment(f"  ⚠ NaN/Inf since op {fault.position} ({fault.op.output}, "
                                  f"iteration {fault.iteration})", FAULT))
-        return [Strip(parts)]
+        return [parts]

@@ -8,10 +8,10 @@ from operator import itemgetter
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
-from textual.strip import Strip
 
-from stepnet.tui.session import Session
+from stepnet.tui.parts.lines import Segments
 from stepnet.tui.parts.part import Part
+from stepnet.tui.session import Session
 
 GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
@@ -19,10 +19,9 @@ STYLE = {phase: Style(color=color) for phase, color in
 PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
 
 
-def runs(cells: list[tuple[str, Style]], width: int) -> Strip:
-    """The cells as a line of `width` cells, one segment per run of one style."""
-    return Strip([Segment("".join(text for text, _ in run), style)
-                  for style, run in groupby(cells, key=itemgetter(1))], width)
+def runs(cells: list[tuple[str, Style]]) -> Segments:
+    """The cells as a line, one segment per run of one style."""
+    return [Segment("".join(text for text, _ in run), style) for style, run in groupby(cells, key=itemgetter(1))]
 
 
 class Timeline(Part):
@@ -57,7 +56,7 @@ class Timeline(Part):
         n = self.session.debugger.n_ops
         return 0 if n <= fit else min(max(0, self.session.debugger.index - fit // 2), n - fit)
 
-    def draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Segments]:
         d = self.session.debugger
         done = d.index if d.position else 0
         first, cell = self._first(), self._cell()
@@ -81,7 +80,7 @@ class Timeline(Part):
             start = max(start, used + 1) if used else start  # a name too long for its phase pushes the next one right
             phases += [Segment(" " * (start - used)), Segment(phase, STYLE[phase])]
             used = start + len(phase)
-        return [runs(glyphs, len(ops) * cell), runs(marks, len(ops) * cell), Strip(phases)]
+        return [runs(glyphs), runs(marks), phases]
 
     def clicked(self, x: int, y: int) -> Message | None:
         """What a click at (x, y) in the content asks for: a jump, on the glyph line."""

@@ -24,7 +24,7 @@ from textual.widget import Widget
 
 from stepnet.tui.parts.expectations import ExpectationsPanel
 from stepnet.tui.parts.formula import FormulaPanel
-from stepnet.tui.parts.lines import plain
+from stepnet.tui.parts.lines import Segments, plain
 from stepnet.tui.parts.loss import LossPlot
 from stepnet.tui.parts.network import NetworkDiagram
 from stepnet.tui.parts.part import Part, ScrollingPart
@@ -66,9 +66,6 @@ def layout(size: Size, network: int, expectations: int) -> dict[str, Region]:
     return {name: region.intersection(board) for name, region in regions.items()}
 
 
-Segments = list[Segment]  # one painted line of a panel, exactly its width
-
-
 def border(left: str, right: str, title: str, width: int, style: Style,
            right_aligned: bool = False) -> Segments:
     """A frame's top or bottom line, `width` cells, with `title` on it (cut to fit)."""
@@ -77,6 +74,19 @@ def border(left: str, right: str, title: str, width: int, style: Style,
     fill = "─" * max(inner - len(label) - 1, 0)
     line = "─" * inner if not label else fill + label + "─" if right_aligned else "─" + label + fill
     return [Segment(left + line + right, style)]
+
+
+class Styled(dict[Style | None, Style]):
+    """A panel's style combined with each style its part's segments have: each combined once,
+    not once per segment per key."""
+
+    def __init__(self, style: Style) -> None:
+        super().__init__()
+        self.style = style
+
+    def __missing__(self, style: Style | None) -> Style:
+        combined = self[style] = self.style + style
+        return combined
 
 
 @dataclass
@@ -91,9 +101,10 @@ class Panel:
     style: Style = Style()  # of its lines: the board's, and the component's if not framed
     frame: Style = Style()  # of its frame
     lines: list[Segments] = field(default_factory=list)  # as painted: region.height lines
-    body: list[Strip] = field(default_factory=list)  # the part's lines they were framed from
+    body: list[Segments] = field(default_factory=list)  # the part's lines they were framed from
     edges: tuple[str, Segments, str, Segments] = ("", [], "", [])  # title, top, subtitle, bottom
-    blank: Strip = field(default_factory=lambda: Strip.blank(0))  # fills the lines below the part's
+    blank: Segments = field(default_factory=list)  # fills the lines below the part's
+    styled: Styled = field(default_factory=lambda: Styled(Style()))  # `style` and the part's styles
 
     @property
     def content(self) -> Region:
@@ -105,24 +116,26 @@ class Panel:
 
     def repaint(self) -> list[int]:
         """Paint the part's lines in view, padded and framed, in the board's style; return the
-        lines (of the region) that changed. A line the part kept (the same Strip as last time)
+        lines (of the region) that changed. A line the part kept (the same list as last time)
         is not framed again."""
         part, content = self.part, self.content
         view = part.view()
         if len(view) < content.height:
-            if self.blank.cell_length != content.width:
-                self.blank = Strip.blank(content.width)
+            if not self.blank or len(self.blank[0].text) != content.width:
+                self.blank = [Segment(" " * content.width)]
             view = view + [self.blank] * (content.height - len(view))
         edge = 1 if self.framed else 0
-        # by identity: the old strips are alive in self.body, so no new one can share an id
+        # by identity: the old lines are alive in self.body, so no new one can share an id
         kept = dict(zip(map(id, self.body), self.lines[edge:]))
-        style = self.style
-        pad = [Segment(" " * self.pad, style)] if self.pad else []
+        styled = self.styled
+        pad = [Segment(" " * self.pad, self.style)] if self.pad else []
         left, right = ([Segment("│", self.frame), *pad], [*pad, Segment("│", self.frame)]) if self.framed else (pad, pad)
         lines = []
-        for strip in view:
-            line = kept.get(id(strip))
-            lines.append(line if line is not None else [*left, *Segment.apply_style(strip, style), *right])
+        for line in view:
+            framed = kept.get(id(line))
+            if framed is None:
+                framed = [*left, *[Segment(text, styled[style]) for text, style, _ in line], *right]
+            lines.append(framed)
         if self.framed:
             title, top, subtitle, bottom = self.edges
             if part.title != title or not top:
@@ -200,6 +213,7 @@ class Board(Widget):
             component = self.get_component_rich_style(panel.component) if panel.component else Style()
             panel.region = regions[name]
             panel.style, panel.frame = (base, base + component) if panel.framed else (base + component, base)
+            panel.styled = Styled(panel.style)
             panel.lines, panel.body, panel.edges = [], [], ("", [], "", [])
             if panel.content.size != panel.part.size:  # not on a theme switch: the scroll stays
                 panel.part.resize(panel.content.size)
