@@ -45,3 +45,8 @@ def grid(value: np.ndarray) -> np.ndarray:
     if value.ndim <= 1:
         return value.reshape(1, -1)
     return value[(0,) * (value.ndim - 2)]
+
+
+def texts(value: np.ndarray, digits: int) -> list[list[str]]:
+    """Every cell of `value` drawn as `grid` describes, as `cell` writes it."""
+    return [[cell(x, digits) for x in row] for row in grid(value).tolist()]

@@ -6,7 +6,10 @@ line was one."""
 from __future__ import annotations
 
 import textwrap
+from itertools import groupby
+from operator import itemgetter
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
@@ -16,12 +19,20 @@ Line = list[tuple[str, Style | None]]  # one line of text, in styled parts, befo
 
 def cells(line: Segments) -> int:
     """How many cells `line` takes."""
-    return Segment.get_line_length(line)
+    return cell_len("".join([segment.text for segment in line]))
 
 
 def fit(line: Segments, width: int) -> Segments:
-    """`line` as exactly `width` cells: cut, or padded with spaces."""
-    return Segment.adjust_line_length(line, width)
+    """`line` as exactly `width` cells: cut, or padded with spaces (itself if it fits exactly)."""
+    length = cells(line)
+    if length < width:
+        return [*line, Segment(" " * (width - length))]
+    return line if length == width else Segment.adjust_line_length(line, width)
+
+
+def runs(cells: list[tuple[str, Style | None]]) -> Segments:
+    """Pieces of text as a line, one segment per run of pieces in one style."""
+    return [Segment("".join(text for text, _ in run), style) for style, run in groupby(cells, key=itemgetter(1))]
 
 
 def wrap(line: Line, width: int) -> list[Segments]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 
-from stepnet.tui.cells import grid, grid_shape, width
+from stepnet.tui.cells import cell, grid, grid_shape, width
 from stepnet.tui.parts.lines import Segments, fit
 from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
 
@@ -69,7 +69,9 @@ class MatrixWindow:
             if row >= rows.stop:
                 body = []
             else:
+                values = grid(s.value)  # only the window's cells are formatted
+                texts = [cell(values[row, c], self.digits) for c in columns]
                 changed = None if s.changed is None else grid(s.changed)
                 body = [Segment(str(row).rjust(self.label - 1) + " ", CELL_STYLE["index"]),
-                        *row_segments(s, grid(s.value), changed, row, columns, self.digits)]
+                        *row_segments(s, texts, changed, row, columns)]
         return [side, *fit(body, inner), side]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 
 from stepnet.engine.program import quantity_shape
+from stepnet.tui.cells import texts as cell_texts
 from stepnet.tui.parts.lines import Segments, fit, plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
 from stepnet.tui.parts.part import ScrollingPart
@@ -63,9 +65,10 @@ class StateView(ScrollingPart):
             self.groups.append(Group(heading, [n for n in names if not is_big(shapes[n])],
                                      [MatrixWindow(n, shapes[n]) for n in names if is_big(shapes[n])]))
         self.shown: dict[str, Shown] = dict.fromkeys(self.shapes, Shown(None))
-        self.tables = {n: table(n, self.shapes[n], self.shown[n], session.digits)
-                       for g in self.groups for n in g.small}
         self.digits = session.digits
+        #: the cell texts of each small quantity, with the array and the digits they are of
+        self._texts: dict[str, tuple[np.ndarray, int, list[list[str]]]] = {}
+        self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
         self.line_map: list[tuple] = []  # what each line of the view draws
         self.spans: dict[str, tuple[int, int]] = {}  # the lines each quantity takes
         self.group_spans: dict[str, tuple[int, int]] = {}  # the lines of its group (from the heading)
@@ -121,18 +124,21 @@ class StateView(ScrollingPart):
         relayout = s.digits != self.digits
         self.digits = s.digits
         width = self.size.width
+        roles = {} if op is None else {**dict.fromkeys(op.reads, "read"), op.output: "output"}
+        for name, old in self.shown.items():
+            value, role = d.values.get(name), roles.get(name)
+            if role is None and old.role is None and value is old.value and not relayout:
+                continue  # most quantities, on most keys: neither in this op nor the last
+            output = role == "output"
+            shown = Shown(value, role, change[1] if output and change else None,
+                          s.selected_cell() if output else None)
+            if shown != old or relayout:
+                self.shown[name] = shown
+                if name in self.tables:
+                    self.tables[name] = self._table(name, shown)
+                for y in range(*self.spans.get(name, (0, 0))):
+                    self._drawn.pop(y, None)
         for g in self.groups:
-            for name in g.small + [w.name for w in g.big]:
-                output = op is not None and name == op.output
-                role = "output" if output else "read" if op is not None and name in op.reads else None
-                shown = Shown(d.values.get(name), role, change[1] if output and change else None,
-                              s.selected_cell() if output else None)
-                if shown != self.shown[name] or relayout:
-                    self.shown[name] = shown
-                    if name in self.tables:
-                        self.tables[name] = table(name, self.shapes[name], shown, s.digits)
-                    for y in range(*self.spans.get(name, (0, 0))):
-                        self._drawn.pop(y, None)
             for window in g.big:
                 window.fit(self.shown[window.name], s.digits, width)
         if relayout and width:
@@ -142,6 +148,17 @@ class StateView(ScrollingPart):
             self.scroll_to(0)
         elif op.output in self.spans:
             self._reveal(op.output)
+
+    def _table(self, name: str, shown: Shown) -> list[Segments]:
+        """The quantity's table; its cells are formatted again only for a new array (the engine
+        writes one whenever a value changes), not when only its role in the op changes."""
+        value, digits, texts = shown.value, self.digits, None
+        if value is not None:
+            kept = self._texts.get(name)
+            if kept is None or kept[0] is not value or kept[1] != digits:
+                kept = self._texts[name] = (value, digits, cell_texts(value, digits))
+            texts = kept[2]
+        return table(name, self.shapes[name], shown, digits, texts)
 
     def _reveal(self, name: str) -> None:
         """Scroll so the quantity `name` is in view, by whole groups where they fit, so that

@@ -9,7 +9,8 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from stepnet.tui.cells import cell, width
+from stepnet.tui.cells import width
+from stepnet.tui.parts.lines import Segments, runs
 
 #: plain, read by the current op, written by it, changed by it, selected, indices, blank
 CELL_STYLE = {
@@ -44,20 +45,16 @@ class Shown:
     __hash__ = None  # type: ignore[assignment]
 
 
-def row_segments(shown: Shown, grid_values: np.ndarray, changed: np.ndarray | None,
-                 row: int, columns: range, digits: int) -> list[Segment]:
-    """The cells of one row of a quantity (drawn as `grid`), styled by role, change and selection."""
-    plain = CELL_STYLE[shown.role or "plain"]
-    segments = []
-    for c in columns:
-        if shown.selected == (row, c):
-            style = CELL_STYLE["selected"]
-        elif changed is not None and changed[row, c]:
-            style = CELL_STYLE["changed"]
-        else:
-            style = plain
-        segments.append(Segment(cell(grid_values[row, c], digits), style))
-    return segments
+def row_segments(shown: Shown, texts: list[str], changed: np.ndarray | None, row: int,
+                 columns: range) -> Segments:
+    """The cells of one row of a quantity (drawn as `grid`; `texts` are those of `columns`),
+    styled by role, change and selection: one segment per run of cells in one style."""
+    plain, selected = CELL_STYLE[shown.role or "plain"], shown.selected
+    if selected is None and changed is None:
+        return [Segment("".join(texts), plain)]
+    return runs([(text, CELL_STYLE["selected"] if selected == (row, c) else
+                  CELL_STYLE["changed"] if changed is not None and changed[row, c] else plain)
+                 for text, c in zip(texts, columns)])
 
 
 def header_segments(columns: range, digits: int) -> list[Segment]:

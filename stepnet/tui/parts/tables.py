@@ -11,9 +11,11 @@ from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segme
 GAP = 1  # columns between two tables
 
 
-def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int) -> list[Segments]:
+def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
+          texts: list[list[str]] | None) -> list[Segments]:
     """A small quantity as a boxed table: title, column indices, one line per row; blank
-    cells while it is not computed."""
+    cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
+    while it is not computed): the caller keeps them while the value is the same."""
     rows, columns = grid_shape(shape)
     label = len(str(rows - 1)) + 1 if rows > 1 else 0
     inner = label + columns * width(digits) + 1
@@ -23,12 +25,11 @@ def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int) -> list[
     side = Segment("│", border)
     if columns > 1:
         lines.append([side, Segment(" " * label), *header_segments(range(columns), digits), Segment(" "), side])
-    values = None if shown.value is None else grid(shown.value)
     changed = None if shown.changed is None else grid(shown.changed)
     for r in range(rows):
         index = [Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else []
-        row = ([Segment(" " * (columns * width(digits)))] if values is None else
-               row_segments(shown, values, changed, r, range(columns), digits))
+        row = ([Segment(" " * (columns * width(digits)))] if texts is None else
+               row_segments(shown, texts[r], changed, r, range(columns)))
         lines.append([side, *index, *row, Segment(" "), side])
     lines.append([Segment("╰" + "─" * inner + "╯", border)])
     return lines

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-from operator import itemgetter
-
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
 
-from stepnet.tui.parts.lines import Segments
+from stepnet.tui.parts.lines import Segments, runs
 from stepnet.tui.parts.part import Part
 from stepnet.tui.session import Session
 
@@ -17,11 +14,6 @@ GLYPH = {"forward": "▶", "loss": "◆", "backward": "◀", "update": "■"}
 STYLE = {phase: Style(color=color) for phase, color in
          {"forward": "green", "loss": "magenta", "backward": "cyan", "update": "yellow"}.items()}
 PENDING, CURRENT, BREAK = Style(dim=True), Style(bold=True), Style(bold=True, color="red")
-
-
-def runs(cells: list[tuple[str, Style]]) -> Segments:
-    """The cells as a line, one segment per run of one style."""
-    return [Segment("".join(text for text, _ in run), style) for style, run in groupby(cells, key=itemgetter(1))]
 
 
 class Timeline(Part):
