@@ -1,4 +1,4 @@
-"""The board's layout: the parts tile the board, as the stylesheet used to place them."""
+"""The board's layout: the parts tile the board (the whole screen), as the stylesheet used to place them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.geometry import Size
 from stepnet.tui.widgets.board import COMPACT_BELOW, Board, layout
 
 
-@pytest.mark.parametrize("size", [(80, 23), (100, 30), (109, 31), (110, 39), (120, 39), (300, 99)])
+@pytest.mark.parametrize("size", [(80, 24), (100, 31), (109, 32), (110, 40), (120, 40), (300, 100)])
 @pytest.mark.parametrize("network, expectations", [(3, 0), (10, 0), (4, 9), (4, 40)])
 def test_the_parts_cover_every_cell_of_the_board_once(size, network, expectations) -> None:
     width, height = size
@@ -19,10 +19,11 @@ def test_the_parts_cover_every_cell_of_the_board_once(size, network, expectation
     cells = [(x, y) for r in regions.values() for y in range(r.y, r.bottom) for x in range(r.x, r.right)]
     assert sorted(cells) == [(x, y) for x in range(width) for y in range(height)]
     assert regions["state"].height >= 5  # what the debugger is about keeps room at 80×24
+    assert regions["keys"] == (0, height - 1, width, 1)  # the footer
 
 
 def test_the_middle_row_is_the_tallest_of_the_diagram_and_the_expectations_it_can_show() -> None:
-    tall = Size(120, 39)
+    tall = Size(120, 40)
     assert layout(tall, 10, 0)["network"].height == 12  # ten lines and a frame
     assert layout(tall, 3, 0)["network"].height == 8  # at least 8
     assert layout(tall, 3, 4)["network"].height == 10  # the loss, a frame, 4 figures and 2 lines
@@ -33,8 +34,8 @@ def test_the_middle_row_is_the_tallest_of_the_diagram_and_the_expectations_it_ca
 
 
 def test_the_side_column_widens_on_a_wide_board() -> None:
-    assert layout(Size(109, 39), 3, 0)["expectations"].width == 34
-    assert layout(Size(110, 39), 3, 0)["expectations"].width == 44
+    assert layout(Size(109, 40), 3, 0)["expectations"].width == 34
+    assert layout(Size(110, 40), 3, 0)["expectations"].width == 44
 
 
 @pytest.mark.parametrize("name", ["mazur", "mnist"])

@@ -24,7 +24,6 @@ from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.board import Board
-from stepnet.tui.widgets.keybar import KeyBar
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -253,6 +252,11 @@ async def test_theme_switch_repaints_the_board_in_the_new_colours(make_app) -> N
         expected = Color.parse(app.theme_variables["primary-darken-2"])
         assert frame.color.triplet == expected.rich_color.triplet
         assert frame.bgcolor.triplet == Color.parse(app.theme_variables["background"]).rich_color.triplet
+        # the first key of the footer ("?"), in the theme's footer colours
+        key = next(iter(board.render_line(SIZE[1] - 1)))
+        assert key.text == "?"
+        assert key.style.color.triplet == Color.parse(app.theme_variables["footer-key-foreground"]).rich_color.triplet
+        assert key.style.bgcolor.triplet == Color.parse(app.theme_variables["footer-background"]).rich_color.triplet
 
 
 async def test_theme_switch_keeps_what_the_scrolling_parts_show(make_app) -> None:
@@ -323,9 +327,10 @@ async def test_any_terminal_size_draws_without_error(make_app, size) -> None:
     app = make_app("mnist")
     async with app.run_test(size=size) as pilot:
         await pilot.press("n", "n", "n", "right", "down")
-        too_small = app.screen.query_one("#too-small")
-        assert too_small.display == (size[0] < 80 or size[1] < 24)
-        assert all(part.display == (not too_small.display) for part in app.screen.query(".part"))
+        text = app.screen.query_one(Board).text
+        too_small = size[0] < 80 or size[1] < 24
+        assert ("too small" in " ".join(text.split())) == too_small
+        assert ("state" in text) == (not too_small)
 
 
 async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None:
@@ -335,7 +340,7 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None
         for size in [(60, 20), (20, 8), (80, 24), (200, 60), SIZE]:
             await pilot.resize_terminal(*size)
             await pilot.press("n")
-            assert app.screen.query_one("#too-small").display == (size[0] < 80 or size[1] < 24)
+            assert ("too small" in " ".join(app.screen.query_one(Board).text.split())) == (size[0] < 80 or size[1] < 24)
         assert app.session.debugger.position == 6  # n moved at the three sizes that show the state
         state = app.screen.query_one(Board).state
         assert state.size.width == SIZE[0] - 4  # border, padding
@@ -448,10 +453,11 @@ async def test_a_storm_of_random_keys_leaves_a_working_debugger(make_app, name) 
 async def test_a_click_on_a_footer_key_presses_it(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        line = app.screen.query_one(KeyBar).render_line(0).text
-        assert await pilot.click(KeyBar, offset=(line.index("n/N"), 0))
+        bottom = SIZE[1] - 1
+        line = app.screen.query_one(Board).render_line(bottom).text
+        assert await pilot.click(Board, offset=(line.index("n/N"), bottom))
         assert app.session.debugger.position == 1
-        assert await pilot.click(KeyBar, offset=(line.index("^p"), 0))
+        assert await pilot.click(Board, offset=(line.index("^p"), bottom))
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
 
@@ -461,7 +467,7 @@ async def test_the_footer_shows_every_key_it_lists_at_any_width(make_app, width)
     app = make_app()
     async with app.run_test(size=(width, 24)) as pilot:
         await pilot.pause()
-        words = app.screen.query_one(KeyBar).render_line(0).text.split()
+        words = app.screen.query_one(Board).render_line(23).text.split()
         keys = [b.key_display or b.key for b in DebuggerScreen.BINDINGS if b.show]
         assert all(key in words for key in keys) and "palette" in words
         assert ("step" in words) == (width >= 120) and words[:2] == ["?", "help"]

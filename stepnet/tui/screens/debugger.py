@@ -7,29 +7,19 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Static
 
 from stepnet.engine.debugger import Fault
 from stepnet.tui import keys
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
-from stepnet.tui.session import Session
 from stepnet.tui.parts.timeline import Timeline
-from stepnet.tui.widgets.board import MIN_HEIGHT, MIN_WIDTH, Board
-from stepnet.tui.widgets.keybar import KeyBar
-
-
-
-def breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
-    """The class of the largest breakpoint that `size` reaches (as Textual chooses it)."""
-    return max((b for b in breakpoints if size >= b[0]), default=(0, ""))[1]
+from stepnet.tui.session import Session
+from stepnet.tui.widgets.board import Board, fits
 
 
 class DebuggerScreen(Screen):
     BINDINGS = keys.bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -37,17 +27,9 @@ class DebuggerScreen(Screen):
         self.busy = False  # a long run is in a worker thread: the engine is not to be touched
 
     def compose(self) -> ComposeResult:
-        # Textual sets the breakpoint classes on the first resize, after a first layout without
-        # them: the whole screen would be restyled, laid out and painted again at start-up
-        width, height = self.app.size
-        self.set_classes([breakpoint(width, self.HORIZONTAL_BREAKPOINTS),
-                          breakpoint(height, self.VERTICAL_BREAKPOINTS)])
-        s = self.session
-        yield Static(f"This terminal is too small for stepnet: make it at least "
-                     f"{MIN_WIDTH}×{MIN_HEIGHT}, or press q to quit.", id="too-small")
-        self.board = Board(s, id="board", classes="part")
+        # the whole screen, keys included, is one widget: see widgets/board.py
+        self.board = Board(self.session, id="board")
         yield self.board
-        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sync()
@@ -59,9 +41,9 @@ class DebuggerScreen(Screen):
     # --- moves ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Below the minimum size the screen shows only a message: no key may move the engine
+        """Below the minimum size the board shows only a message: no key may move the engine
         unseen (quitting is the app's action, help the app's too)."""
-        return self.size.width >= MIN_WIDTH and self.size.height >= MIN_HEIGHT
+        return fits(self.size)
 
     def _refused(self) -> bool:
         if self.busy:

@@ -1,5 +1,5 @@
-"""The debugger's parts on one widget: the board lays them out, frames them, and repaints only
-the screen lines whose text changed, through Textual's line API.
+"""The debugger's parts on one widget, the whole screen: the board lays them out, frames them,
+and repaints only the screen lines whose text changed, through Textual's line API.
 
 Why one widget and not a widget per part: on every frame Textual renders each widget that
 overlaps the area being repainted, line by line through its styles pipeline, whatever
@@ -24,7 +24,8 @@ from textual.widget import Widget
 
 from stepnet.tui.parts.expectations import ExpectationsPanel
 from stepnet.tui.parts.formula import FormulaPanel
-from stepnet.tui.parts.lines import Segments, plain
+from stepnet.tui.parts.keyline import KeyLine, entries
+from stepnet.tui.parts.lines import Segments, plain, wrap
 from stepnet.tui.parts.loss import LossPlot
 from stepnet.tui.parts.network import NetworkDiagram
 from stepnet.tui.parts.part import Part, ScrollingPart
@@ -33,17 +34,25 @@ from stepnet.tui.parts.status import StatusBar
 from stepnet.tui.parts.timeline import Timeline
 from stepnet.tui.session import Session
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24  # of the terminal: below, the screen shows a message instead
-COMPACT_BELOW = 31  # board lines (a 32-line terminal less the footer): below, the top parts shrink
+MIN_WIDTH, MIN_HEIGHT = 80, 24  # of the terminal: below, the board shows a message instead
+COMPACT_BELOW = 32  # terminal lines: below, the top parts shrink
 WHEEL = 3  # lines a turn of the mouse wheel scrolls
+TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WIDTH}×{MIN_HEIGHT}, "
+             "or press q to quit.")
+
+
+def fits(size: Size) -> bool:
+    """Whether the parts fit on a board (a screen) of `size`; if not, it shows a message instead."""
+    return size.width >= MIN_WIDTH and size.height >= MIN_HEIGHT
 
 
 def layout(size: Size, network: int, expectations: int) -> dict[str, Region]:
     """Where each part goes on a board of `size`, frame included: the status line, the
-    timeline, the formula, then the network beside the loss and the expectations, and the
-    state below taking the rest. `network` is the diagram's height in lines, `expectations`
-    the scenario's number of figures; below COMPACT_BELOW lines the timeline drops its phase
-    names, the formula a line and the middle row its height, so that the state keeps room."""
+    timeline, the formula, then the network beside the loss and the expectations, the state
+    below taking the rest, and the keys on the last line. `network` is the diagram's height
+    in lines, `expectations` the scenario's number of figures; below COMPACT_BELOW lines the
+    timeline drops its phase names, the formula a line and the middle row its height, so
+    that the state keeps room."""
     width, height = size
     compact = height < COMPACT_BELOW
     timeline, formula = (2, 5) if compact else (3, 6)
@@ -60,9 +69,10 @@ def layout(size: Size, network: int, expectations: int) -> dict[str, Region]:
         "network": Region(0, y, width - side, middle),
         "loss": Region(width - side, y, side, 2),
         "expectations": Region(width - side, y + 2, side, middle - 2),
-        "state": Region(0, y + middle, width, max(height - y - middle, 0)),
+        "state": Region(0, y + middle, width, max(height - 1 - y - middle, 0)),
+        "keys": Region(0, height - 1, width, 1),
     }
-    board = size.region  # too small a board (the screen shows a message instead): cut to it
+    board = size.region  # too small a board (it shows a message instead): cut to it
     return {name: region.intersection(board) for name, region in regions.items()}
 
 
@@ -152,7 +162,8 @@ class Panel:
 
 class Board(Widget):
     COMPONENT_CLASSES = {"board--frame", "board--formula-frame", "board--status",
-                         "board--loss-min", "board--loss-max"}
+                         "board--loss-min", "board--loss-max", "board--keys", "board--key",
+                         "board--key-label", "board--key-separator", "board--too-small"}
 
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -164,6 +175,7 @@ class Board(Widget):
         self.loss = LossPlot(session)
         self.expectations = ExpectationsPanel(session)
         self.state = StateView(session)
+        self.keys = KeyLine(session)
         self.panels = {
             "status": Panel(self.status, False, "board--status", pad=0),
             "timeline": Panel(self.timeline, False, ""),
@@ -172,10 +184,14 @@ class Board(Widget):
             "loss": Panel(self.loss, False, ""),
             "expectations": Panel(self.expectations, True, "board--frame"),
             "state": Panel(self.state, True, "board--frame"),
+            "keys": Panel(self.keys, False, "board--keys", pad=0),
         }
         self._rows: list[Strip] = []  # the board's lines as painted
         self._on_line: list[list[Panel]] = []  # the panels on each line, left to right
         self._laid_out_for = Size(0, 0)
+
+    def on_mount(self) -> None:
+        self.keys.entries, self.keys.palette = entries(self.app)
 
     # --- what the screen calls ------------------------------------------------------
 
@@ -187,6 +203,10 @@ class Board(Widget):
             if panel.part is not self.status:
                 panel.part.show()
         self._paint()
+
+    @property
+    def fits(self) -> bool:
+        return fits(self.size)
 
     @property
     def text(self) -> str:
@@ -202,12 +222,14 @@ class Board(Widget):
     def _layout(self) -> None:
         """Place the parts for the board's size and the theme's styles; paint every line."""
         self._laid_out_for = size = self.size
-        if size.width < MIN_WIDTH or size.height < MIN_HEIGHT - 1:  # (the footer takes a line)
-            self._rows = []  # too small to frame the parts: the screen hides the board
+        if not self.fits:
+            self._rows = self._too_small(size)
             return
         regions = layout(size, self.network.height, len(self.session.scenario.expectations))
         low, high = (self.get_component_rich_style(f"board--loss-{end}").color for end in ("min", "max"))
         self.loss.painter = (self.app.console, low, high)
+        self.keys.styles = tuple(self.get_component_rich_style(f"board--key{which}")  # type: ignore[assignment]
+                                 for which in ("", "-label", "-separator"))
         base = self.rich_style
         for name, panel in self.panels.items():
             component = self.get_component_rich_style(panel.component) if panel.component else Style()
@@ -217,15 +239,25 @@ class Board(Widget):
             panel.lines, panel.body, panel.edges = [], [], ("", [], "", [])
             if panel.content.size != panel.part.size:  # not on a theme switch: the scroll stays
                 panel.part.resize(panel.content.size)
-        self.loss.redraw()  # in the theme's colours
+        for part in (self.loss, self.keys):
+            part.redraw()  # in the theme's colours
         self._on_line = [sorted((p for p in self.panels.values() if p.region.y <= y < p.region.bottom),
                                 key=lambda p: p.region.x) for y in range(size.height)]
         self._rows = [Strip.blank(size.width)] * size.height
         self._paint(everything=True)
 
+    def _too_small(self, size: Size) -> list[Strip]:
+        """The message that replaces the parts, in the middle of the board."""
+        style = self.rich_style + self.get_component_rich_style("board--too-small")
+        lines = [Strip([Segment(plain([line]).center(size.width), style)], size.width)
+                 for line in wrap([(TOO_SMALL, None)], size.width)]
+        top = max((size.height - len(lines)) // 2, 0)
+        blank = Strip.blank(size.width, self.rich_style)
+        return ([blank] * top + lines + [blank] * size.height)[: size.height]
+
     def _paint(self, everything: bool = False) -> None:
         """Paint each part's lines in view; compose the board lines that changed, refresh them."""
-        if self._laid_out_for != self.size or not self._rows:
+        if self._laid_out_for != self.size or not self.fits:
             return  # not laid out yet (the first render_line lays out and paints all), or too small
         changed: set[int] = set(range(self.size.height)) if everything else set()
         for panel in self.panels.values():
@@ -251,11 +283,17 @@ class Board(Widget):
         return next((panel for panel in self.panels.values() if panel.region.contains(x, y)), None)
 
     def on_click(self, event: events.Click) -> None:
-        content = self.panels["timeline"].content
-        if content.contains(event.x, event.y):
-            message = self.timeline.clicked(event.x - content.x, event.y - content.y)
+        if not self.fits:
+            return  # the message, not the parts
+        timeline, keys = self.panels["timeline"].content, self.panels["keys"].content
+        if timeline.contains(event.x, event.y):
+            message = self.timeline.clicked(event.x - timeline.x, event.y - timeline.y)
             if message is not None:
                 self.post_message(message)
+        elif keys.contains(event.x, event.y):
+            key = self.keys.clicked(event.x - keys.x)
+            if key is not None:
+                self.app.simulate_key(key)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         self._wheel(event, WHEEL)
@@ -264,7 +302,7 @@ class Board(Widget):
         self._wheel(event, -WHEEL)
 
     def _wheel(self, event: events.MouseEvent, lines: int) -> None:
-        panel = self._panel_at(event.x, event.y)
+        panel = self._panel_at(event.x, event.y) if self.fits else None
         if panel is not None and isinstance(panel.part, ScrollingPart):
             event.stop()
             self.scroll_part(panel.part, lines)
