@@ -5,15 +5,16 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
 from stepnet.fields import did_you_mean
+from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
 
-class BreakpointsScreen(ModalScreen[None]):
+class BreakpointsScreen(Dialog[None]):
+    DEFAULT_CSS = "BreakpointsScreen OptionList { height: auto; max-height: 10; margin: 1 0; }"
     BINDINGS = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
 
     def __init__(self, session: Session) -> None:

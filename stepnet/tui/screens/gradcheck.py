@@ -6,10 +6,10 @@ from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from stepnet.engine.gradcheck import TOLERANCE, ParameterCheck
+from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
 
@@ -24,7 +24,7 @@ def results_table(results: list[ParameterCheck]) -> Table:
     return table
 
 
-class GradcheckScreen(ModalScreen[None]):
+class GradcheckScreen(Dialog[None]):
     BINDINGS = [("escape,q,g", "dismiss", "close")]
 
     def __init__(self, session: Session) -> None:

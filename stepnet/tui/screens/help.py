@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from stepnet.tui.keys import ACTIONS, key_text
+from stepnet.tui.screens.dialog import Dialog
 
 
 def keys_table() -> Table:
@@ -21,7 +21,7 @@ def keys_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [("escape,q,question_mark,f1", "dismiss", "close")]
 
     def __init__(self, title: str, description: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+from stepnet.tui.screens.dialog import Dialog
 
 
-class IterationsPrompt(ModalScreen[int | None]):
+class IterationsPrompt(Dialog[int | None]):
     BINDINGS = [("escape", "dismiss(None)", "cancel")]
 
     def compose(self) -> ComposeResult:

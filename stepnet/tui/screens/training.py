@@ -46,6 +46,17 @@ def plot(plt: object, xs: list[int], ys: list[float], log: bool = False, **optio
 class TrainingScreen(Screen[None]):
     """Runs `iterations` iterations of the session's debugger and plots them as they come."""
 
+    DEFAULT_CSS = """
+    TrainingScreen {
+        #training { padding: 0 1; }
+        #training-title { height: 1; }
+        #training-progress { height: 1; margin: 1 0; }
+        #training-curves { height: 1fr; }
+        #norm-curves { height: 1fr; }
+        #training-state { height: 1; background: $boost; }
+    }
+    """
+
     def __init__(self, session: Session, iterations: int) -> None:
         super().__init__()
         self.session = session

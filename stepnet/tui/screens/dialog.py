@@ -1,0 +1,36 @@
+"""What the dialogs share: a modal screen over the debugger, its content in a framed box.
+
+The dialogs' layout is theirs (DEFAULT_CSS), not the app's stylesheet: Textual parses it when
+a dialog first opens, not at start-up, where every rule parsed showed (bench/tui.py).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.screen import ModalScreen
+
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result]):
+    """Put the content in a container with the class `dialog`; a `problem` label says what is
+    wrong with what was typed; `buttons` is a row of buttons."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+        .dialog {
+            width: 90%;
+            max-width: 110;
+            height: auto;
+            max-height: 90%;
+            border: thick $primary;
+            background: $surface;
+            padding: 1 2;
+        }
+        .problem { color: $error; }
+        .buttons { height: auto; margin-top: 1; }
+        .buttons Button { margin-right: 2; }
+    }
+    """
