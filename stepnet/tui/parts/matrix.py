@@ -8,7 +8,7 @@ from rich.segment import Segment
 
 from stepnet.tui.cells import cell, grid, grid_shape, width
 from stepnet.tui.parts.lines import Segments, fit
-from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
+from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segment, row_segments
 
 ROWS = 8  # rows of a big matrix drawn at once
 
@@ -63,7 +63,7 @@ class MatrixWindow:
             text = " not computed yet in this iteration" if i == 1 else ""
             body = [Segment(text[:inner].ljust(inner), CELL_STYLE["blank"])]
         elif i == 1:
-            body = [Segment(" " * self.label), *header_segments(columns, self.digits)]
+            body = [header_segment(columns, self.digits, self.label)]
         else:
             row = rows.start + i - 2
             if row >= rows.stop:

@@ -10,6 +10,7 @@ the phase change.
 
 from __future__ import annotations
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
@@ -28,6 +29,7 @@ ARROW, ACTIVE_ARROW = Style(dim=True), Style(bold=True, color="cyan")
 LOSS = Style(bold=True, color="magenta")
 TWIN = Style(color="magenta")
 NORM = Style(dim=True)
+NO_TWINS: frozenset[int] = frozenset()
 
 
 class NetworkDiagram(Part):
@@ -37,6 +39,9 @@ class NetworkDiagram(Part):
         super().__init__(session)
         self._key: tuple | None = None  # what the lines show
         self._twins_cache: dict[int, tuple[object, object, set[int]]] = {}
+        #: per layer: how its column is drawn, the arrays it shows (compared by identity), it
+        self._columns: dict[int, tuple[tuple, tuple, list[Segment]]] = {}
+        self._norms: tuple[tuple, dict[int, float]] = ((), {})  # the grad_W arrays and their norms
         self.subtitle = "sample 0" if session.debugger.data.batch_size > 1 else ""
 
     @property
@@ -64,7 +69,7 @@ class NetworkDiagram(Part):
         loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
         self._fit(d.model.depth + 1, width)
         column_width = self._width
-        norms = layer_gradient_norms(d.values, d.model.depth)
+        norms = self._gradient_norms()
         columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
         height = max(len(c) for c in columns)
         columns = [c + [Segment(" " * column_width)] * (height - len(c)) for c in columns]
@@ -74,13 +79,15 @@ class NetworkDiagram(Part):
         height += 1
         lines = []
         drawn = len(columns) * column_width + (len(columns) - 1) * self._arrow  # cells of a row (each cut to its width)
+        # between the columns: an arrow on every other row, pointing the way the values flow
+        styles = [ACTIVE_ARROW if l == current else ARROW for l in range(1, len(columns))]
+        arrows = [Segment(("◀" if backward else "▶").center(self._arrow), style) for style in styles]
+        gaps = [Segment(" " * self._arrow, style) for style in styles]
         for row in range(height):
-            segments = []
-            for l, column in enumerate(columns):
-                segments.append(column[row])
-                if l < len(columns) - 1:
-                    arrow = ("◀" if backward else "▶").center(self._arrow) if row % 2 and row < height - 1 else " " * self._arrow
-                    segments.append(Segment(arrow, ACTIVE_ARROW if l + 1 == current else ARROW))
+            between = arrows if row % 2 and row < height - 1 else gaps
+            segments = [columns[0][row]]
+            for gap, column in zip(between, columns[1:]):
+                segments += (gap, column[row])
             label = f"  J = {loss:.6g}" if loss is not None and row == 0 else ""
             if label and drawn + len(label) <= width:  # when it fits: the status line has it too
                 segments.append(Segment(label, LOSS))
@@ -98,15 +105,33 @@ class NetworkDiagram(Part):
         """What a column shows: δ in the backward phases once computed, else a."""
         return f"delta{l}" if backward and l > 0 and f"delta{l}" in self.session.debugger.values else f"a{l}"
 
+    def _gradient_norms(self) -> dict[int, float]:
+        """The engine's ‖∂J/∂W‖ per layer, asked again only when a grad_W is a new array."""
+        values = self.session.debugger.values
+        grads = tuple(values.get(f"grad_W{l}") for l in range(1, self.session.debugger.model.depth + 1))
+        if len(grads) != len(self._norms[0]) or any(a is not b for a, b in zip(grads, self._norms[0])):
+            self._norms = (grads, layer_gradient_norms(values, len(grads)))
+        return self._norms[1]
+
     def _column(self, l: int, name: str, active: bool) -> list[Segment]:
+        """Layer l's column: drawn again only when what it shows changed (a step changes one
+        or two columns of the diagram)."""
+        d = self.session.debugger
+        value, mask = d.values.get(name), d.values.get(f"m{l}")
+        twins = self._twins(l) if l else NO_TWINS
+        how, arrays = (name, active, self._width, self._digits), (value, mask, twins)
+        kept = self._columns.get(l)
+        if kept is None or kept[0] != how or any(a is not b for a, b in zip(kept[1], arrays)):
+            kept = self._columns[l] = (how, arrays, self._draw_column(l, name, active, value, mask, twins))
+        return kept[2]
+
+    def _draw_column(self, l: int, name: str, active: bool, value: np.ndarray | None,
+                     mask: np.ndarray | None, twins: frozenset[int] | set[int]) -> list[Segment]:
         d = self.session.debugger
         units = d.model.inputs if l == 0 else d.model.layers[l - 1].units
         width = self._width
         label = ("δ" if name.startswith("delta") else "a") + str(l)
         column = [Segment(f"{label} ({units})".center(width)[:width], ACTIVE_HEADER if active else HEADER)]
-        value = d.values.get(name)
-        twins = self._twins(l) if l else set()
-        mask = d.values.get(f"m{l}")
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
             number = cell(value[0, u], self._digits).strip() if value is not None else ""

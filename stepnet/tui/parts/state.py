@@ -21,7 +21,7 @@ from stepnet.tui.parts.lines import Segments, fit, plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
 from stepnet.tui.parts.part import ScrollingPart
 from stepnet.tui.parts.styles import Shown
-from stepnet.tui.parts.tables import flow, flow_line, table
+from stepnet.tui.parts.tables import Table, flow, flow_line, table
 from stepnet.tui.session import Session
 
 PREFIXES = ("W", "b", "z", "m", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
@@ -86,7 +86,7 @@ class StateView(ScrollingPart):
                 tables = [self.tables[n] for n in g.small]
                 for row in flow(tables, width):
                     start = len(lines)
-                    height = max(len(tables[i]) for i in row)
+                    height = max(len(tables[i].lines) for i in row)
                     lines += [("flow", g, row, y) for y in range(height)]
                     self.spans.update({g.small[i]: (start, len(lines)) for i in row})
             for window in g.big:
@@ -149,7 +149,7 @@ class StateView(ScrollingPart):
         elif op.output in self.spans:
             self._reveal(op.output)
 
-    def _table(self, name: str, shown: Shown) -> list[Segments]:
+    def _table(self, name: str, shown: Shown) -> Table:
         """The quantity's table; its cells are formatted again only for a new array (the engine
         writes one whenever a value changes), not when only its role in the op changes."""
         value, digits, texts = shown.value, self.digits, None

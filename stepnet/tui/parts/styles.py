@@ -57,5 +57,6 @@ def row_segments(shown: Shown, texts: list[str], changed: np.ndarray | None, row
                  for text, c in zip(texts, columns)])
 
 
-def header_segments(columns: range, digits: int) -> list[Segment]:
-    return [Segment(str(c).rjust(width(digits)), CELL_STYLE["index"]) for c in columns]
+def header_segment(columns: range, digits: int, indent: int) -> Segment:
+    """The column indices over the cells, after `indent` cells (over the row indices)."""
+    return Segment(" " * indent + "".join(str(c).rjust(width(digits)) for c in columns), CELL_STYLE["index"])

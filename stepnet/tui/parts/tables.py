@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 
 from stepnet.tui.cells import grid, grid_shape, width
-from stepnet.tui.parts.lines import Segments, cells, fit
-from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segments, row_segments
+from stepnet.tui.parts.lines import Segments, fit
+from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segment, row_segments
 
 GAP = 1  # columns between two tables
 
 
+@dataclass(frozen=True)
+class Table:
+    """A quantity drawn as a box: its lines, each `width` cells."""
+
+    width: int
+    lines: list[Segments]
+
+
 def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
-          texts: list[list[str]] | None) -> list[Segments]:
+          texts: list[list[str]] | None) -> Table:
     """A small quantity as a boxed table: title, column indices, one line per row; blank
     cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
     while it is not computed): the caller keeps them while the value is the same."""
@@ -22,25 +32,26 @@ def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
     border = ROLE_STYLE[shown.role]
     title = name + (" [sample 0]" if len(shape) == 3 else "")
     lines = [[Segment(f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮", border)]]
-    side = Segment("│", border)
+    # a space inside each side, in the border's style (it does not show): fewer segments
+    left, right = Segment("│", border), Segment(" │", border)
     if columns > 1:
-        lines.append([side, Segment(" " * label), *header_segments(range(columns), digits), Segment(" "), side])
+        lines.append([left, header_segment(range(columns), digits, label), right])
     changed = None if shown.changed is None else grid(shown.changed)
     for r in range(rows):
         index = [Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else []
         row = ([Segment(" " * (columns * width(digits)))] if texts is None else
                row_segments(shown, texts[r], changed, r, range(columns)))
-        lines.append([side, *index, *row, Segment(" "), side])
+        lines.append([left, *index, *row, right])
     lines.append([Segment("╰" + "─" * inner + "╯", border)])
-    return lines
+    return Table(inner + 2, lines)
 
 
-def flow(tables: list[list[Segments]], width_: int) -> list[list[int]]:
+def flow(tables: list[Table], width_: int) -> list[list[int]]:
     """Which tables go on each row: as many as fit the width, left to right."""
     rows: list[list[int]] = [[]]
     used = 0
-    for i, lines in enumerate(tables):
-        w = cells(lines[0])
+    for i, t in enumerate(tables):
+        w = t.width
         if rows[-1] and used + GAP + w > width_:
             rows.append([])
             used = 0
@@ -49,18 +60,17 @@ def flow(tables: list[list[Segments]], width_: int) -> list[list[int]]:
     return rows
 
 
-def flow_line(tables: list[list[Segments]], row: list[int], y: int, width_: int) -> Segments:
+def flow_line(tables: list[Table], row: list[int], y: int, width_: int) -> Segments:
     """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`)."""
     segments: list[Segment] = []
     used = 0
     for i in row:
-        lines = tables[i]
-        w = cells(lines[0])
-        if y < len(lines):
-            segments += lines[y]
+        t = tables[i]
+        if y < len(t.lines):
+            segments += t.lines[y]
         else:
-            segments.append(Segment(" " * w))
-        used += w
+            segments.append(Segment(" " * t.width))
+        used += t.width
         if used < width_:
             segments.append(Segment(" " * min(GAP, width_ - used)))
             used += GAP

@@ -14,6 +14,7 @@ classes, so themes still apply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import is_
 
 from rich.segment import Segment
 from rich.style import Style
@@ -134,12 +135,21 @@ class Panel:
             if not self.blank or len(self.blank[0].text) != content.width:
                 self.blank = [Segment(" " * content.width)]
             view = view + [self.blank] * (content.height - len(view))
+        title, top, subtitle, bottom = self.edges
+        if (len(view) == len(self.body) and all(map(is_, view, self.body))
+                and (not self.framed or (part.title, part.subtitle) == (title, subtitle))):
+            return []  # the part kept every line (most parts, on most keys)
         edge = 1 if self.framed else 0
         # by identity: the old lines are alive in self.body, so no new one can share an id
         kept = dict(zip(map(id, self.body), self.lines[edge:]))
         styled = self.styled
-        pad = [Segment(" " * self.pad, self.style)] if self.pad else []
-        left, right = ([Segment("│", self.frame), *pad], [*pad, Segment("│", self.frame)]) if self.framed else (pad, pad)
+        # the padding in the frame's segment (its colour does not show on spaces): Textual's
+        # work for a line grows with its segments
+        pad = " " * self.pad
+        if self.framed:
+            left, right = [Segment("│" + pad, self.frame)], [Segment(pad + "│", self.frame)]
+        else:
+            left = right = [Segment(pad, self.style)] if pad else []
         lines = []
         for line in view:
             framed = kept.get(id(line))
@@ -147,7 +157,6 @@ class Panel:
                 framed = [*left, *[Segment(text, styled[style]) for text, style, _ in line], *right]
             lines.append(framed)
         if self.framed:
-            title, top, subtitle, bottom = self.edges
             if part.title != title or not top:
                 title, top = part.title, border("╭", "╮", part.title, self.region.width, self.frame)
             if part.subtitle != subtitle or not bottom:
@@ -266,7 +275,11 @@ class Board(Widget):
         for y in changed:
             self._rows[y] = Strip([s for p in self._on_line[y] for s in p.lines[y - p.region.y]], width)
         if changed and not everything:
-            self.refresh(*(Region(0, y, width, 1) for y in changed))
+            # a region per run of changed lines: Textual's work grows with their number
+            rows = sorted(changed)
+            starts = [y for i, y in enumerate(rows) if i == 0 or rows[i - 1] != y - 1]
+            ends = [y + 1 for i, y in enumerate(rows) if i == len(rows) - 1 or rows[i + 1] != y + 1]
+            self.refresh(*(Region(0, start, width, end - start) for start, end in zip(starts, ends)))
 
     def render_line(self, y: int) -> Strip:
         if self._laid_out_for != self.size:  # the first paint, or a resize: lay out, paint all
