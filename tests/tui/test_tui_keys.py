@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from textual import events
 from textual.color import Color
+from textual.widgets import Sparkline
 
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
@@ -257,6 +258,22 @@ async def test_theme_switch_repaints_the_board_in_the_new_colours(make_app) -> N
         assert key.text == "?"
         assert key.style.color.triplet == Color.parse(app.theme_variables["footer-key-foreground"]).rich_color.triplet
         assert key.style.bgcolor.triplet == Color.parse(app.theme_variables["footer-background"]).rich_color.triplet
+
+
+async def test_the_loss_sparkline_has_the_colours_of_textuals_sparkline(make_app) -> None:
+    """The board works out `$primary 30%` itself (one component class fewer to style at
+    start-up): Textual's own Sparkline, mounted beside it, has the same colours."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):  # in both themes
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            sparkline = Sparkline([1.0, 2.0])
+            await app.screen.mount(sparkline)
+            _, low, high = app.screen.query_one(Board).loss.painter
+            assert low == sparkline.get_component_rich_style("sparkline--min-color").color
+            assert high == sparkline.get_component_rich_style("sparkline--max-color").color
+            await sparkline.remove()
 
 
 async def test_theme_switch_keeps_what_the_scrolling_parts_show(make_app) -> None:

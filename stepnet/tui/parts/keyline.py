@@ -33,25 +33,24 @@ def entries(app: App) -> tuple[list[Entry], Entry | None]:
 
 
 class KeyLine(Part):
-    """The board gives it the keys (`entries`) and their styles from its component classes."""
+    """The board gives it the keys (`entries`) and the styles of a key and of the separator
+    before the palette's; the labels are in the line's own style."""
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.entries: list[Entry] = []
         self.palette: Entry | None = None
-        #: of a key, of its label, of the separator before the palette's key
-        self.styles: tuple[Style, Style, Style] = (Style(), Style(), Style())
+        self.styles: tuple[Style, Style] = (Style(), Style())
         self._spans: list[tuple[int, int, str]] = []  # (start, end, key) of each entry drawn
 
     def show(self) -> None:
         """Nothing it shows changes with the engine's state."""
 
     def draw(self, width: int) -> list[Segments]:
-        key_style, label_style, separator = self.styles
+        key_style, separator = self.styles
         right: Segments = []
         if self.palette is not None:  # on the right, after a thin separator, as the Footer docks it
-            right = [Segment("▏", separator), Segment(self.palette[1], key_style),
-                     Segment(f" {self.palette[2]}", label_style), Segment(" ")]
+            right = [Segment("▏", separator), Segment(self.palette[1], key_style), Segment(f" {self.palette[2]} ")]
         room = width - cells(right)
         shown = self.entries
         if sum(len(display) + len(label) + 2 for _, display, label in shown) > room:
@@ -62,8 +61,7 @@ class KeyLine(Part):
         x = 0
         for key, display, label in shown:
             start = x
-            left += [Segment(display, key_style), *([Segment(f" {label}", label_style)] if label else []),
-                     Segment(" ")]
+            left += [Segment(display, key_style), Segment(f" {label} " if label else " ")]
             x += len(display) + (len(label) + 1 if label else 0) + 1
             self._spans.append((start, min(x - 1, room), key))
         if self.palette is not None:
