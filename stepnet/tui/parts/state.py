@@ -191,7 +191,7 @@ class StateView(ScrollingPart):
         item = self.line_map[y]
         kind = item[0]
         if kind == "heading":
-            return [Segment(item[1], HEADING)]
+            return [Segment(item[1].ljust(width)[:width], HEADING)]
         if kind == "flow":
             _, g, row, line = item
             return flow_line([self.tables[n] for n in g.small], row, line, width)

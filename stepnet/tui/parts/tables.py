@@ -61,21 +61,21 @@ def flow(tables: list[Table], width_: int) -> list[list[int]]:
 
 
 def flow_line(tables: list[Table], row: list[int], y: int, width_: int) -> Segments:
-    """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`)."""
+    """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`).
+    The spaces after a table are in its line's last segment (its side or border: spaces show
+    no colour), as Textual's work for a line grows with its segments."""
     segments: list[Segment] = []
     used = 0
-    for i in row:
+    for n, i in enumerate(row):
         t = tables[i]
-        if y < len(t.lines):
-            segments += t.lines[y]
-        else:
-            segments.append(Segment(" " * t.width))
         used += t.width
-        if used < width_:
-            segments.append(Segment(" " * min(GAP, width_ - used)))
-            used += GAP
-    if used < width_:
-        segments.append(Segment(" " * (width_ - used)))
-    elif used > width_:  # one table wider than the view
-        return fit(segments, width_)
-    return segments
+        after = GAP if n < len(row) - 1 else max(width_ - used, 0)  # after the last: the rest
+        used += after
+        if y >= len(t.lines):  # below a shorter table
+            segments.append(Segment(" " * (t.width + after)))
+        elif after:
+            *line, last = t.lines[y]
+            segments += [*line, Segment(last.text + " " * after, last.style)]
+        else:
+            segments += t.lines[y]
+    return segments if used == width_ else fit(segments, width_)  # one table wider than the view
