@@ -295,6 +295,20 @@ class Board(Widget):
             self._layout()
         return self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines as painted, through the app's line filters only: the board draws its own
+        frames, padding and colours, so Textual's styles pipeline (borders, padding, tint,
+        opacity), which costs ~15 µs a line on every repaint, has nothing to add."""
+        filters, (_, background) = self.get_line_filters(), self.background_colors
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        return strips if (x1, x2) == (0, self.size.width) else [strip.crop(x1, x2) for strip in strips]
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._laid_out_for = Size(0, 0)  # a theme switch: the next paint frames in its colours
