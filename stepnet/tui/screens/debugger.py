@@ -20,6 +20,7 @@ from stepnet.tui.widgets.board import Board, fits
 
 class DebuggerScreen(Screen):
     BINDINGS = keys.bindings()
+    BLANK = True  # the board covers it: Textual need not render the screen's own lines under it
 
     def __init__(self, session: Session) -> None:
         super().__init__()
