@@ -43,6 +43,9 @@ class NetworkDiagram(Part):
         self._columns: dict[int, tuple[tuple, tuple, list[Segment]]] = {}
         self._norms: tuple[tuple, dict[int, float]] = ((), {})  # the grad_W arrays and their norms
         self.subtitle = "sample 0" if session.debugger.data.batch_size > 1 else ""
+        #: the quantities the diagram shows or is drawn from
+        self._watched = tuple(f"{p}{l}" for l in range(session.debugger.model.depth + 1)
+                              for p in ("a", "delta", "W", "b", "m", "grad_W"))
 
     @property
     def height(self) -> int:
@@ -53,8 +56,7 @@ class NetworkDiagram(Part):
     def show(self) -> None:
         d = self.session.debugger
         op = d.last_op
-        shown = [d.values.get(f"{p}{l}") for l in range(d.model.depth + 1)
-                 for p in ("a", "delta", "W", "b", "m", "grad_W")]
+        shown = [d.values.get(name) for name in self._watched]
         key = (op and op.phase, op and op.layer, d.losses[-1:])
         if self._key is None or key != self._key[0] or any(a is not b for a, b in zip(shown, self._key[1])):
             self._key = (key, shown)  # the arrays themselves: the engine writes new ones on a change

@@ -17,7 +17,7 @@ from textual.geometry import Size
 
 from stepnet.engine.program import quantity_shape
 from stepnet.tui.cells import texts as cell_texts
-from stepnet.tui.parts.lines import Segments, fit, plain
+from stepnet.tui.parts.lines import Segments, plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
 from stepnet.tui.parts.part import ScrollingPart
 from stepnet.tui.parts.styles import Shown
@@ -85,10 +85,10 @@ class StateView(ScrollingPart):
             if g.small:
                 tables = [self.tables[n] for n in g.small]
                 for row in flow(tables, width):
-                    start = len(lines)
+                    start, names = len(lines), tuple(g.small[i] for i in row)
                     height = max(len(tables[i].lines) for i in row)
-                    lines += [("flow", g, row, y) for y in range(height)]
-                    self.spans.update({g.small[i]: (start, len(lines)) for i in row})
+                    lines += [("flow", names, y) for y in range(height)]
+                    self.spans.update(dict.fromkeys(names, (start, len(lines))))
             for window in g.big:
                 start = len(lines)
                 lines += [("matrix", window, i) for i in range(window.lines)]
@@ -184,17 +184,18 @@ class StateView(ScrollingPart):
     def _line(self, y: int) -> Segments:
         line = self._drawn.get(y)
         if line is None:
-            line = self._drawn[y] = fit(self._draw(y, self.size.width), self.size.width)
+            line = self._drawn[y] = self._draw(y, self.size.width)
         return line
 
     def _draw(self, y: int, width: int) -> Segments:
+        """Line y, exactly `width` cells."""
         item = self.line_map[y]
         kind = item[0]
         if kind == "heading":
             return [Segment(item[1].ljust(width)[:width], HEADING)]
         if kind == "flow":
-            _, g, row, line = item
-            return flow_line([self.tables[n] for n in g.small], row, line, width)
+            _, names, line = item
+            return flow_line([self.tables[n] for n in names], line, width)
         if kind == "matrix":
             return item[1].line(item[2], width)
-        return []
+        return [Segment(" " * width)]

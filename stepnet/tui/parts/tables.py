@@ -60,22 +60,22 @@ def flow(tables: list[Table], width_: int) -> list[list[int]]:
     return rows
 
 
-def flow_line(tables: list[Table], row: list[int], y: int, width_: int) -> Segments:
+def flow_line(tables: list[Table], y: int, width_: int) -> Segments:
     """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`).
     The spaces after a table are in its line's last segment (its side or border: spaces show
     no colour), as Textual's work for a line grows with its segments."""
     segments: list[Segment] = []
     used = 0
-    for n, i in enumerate(row):
-        t = tables[i]
+    last = len(tables) - 1
+    for n, t in enumerate(tables):
         used += t.width
-        after = GAP if n < len(row) - 1 else max(width_ - used, 0)  # after the last: the rest
+        after = GAP if n < last else max(width_ - used, 0)  # after the last: the rest of the line
         used += after
         if y >= len(t.lines):  # below a shorter table
             segments.append(Segment(" " * (t.width + after)))
-        elif after:
-            *line, last = t.lines[y]
-            segments += [*line, Segment(last.text + " " * after, last.style)]
         else:
-            segments += t.lines[y]
+            line = t.lines[y]
+            segments += line[:-1]
+            end = line[-1]
+            segments.append(Segment(end.text + " " * after, end.style) if after else end)
     return segments if used == width_ else fit(segments, width_)  # one table wider than the view
