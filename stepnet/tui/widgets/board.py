@@ -13,6 +13,7 @@ classes, so themes still apply.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import is_
 
@@ -21,6 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.color import Color
+from textual.filter import LineFilter
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -204,6 +206,9 @@ class Board(Widget):
             "keys": Panel(self.keys, False, "board--keys", pad=0),
         }
         self._rows: list[Strip] = []  # the board's lines as painted
+        #: each line as last filtered (the line, filtered), and the filters and background used
+        self._filtered: dict[int, tuple[Strip, Strip]] = {}
+        self._filtered_for: tuple[Sequence[LineFilter], Color] | None = None
         self._on_line: list[list[Panel]] = []  # the panels on each line, left to right
         self._laid_out_for = Size(0, 0)
 
@@ -298,16 +303,26 @@ class Board(Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines as painted, through the app's line filters only: the board draws its own
         frames, padding and colours, so Textual's styles pipeline (borders, padding, tint,
-        opacity), which costs ~15 µs a line on every repaint, has nothing to add."""
+        opacity), which costs ~15 µs a line on every repaint, has nothing to add. Textual asks
+        for every line between the first and the last that changed; each is filtered once."""
+        width = self.size.width
+        if self._laid_out_for != self.size:
+            self._layout()
         filters, (_, background) = self.get_line_filters(), self.background_colors
+        if self._filtered_for != (filters, background):
+            self._filtered_for, self._filtered = (filters, background), {}
         strips = []
         for y in crop.line_range:
-            strip = self.render_line(y)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
+            row = self._rows[y] if y < len(self._rows) else Strip.blank(width)
+            kept = self._filtered.get(y)
+            if kept is None or kept[0] is not row:
+                strip = row
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                kept = self._filtered[y] = (row, strip)
+            strips.append(kept[1])
         x1, x2 = crop.column_span
-        return strips if (x1, x2) == (0, self.size.width) else [strip.crop(x1, x2) for strip in strips]
+        return strips if (x1, x2) == (0, width) else [strip.crop(x1, x2) for strip in strips]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
