@@ -50,8 +50,8 @@ def row_segments(shown: Shown, texts: list[str], changed: np.ndarray | None, row
     """The cells of one row of a quantity (drawn as `grid`; `texts` are those of `columns`),
     styled by role, change and selection: one segment per run of cells in one style."""
     plain, selected = CELL_STYLE[shown.role or "plain"], shown.selected
-    if selected is None and changed is None:
-        return [Segment("".join(texts), plain)]
+    if (selected is None or selected[0] != row) and (changed is None or not changed[row].any()):
+        return [Segment("".join(texts), plain)]  # most rows: one style
     return runs([(text, CELL_STYLE["selected"] if selected == (row, c) else
                   CELL_STYLE["changed"] if changed is not None and changed[row, c] else plain)
                  for text, c in zip(texts, columns)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.segment import Segment
 
@@ -21,28 +22,39 @@ class Table:
     lines: list[Segments]
 
 
+@lru_cache(maxsize=1024)
+def _box(name: str, shape: tuple[int, ...], digits: int) -> tuple[str, str, Segments, list[Segments], int]:
+    """What a quantity's table reads whatever its values and role (its top and bottom border,
+    its column and row indices, its blank cells, its inner width): worked out once."""
+    rows, columns = grid_shape(shape)
+    label = len(str(rows - 1)) + 1 if rows > 1 else 0
+    inner = label + columns * width(digits) + 1
+    title = name + (" [sample 0]" if len(shape) == 3 else "")
+    top = f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮"
+    header = [header_segment(range(columns), digits, label)] if columns > 1 else []
+    indices = [[Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else [] for r in range(rows)]
+    return top, "╰" + "─" * inner + "╯", header, indices, inner
+
+
 def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
           texts: list[list[str]] | None) -> Table:
     """A small quantity as a boxed table: title, column indices, one line per row; blank
     cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
     while it is not computed): the caller keeps them while the value is the same."""
-    rows, columns = grid_shape(shape)
-    label = len(str(rows - 1)) + 1 if rows > 1 else 0
-    inner = label + columns * width(digits) + 1
+    top, bottom, header, indices, inner = _box(name, shape, digits)
     border = ROLE_STYLE[shown.role]
-    title = name + (" [sample 0]" if len(shape) == 3 else "")
-    lines = [[Segment(f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮", border)]]
+    lines = [[Segment(top, border)]]
     # a space inside each side, in the border's style (it does not show): fewer segments
     left, right = Segment("│", border), Segment(" │", border)
-    if columns > 1:
-        lines.append([left, header_segment(range(columns), digits, label), right])
+    if header:
+        lines.append([left, *header, right])
     changed = None if shown.changed is None else grid(shown.changed)
-    for r in range(rows):
-        index = [Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else []
-        row = ([Segment(" " * (columns * width(digits)))] if texts is None else
-               row_segments(shown, texts[r], changed, r, range(columns)))
+    columns = range(grid_shape(shape)[1])
+    blank = [Segment(" " * (len(columns) * width(digits)))]
+    for r, index in enumerate(indices):
+        row = blank if texts is None else row_segments(shown, texts[r], changed, r, columns)
         lines.append([left, *index, *row, right])
-    lines.append([Segment("╰" + "─" * inner + "╯", border)])
+    lines.append([Segment(bottom, border)])
     return Table(inner + 2, lines)
 
 
