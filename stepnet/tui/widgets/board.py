@@ -4,11 +4,12 @@ and repaints only the screen lines whose text changed, through Textual's line AP
 Why one widget and not a widget per part: on every frame Textual renders each widget that
 overlaps the area being repainted, line by line through its styles pipeline, whatever
 changed in it. With the parts as seven widgets in two containers, a key on the article
-network cost 2.9× an empty app's round trip (bench/tui.py); a prototype replaying the same
-screens on one line-API widget cost 1.2×, and this board, drawing included, 2.0×. So the
-parts are plain objects (`parts/part.py`) and the board is their screen: the layout below
-is the one the stylesheet gave them, and the frame colours are the board's component
-classes, so themes still apply.
+network cost 2.9× an empty app's round trip (bench/tui.py); on this board, drawing
+included, about 1.4×. So the parts are plain objects (`parts/part.py`) and the board is
+their screen: the layout below is the one the stylesheet gave them, and the colours are
+the board's component classes, so themes still apply. The board draws its own frames and
+colours, so it hands Textual its lines as they are (`render_lines`), and a line is as few
+segments as it can be: Textual's work for a repainted line grows with them.
 """
 
 from __future__ import annotations
