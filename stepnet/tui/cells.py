@@ -12,21 +12,31 @@ def width(digits: int) -> int:
     return digits + 7
 
 
-def cell(x: float, digits: int) -> str:
-    """`x` right-aligned in `width(digits)` characters: `0.5933`, `-1.234e-07`, `NaN`."""
+def number(x: float, digits: int, room: int) -> str:
+    """`x` in at most `room` characters: `digits` significant digits (fixed or scientific
+    notation, as it reads best), fewer if that is too long (a three-digit exponent), and `…`
+    if even one digit is: never a number cut short, which would read as another number."""
     x = float(x)
     if math.isnan(x):
-        text = "NaN"
-    elif math.isinf(x):
-        text = "Inf" if x > 0 else "-Inf"
-    elif x == 0.0:
-        text = "0"
-    elif 1e-3 <= abs(x) < 10 ** min(digits, 6):
-        decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
-        text = f"{x:.{decimals}f}"
-    else:
-        text = f"{x:.{digits - 1}e}"
-    return text.rjust(width(digits))
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    if x == 0.0:
+        return "0"
+    for d in range(max(digits, 1), 0, -1):
+        if 1e-3 <= abs(x) < 10 ** min(d, 6):
+            text = f"{x:.{max(0, d - 1 - int(math.floor(math.log10(abs(x)))))}f}"
+        else:
+            text = f"{x:.{d - 1}e}"
+        if len(text) <= room:
+            return text
+    return "…"
+
+
+def cell(x: float, digits: int) -> str:
+    """`x` right-aligned in `width(digits)` characters, at least one space before it:
+    `0.5933`, `-1.234e-07`, `-1.23e+300`, `NaN`."""
+    return number(x, digits, width(digits) - 1).rjust(width(digits))
 
 
 def grid_shape(shape: tuple[int, ...]) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
-from stepnet.tui.cells import cell
+from stepnet.tui.cells import number
 from stepnet.tui.parts.lines import Segments
 from stepnet.tui.parts.part import Part
 from stepnet.tui.session import Session
@@ -136,10 +136,10 @@ class NetworkDiagram(Part):
         column = [Segment(f"{label} ({units})".center(width)[:width], ACTIVE_HEADER if active else HEADER)]
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
-            number = cell(value[0, u], self._digits).strip() if value is not None else ""
+            text = number(value[0, u], self._digits, width - 2) if value is not None else ""
             glyph = "✕" if mask is not None and mask[0, u] == 0 else "≡" if u in twins else "○"
             style = TWIN if glyph == "≡" else BOLD if active else PLAIN
-            column.append(Segment(f"{glyph} {number}".ljust(width)[:width], style))
+            column.append(Segment(f"{glyph} {text}".ljust(width), style))
         if shown < units:
             column.append(Segment(f"  … +{units - shown}".ljust(width)[:width], DIM))
         return column
