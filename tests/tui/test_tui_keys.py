@@ -17,6 +17,7 @@ from textual.widgets import Sparkline
 
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
+from stepnet.engine.debugger import Fault
 from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.debugger import DebuggerScreen
@@ -129,6 +130,20 @@ async def test_nan_breakpoint_stops_at_the_first_non_finite_op_with_a_warning(ma
         assert "NaN/Inf" in app.screen.query_one(Board).status.text
         assert "⚠" in app.screen.query_one(Board).formula.text
         assert any("NaN" in (n.title or "") for n in app._notifications)
+
+
+async def test_the_nan_warning_counts_ops_as_the_status_line_does(make_app) -> None:
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        d = app.session.debugger
+        d.run_iterations(2)
+        for _ in range(8):
+            d.step()
+        d.fault = Fault(position=d.position, iteration=3, op=d.last_op)  # as if op 8 had overflowed
+        app.screen.sync()
+        await pilot.pause()
+        text = app.screen.query_one(Board).status.text
+        assert f"op 8 of {d.n_ops}" in text and f"NaN/Inf since iteration 3, op 8 ({d.last_op.output})" in text
 
 
 async def test_breakpoints_screen_adds_and_removes(make_app) -> None:

@@ -39,6 +39,7 @@ class StatusBar(Part):
             parts.append(Segment(f"  ·  loss{earlier} {d.losses[-1]:.6g}"))
         fault = d.fault
         if fault is not None and d.position >= fault.position:
-            parts.append(Segment(f"  ⚠ NaN/Inf since op {fault.position} ({fault.op.output}, "
-                                 f"iteration {fault.iteration})", FAULT))
+            k = fault.position - (fault.iteration - 1) * d.n_ops  # counted as "op k of N" is
+            parts.append(Segment(f"  ⚠ NaN/Inf since iteration {fault.iteration}, op {k} "
+                                 f"({fault.op.output})", FAULT))
         return [parts]
