@@ -3,6 +3,8 @@ each layer's gradient norm."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from stepnet.tui.widgets.board import Board
@@ -35,3 +37,21 @@ async def test_units_dropped_in_the_sample_shown_are_crossed(make_app) -> None:
         assert sum(line.count("✕") for line in diagram(app)) == dropped > 0
         assert "≡" not in "".join(diagram(app))  # random init: no twins
 
+
+
+async def test_a_deep_network_too_wide_for_the_diagram_shows_the_layers_around_the_current_one(make_app) -> None:
+    app = make_app("vanishing")
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = app.session.debugger
+        depth = d.model.depth
+        await pilot.press(*["l"] * 6)  # into the forward pass of a deep layer
+        await pilot.pause()
+        layer = d.last_op.layer
+        network = app.screen.query_one(Board).network
+        first, last, top = map(int, re.fullmatch(r"network · layers (\d+)–(\d+) of 0–(\d+)", network.title).groups())
+        assert top == depth and first <= layer <= last and last - first + 1 < depth + 1
+        header = diagram(app)[0].split()
+        assert header[0] == f"a{first}" and f"a{last}" in header and f"a{last + 1}" not in header
+        await pilot.resize_terminal(200, 40)  # wide enough for all of them
+        await pilot.pause()
+        assert network.title == "network" and f"a{depth}" in diagram(app)[0]

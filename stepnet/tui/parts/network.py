@@ -67,22 +67,21 @@ class NetworkDiagram(Part):
         op = d.last_op
         backward = op is not None and op.phase in ("backward", "update")
         current = None if op is None else d.model.depth if op.phase == "loss" else op.layer
-        shown = [self._quantity(l, backward) for l in range(d.model.depth + 1)]
         loss = d.losses[-1] if d.losses and op is not None and op.phase != "forward" else None
-        self._fit(d.model.depth + 1, width)
+        layers = self._layers(width, current)
         column_width = self._width
         norms = self._gradient_norms()
-        columns = [self._column(l, shown[l], l == current) for l in range(d.model.depth + 1)]
+        columns = [self._column(l, self._quantity(l, backward), l == current) for l in layers]
         height = max(len(c) for c in columns)
         columns = [c + [Segment(" " * column_width)] * (height - len(c)) for c in columns]
-        columns[0].append(Segment("‖∂J/∂W‖".center(column_width)[:column_width], NORM) if norms else Segment(" " * column_width))
-        for l in range(1, d.model.depth + 1):
-            columns[l].append(Segment(f"{norms[l]:.2e}".center(column_width)[:column_width] if l in norms else " " * column_width, NORM))
+        for l, column in zip(layers, columns):
+            label = "‖∂J/∂W‖" if l == 0 and norms else f"{norms[l]:.2e}" if l in norms else ""
+            column.append(Segment(label.center(column_width)[:column_width], NORM))
         height += 1
         lines = []
         drawn = len(columns) * column_width + (len(columns) - 1) * self._arrow  # cells of a row (each cut to its width)
         # between the columns: an arrow on every other row, pointing the way the values flow
-        styles = [ACTIVE_ARROW if l == current else ARROW for l in range(1, len(columns))]
+        styles = [ACTIVE_ARROW if l == current else ARROW for l in layers[1:]]
         arrows = [Segment(("◀" if backward else "▶").center(self._arrow), style) for style in styles]
         gaps = [Segment(" " * self._arrow, style) for style in styles]
         for row in range(height):
@@ -95,6 +94,19 @@ class NetworkDiagram(Part):
                 segments.append(Segment(label, LOSS))
             lines.append(segments)
         return lines
+
+    def _layers(self, width: int, current: int | None) -> range:
+        """The layers drawn: all of them if they fit, else as many as do around the current
+        one, the title saying which (80 columns hold four)."""
+        depth = self.session.debugger.model.depth
+        self._fit(depth + 1, width)
+        fit = max(1, (width + self._arrow) // (self._width + self._arrow))
+        if fit > depth:
+            self.title = "network"
+            return range(depth + 1)
+        first = min(max(0, (current or 0) - fit // 2), depth + 1 - fit)
+        self.title = f"network · layers {first}–{first + fit - 1} of 0–{depth}"
+        return range(first, first + fit)
 
     def _fit(self, columns: int, room: int) -> None:
         """The widest layout whose columns fit in `room` cells (the last one if none does)."""
