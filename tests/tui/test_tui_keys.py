@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from textual import events
 from textual.color import Color
-from textual.widgets import Sparkline
+from textual.widgets import Sparkline, Static
 
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
@@ -275,20 +275,32 @@ async def test_theme_switch_repaints_the_board_in_the_new_colours(make_app) -> N
         assert key.style.bgcolor.triplet == Color.parse(app.theme_variables["footer-background"]).rich_color.triplet
 
 
-async def test_the_loss_sparkline_has_the_colours_of_textuals_sparkline(make_app) -> None:
-    """The board works out `$primary 30%` itself (one component class fewer to style at
-    start-up): Textual's own Sparkline, mounted beside it, has the same colours."""
+class FooterSeparator(Static):
+    """The colour of the Footer's separator before the palette's key, as its CSS has it."""
+
+    DEFAULT_CSS = "FooterSeparator { color: $foreground 20%; background: $footer-background; }"
+
+
+async def test_the_loss_sparkline_and_the_key_separator_have_textuals_colours(make_app) -> None:
+    """The board works out `$primary 30%` and `$foreground 20%` itself (component classes
+    fewer to style at start-up): Textual's own Sparkline, and the Footer's CSS, mounted
+    beside it, give the same colours in every theme."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(2):  # in both themes
-            await pilot.press("ctrl+t")
+        for theme in app.available_themes:  # the ANSI ones too: a terminal's default colour
+            app.theme = theme
             await pilot.pause()
             sparkline = Sparkline([1.0, 2.0])
             await app.screen.mount(sparkline)
-            _, low, high = app.screen.query_one(Board).loss.painter
+            separator = FooterSeparator("▏")
+            await app.screen.mount(separator)
+            board = app.screen.query_one(Board)
+            _, low, high = board.loss.painter
             assert low == sparkline.get_component_rich_style("sparkline--min-color").color
             assert high == sparkline.get_component_rich_style("sparkline--max-color").color
+            assert board.keys.styles[1].color == separator.rich_style.color
             await sparkline.remove()
+            await separator.remove()
 
 
 async def test_theme_switch_keeps_what_the_scrolling_parts_show(make_app) -> None:

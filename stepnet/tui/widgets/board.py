@@ -47,10 +47,12 @@ TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WID
              "or press q to quit.")
 
 
-def faint(style: Style, alpha: float) -> RichColor:
-    """`style`'s colour at `alpha` over its background: what `$colour 30%` is in Textual's CSS."""
-    background, colour = Color.from_rich_color(style.bgcolor), Color.from_rich_color(style.color)
-    return (background + colour.with_alpha(alpha)).rich_color
+def faint(colour: RichColor | None, background: RichColor | None, alpha: float) -> RichColor | None:
+    """`colour` at `alpha` over `background`: what `$colour 30%` is in Textual's CSS. A
+    terminal's own default colour (the ANSI themes) cannot be blended: it stays as it is."""
+    if colour is None or background is None or colour.is_default or background.is_default:
+        return colour
+    return (Color.from_rich_color(background) + Color.from_rich_color(colour).with_alpha(alpha)).rich_color
 
 
 def fits(size: Size) -> bool:
@@ -251,10 +253,12 @@ class Board(Widget):
         regions = layout(size, self.network.height, len(self.session.scenario.expectations))
         base = self.rich_style
         components = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
-        # as Textual's Sparkline ($primary, and 30% of it) and Footer (its separator) have them
-        primary = base + components["board--formula-frame"]
-        self.loss.painter = (self.app.console, faint(primary, 0.3), primary.color)
-        self.keys.styles = (components["board--key"], Style(color=faint(base + components["board--keys"], 0.2)))
+        # as Textual's Sparkline ($primary, and 30% of it) and Footer ($foreground 20% over it)
+        # have them
+        primary = components["board--formula-frame"].color
+        self.loss.painter = (self.app.console, faint(primary, base.bgcolor, 0.3), primary)
+        footer = (base + components["board--keys"]).bgcolor
+        self.keys.styles = (components["board--key"], Style(color=faint(base.color, footer, 0.2)))
         for name, panel in self.panels.items():
             component = components[panel.component] if panel.component else Style()
             panel.region = regions[name]
