@@ -40,8 +40,8 @@ def test_the_side_column_widens_on_a_wide_board() -> None:
 
 @pytest.mark.parametrize("name", ["mazur", "mnist"])
 async def test_every_line_of_the_board_is_exactly_its_width(make_app, name) -> None:
-    """Through random keys and resizes (down to sizes the board is hidden at): a line wider
-    or narrower than the board would shift what the terminal shows."""
+    """Through random keys and resizes (down to sizes where it shows a message instead of the
+    parts): a line wider or narrower than the board would shift what the terminal shows."""
     rng = random.Random(name)
     app = make_app(name)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -53,8 +53,10 @@ async def test_every_line_of_the_board_is_exactly_its_width(make_app, name) -> N
                                               "pagedown", "pageup"]))
             await pilot.pause()
             width, height = board.size
-            # the characters each line holds (all one cell wide), not the width its Strip was given
-            assert all(sum(len(s.text) for s in board.render_line(y)) == width for y in range(height))
+            # the characters each line holds (all one cell wide), not the width its Strip was
+            # given; as Textual asks for them (render_lines) and one by one
+            lines = [*board.render_lines(board.size.region), *map(board.render_line, range(height))]
+            assert len(lines) == 2 * height and all(sum(len(s.text) for s in line) == width for line in lines)
 
 
 async def test_the_wheel_scrolls_the_expectations_and_a_resize_keeps_the_scroll_in_range(make_app) -> None:

@@ -39,7 +39,7 @@ class NetworkDiagram(Part):
         super().__init__(session)
         self._key: tuple | None = None  # what the lines show
         self._twins_cache: dict[int, tuple[object, object, set[int]]] = {}
-        #: per layer: how its column is drawn, the arrays it shows (compared by identity), it
+        #: per layer: how its column is drawn, the arrays it shows (compared by identity), the column
         self._columns: dict[int, tuple[tuple, tuple, list[Segment]]] = {}
         self._norms: tuple[tuple, dict[int, float]] = ((), {})  # the grad_W arrays and their norms
         self.subtitle = "sample 0" if session.debugger.data.batch_size > 1 else ""

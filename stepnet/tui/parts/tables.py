@@ -23,7 +23,8 @@ class Table:
 
 
 @lru_cache(maxsize=1024)
-def _box(name: str, shape: tuple[int, ...], digits: int) -> tuple[str, str, Segments, list[Segments], int]:
+def _box(name: str, shape: tuple[int, ...], digits: int) -> tuple[str, str, tuple[Segment, ...],
+                                                                   tuple[tuple[Segment, ...], ...], int]:
     """What a quantity's table reads whatever its values and role (its top and bottom border,
     its column and row indices, its blank cells, its inner width): worked out once."""
     rows, columns = grid_shape(shape)
@@ -31,8 +32,10 @@ def _box(name: str, shape: tuple[int, ...], digits: int) -> tuple[str, str, Segm
     inner = label + columns * width(digits) + 1
     title = name + (" [sample 0]" if len(shape) == 3 else "")
     top = f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮"
-    header = [header_segment(range(columns), digits, label)] if columns > 1 else []
-    indices = [[Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"])] if label else [] for r in range(rows)]
+    # tuples: every later table of this quantity shares them
+    header = (header_segment(range(columns), digits, label),) if columns > 1 else ()
+    indices = tuple((Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"]),) if label else ()
+                    for r in range(rows))
     return top, "╰" + "─" * inner + "╯", header, indices, inner
 
 

@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
+
 from stepnet.tui.screens.dialog import Dialog
 
 
