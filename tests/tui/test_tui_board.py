@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from rich.style import Style
 from textual import events
 from textual.geometry import Size
 
-from stepnet.tui.widgets.board import COMPACT_BELOW, Board, layout
+from stepnet.tui.widgets.board import COMPACT_BELOW, Board, Styled, layout
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 31), (109, 32), (110, 40), (120, 40), (300, 100)])
@@ -74,3 +75,11 @@ async def test_the_wheel_scrolls_the_expectations_and_a_resize_keeps_the_scroll_
         await pilot.resize_terminal(130, 40)  # wider: fewer wrapped lines
         await pilot.pause()
         assert panel.scroll_y <= panel.max_scroll_y
+
+
+def test_a_panels_styles_are_combined_with_its_own_and_kept_within_bounds() -> None:
+    base = Style(bgcolor="#121212")
+    styled = Styled(base)
+    colours = [Style(color=f"#{i:06x}") for i in range(Styled.SIZE + 50)]  # a long session's sparkline
+    assert [styled[c] for c in colours] == [base + c for c in colours]
+    assert styled[None] == base and len(styled) <= Styled.SIZE

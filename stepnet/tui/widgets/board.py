@@ -102,13 +102,18 @@ def border(left: str, right: str, title: str, width: int, style: Style,
 
 class Styled(dict[Style | None, Style]):
     """A panel's style combined with each style its part's segments have: each combined once,
-    not once per segment per key."""
+    not once per segment per key. Emptied past SIZE styles: the loss sparkline's colours
+    change with every loss, and a long session would otherwise grow it without end."""
+
+    SIZE = 256
 
     def __init__(self, style: Style) -> None:
         super().__init__()
         self.style = style
 
     def __missing__(self, style: Style | None) -> Style:
+        if len(self) >= self.SIZE:
+            self.clear()
         combined = self[style] = self.style + style
         return combined
 
