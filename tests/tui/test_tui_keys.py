@@ -581,3 +581,16 @@ async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_ap
         top, height = panel.scroll_y, panel.size.height
         fresh = next(i for i, line in enumerate(panel.text.splitlines()) if "stated" in line)
         assert top <= fresh < top + height  # the figure just produced is in view
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_status_line_leaves_out_what_does_not_fit_rather_than_cut_a_figure(make_app, width) -> None:
+    app = make_app("article")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("e")  # the end of the iteration: the position, the loss and a hint
+        await pilot.pause()
+        d = app.session.debugger
+        text = app.screen.query_one(Board).status.text
+        assert text.endswith(f"loss {d.losses[-1]:.6g}")  # whole, last
+        assert len(text) <= width and f"op {d.n_ops} of {d.n_ops}" in text
+        assert ("n starts iteration 2" in text) == (width >= 120)  # the hint, where it fits
