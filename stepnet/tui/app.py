@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from stepnet.scenario import Scenario
 from stepnet.tui.commands import DebuggerCommands
@@ -23,6 +26,14 @@ class StepnetApp(App[None]):
 
     def get_default_screen(self) -> DebuggerScreen:
         return DebuggerScreen(self.session)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands but its Quit and Keys: the palette lists the debugger's quit,
+        and its help screen, which explains every key (Textual's key panel lists the bindings
+        bare, with `N` and no description)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
 
     def action_help(self) -> None:
         # imported here: its Markdown widget brings markdown-it, ~40 ms not needed to start

@@ -339,6 +339,10 @@ async def test_palette_offers_every_action(make_app) -> None:
         assert app.session.debugger.position == 1
         await pilot.press("ctrl+p")
         assert app.screen.__class__.__name__ == "CommandPalette"
+        # Textual's own commands, but not a second Quit or its bare list of keys
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Theme" in titles and "Quit" not in titles and "Keys" not in titles
+        assert sum("Quit" in text for text, _ in provider._commands()) == 1
 
 
 async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
