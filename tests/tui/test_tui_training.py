@@ -105,3 +105,19 @@ async def test_zero_and_non_finite_figures_are_left_out_of_the_curves(make_app, 
         assert "done: 20 iterations" in str(screen.query_one("#training-state").render())
         norms = [r.evaluation.gradient_norms for r in screen.reports]
         assert any(not 0 < n < float("inf") for report in norms for n in report.values())
+
+
+
+async def test_the_curves_survive_a_redraw_without_new_points(make_app) -> None:
+    """A theme switch or a resize redraws the curves: plotext's own log axis took the log of
+    the logs then, and the app died with a math domain error."""
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(TrainingScreen(app.session, 50))
+        await finish(app, pilot)
+        screen = app.screen
+        app.theme = "nord"
+        await pilot.resize_terminal(100, 30)
+        for _ in range(3):
+            await pilot.pause()
+        assert app.is_running and app.screen is screen

@@ -35,9 +35,11 @@ REDRAW = 0.25
 
 def plot(plt: object, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
     """Plot the points plotext can draw, if any: NaN and ±Inf (a diverged run) are left out,
-    and on a log scale zero too (a layer that gets no gradient). plotext crashes on those, and
-    on a labelled curve without points. Whether anything was plotted."""
-    points = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0 or not log)]
+    and with `log` zero too (a layer that gets no gradient). plotext crashes on those, and on
+    a labelled curve without points. With `log` the points are log10(y) on a linear axis:
+    plotext's own log axis takes the log again on every redraw (a theme switch, a resize)
+    and crashes. Whether anything was plotted."""
+    points = [(x, math.log10(y) if log else y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0 or not log)]
     if points:
         plt.plot([x for x, _ in points], [y for _, y in points], **options)
     return bool(points)
@@ -146,10 +148,14 @@ class TrainingScreen(Screen[None]):
             accuracy.refresh()
         norms = self.query_one("#norm-curves", PlotextPlot)
         plt = self._clear(norms, "‖∂J/∂W‖ of each layer over all samples (log scale; zeros left out)")
-        plt.yscale("log")
-        if not any([plot(plt, iterations, [r.evaluation.gradient_norms[name] for r in self.reports], log=True,
-                         label=name) for name in self.weights]):
-            plt.yscale("linear")  # plotext cannot scale a log axis without points
+        series = [[r.evaluation.gradient_norms[name] for r in self.reports] for name in self.weights]
+        for name, ys in zip(self.weights, series):
+            plot(plt, iterations, ys, log=True, label=name)
+        exponents = [math.log10(y) for ys in series for y in ys if math.isfinite(y) and y > 0]
+        if exponents:  # the axis in powers of ten, at most six of them
+            low, high = math.floor(min(exponents)), math.ceil(max(exponents))
+            ticks = list(range(low, high + 1, max(1, -(-(high - low) // 5))))
+            plt.yticks(ticks, [f"1e{k}" for k in ticks])
         norms.refresh()
 
     def _stopped(self, paused: bool) -> None:
