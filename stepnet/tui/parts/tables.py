@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rich.segment import Segment
 
@@ -22,21 +23,33 @@ class Table:
     lines: list[Segments]
 
 
+class Box(NamedTuple):
+    """What a quantity's table reads whatever its values and role. Tuples: every later table
+    of the quantity shares them."""
+
+    top: str
+    bottom: str
+    header: tuple[Segment, ...]  # the column indices (none for a single column)
+    indices: tuple[tuple[Segment, ...], ...]  # each row's index (none for a single row)
+    blank: tuple[Segment]  # a row of cells not computed yet
+    columns: range
+    inner: int  # the width inside the sides
+
+
 @lru_cache(maxsize=1024)
-def _box(name: str, shape: tuple[int, ...], digits: int) -> tuple[str, str, tuple[Segment, ...],
-                                                                   tuple[tuple[Segment, ...], ...], int]:
-    """What a quantity's table reads whatever its values and role (its top and bottom border,
-    its column and row indices, its blank cells, its inner width): worked out once."""
+def box(name: str, shape: tuple[int, ...], digits: int) -> Box:
+    """The quantity's box, worked out once per shape and digits."""
     rows, columns = grid_shape(shape)
     label = len(str(rows - 1)) + 1 if rows > 1 else 0
     inner = label + columns * width(digits) + 1
     title = name + (" [sample 0]" if len(shape) == 3 else "")
-    top = f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮"
-    # tuples: every later table of this quantity shares them
-    header = (header_segment(range(columns), digits, label),) if columns > 1 else ()
-    indices = tuple((Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"]),) if label else ()
-                    for r in range(rows))
-    return top, "╰" + "─" * inner + "╯", header, indices, inner
+    return Box(top=f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮",
+               bottom="╰" + "─" * inner + "╯",
+               header=(header_segment(range(columns), digits, label),) if columns > 1 else (),
+               indices=tuple((Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"]),) if label else ()
+                             for r in range(rows)),
+               blank=(Segment(" " * (columns * width(digits))),),
+               columns=range(columns), inner=inner)
 
 
 def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
@@ -44,21 +57,19 @@ def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
     """A small quantity as a boxed table: title, column indices, one line per row; blank
     cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
     while it is not computed): the caller keeps them while the value is the same."""
-    top, bottom, header, indices, inner = _box(name, shape, digits)
+    b = box(name, shape, digits)
     border = ROLE_STYLE[shown.role]
-    lines = [[Segment(top, border)]]
+    lines = [[Segment(b.top, border)]]
     # a space inside each side, in the border's style (it does not show): fewer segments
     left, right = Segment("│", border), Segment(" │", border)
-    if header:
-        lines.append([left, *header, right])
+    if b.header:
+        lines.append([left, *b.header, right])
     changed = None if shown.changed is None else grid(shown.changed)
-    columns = range(grid_shape(shape)[1])
-    blank = [Segment(" " * (len(columns) * width(digits)))]
-    for r, index in enumerate(indices):
-        row = blank if texts is None else row_segments(shown, texts[r], changed, r, columns)
+    for r, index in enumerate(b.indices):
+        row = b.blank if texts is None else row_segments(shown, texts[r], changed, r, b.columns)
         lines.append([left, *index, *row, right])
-    lines.append([Segment(bottom, border)])
-    return Table(inner + 2, lines)
+    lines.append([Segment(b.bottom, border)])
+    return Table(b.inner + 2, lines)
 
 
 def flow(tables: list[Table], width_: int) -> list[list[int]]:

@@ -14,6 +14,7 @@ segments as it can be: Textual's work for a repainted line grows with them.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import is_
@@ -31,7 +32,7 @@ from textual.widget import Widget
 from stepnet.tui.parts.expectations import ExpectationsPanel
 from stepnet.tui.parts.formula import FormulaPanel
 from stepnet.tui.parts.keyline import KeyLine, entries
-from stepnet.tui.parts.lines import Segments, plain, wrap
+from stepnet.tui.parts.lines import Segments, plain
 from stepnet.tui.parts.loss import LossPlot
 from stepnet.tui.parts.network import NetworkDiagram
 from stepnet.tui.parts.part import Part, ScrollingPart
@@ -282,8 +283,8 @@ class Board(Widget):
     def _too_small(self, size: Size) -> list[Strip]:
         """The message that replaces the parts, in the middle of the board."""
         style = self.rich_style + self.get_component_rich_style("board--too-small")
-        lines = [Strip([Segment(plain([line]).center(size.width), style)], size.width)
-                 for line in wrap([(TOO_SMALL, None)], size.width)]
+        lines = [Strip([Segment(line.center(size.width), style)], size.width)
+                 for line in textwrap.wrap(TOO_SMALL, size.width)]
         top = max((size.height - len(lines)) // 2, 0)
         blank = Strip.blank(size.width, self.rich_style)
         return ([blank] * top + lines + [blank] * size.height)[: size.height]
@@ -305,25 +306,29 @@ class Board(Widget):
             ends = [y + 1 for i, y in enumerate(rows) if i == len(rows) - 1 or rows[i + 1] != y + 1]
             self.refresh(*(Region(0, start, width, end - start) for start, end in zip(starts, ends)))
 
-    def render_line(self, y: int) -> Strip:
-        if self._laid_out_for != self.size:  # the first paint, or a resize: lay out, paint all
+    def _painted(self) -> list[Strip]:
+        """The board's lines as painted; laid out and painted first after a resize, a theme
+        switch, or before the first paint."""
+        if self._laid_out_for != self.size:
             self._layout()
-        return self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width)
+        return self._rows
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._painted()
+        return rows[y] if y < len(rows) else Strip.blank(self.size.width)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The lines as painted, through the app's line filters only: the board draws its own
         frames, padding and colours, so Textual's styles pipeline (borders, padding, tint,
         opacity), which costs ~15 µs a line on every repaint, has nothing to add. Textual asks
         for every line between the first and the last that changed; each is filtered once."""
-        width = self.size.width
-        if self._laid_out_for != self.size:
-            self._layout()
+        width, rows = self.size.width, self._painted()
         filters, (_, background) = self.get_line_filters(), self.background_colors
         if self._filtered_for != (filters, background):
             self._filtered_for, self._filtered = (filters, background), {}
         strips = []
         for y in crop.line_range:
-            row = self._rows[y] if y < len(self._rows) else Strip.blank(width)
+            row = rows[y] if y < len(rows) else Strip.blank(width)
             kept = self._filtered.get(y)
             if kept is None or kept[0] is not row:
                 strip = row
