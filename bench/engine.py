@@ -17,10 +17,11 @@ from collections.abc import Callable
 import numpy as np
 
 import reference
-from stepnet.engine.activations import RELU, SOFTMAX
+from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
-from stepnet.engine.losses import CROSS_ENTROPY
+from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine.names import Name
 
 BATCH, SAMPLES, LR = 32, 1024, 0.01
 
@@ -28,11 +29,11 @@ BATCH, SAMPLES, LR = 32, 1024, 0.01
 def setup() -> tuple[Model, Dataset]:
     rng = np.random.default_rng(0)
     initial = {
-        "W1": rng.standard_normal((64, 784)) * np.sqrt(2 / (784 + 64)), "b1": np.zeros(64),
-        "W2": rng.standard_normal((10, 64)) * np.sqrt(2 / (64 + 10)), "b2": np.zeros(10),
+        Name("W", 1): rng.standard_normal((64, 784)) * np.sqrt(2 / (784 + 64)), Name("b", 1): np.zeros(64),
+        Name("W", 2): rng.standard_normal((10, 64)) * np.sqrt(2 / (64 + 10)), Name("b", 2): np.zeros(10),
     }
-    model = Model(784, (Layer(64, RELU), Layer(10, SOFTMAX)), CROSS_ENTROPY, "mean",
-                  Optimizer("sgd", LR), initial)
+    model = Model(784, (Layer(64, ACTIVATIONS.make("relu")), Layer(10, ACTIVATIONS.make("softmax"))),
+                  LOSSES.make("cross_entropy"), "mean", Optimizer.of("sgd", LR), initial)
     data = Dataset(rng.random((SAMPLES, 784)), np.eye(10)[rng.integers(0, 10, SAMPLES)], BATCH)
     return model, data
 
@@ -41,7 +42,7 @@ def setup() -> tuple[Model, Dataset]:
 # built outside the timed section, and returns what to time.
 
 def plain_numpy(model: Model, data: Dataset) -> Callable[[int], object]:
-    initial = tuple(model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    initial = tuple(model.initial[Name.parse(k)] for k in ("W1", "b1", "W2", "b2"))
     return lambda n: reference.train(initial, data.inputs, data.targets, BATCH, n, LR)
 
 

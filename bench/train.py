@@ -23,6 +23,7 @@ import numpy as np
 
 import reference
 from stepnet import scenario as scenario_file
+from stepnet.engine.names import Name
 from stepnet.engine.training import train
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "mnist_shape.toml"
@@ -33,13 +34,13 @@ def command_path(s: scenario_file.Scenario, iterations: int, progress: bool) -> 
     d = s.debugger()
     for _ in train(d, iterations, iterations, progress=(lambda done: None) if progress else None):
         pass
-    return d.parameters()
+    return {str(name): value for name, value in d.parameters().items()}
 
 
 def plain_numpy(s: scenario_file.Scenario, iterations: int) -> dict[str, np.ndarray]:
     """The reference loop, then the final report: loss, accuracy and gradient norms over all samples."""
     x_all, y_all = s.data.inputs, s.data.targets
-    initial = tuple(s.model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    initial = tuple(s.model.initial[Name.parse(k)] for k in ("W1", "b1", "W2", "b2"))
     params = reference.train(initial, x_all, y_all, s.data.batch_size, iterations, s.model.optimizer.learning_rate)
     _loss, p, grads = reference.gradients(x_all, y_all, params)
     _accuracy = np.mean(p.argmax(axis=1) == y_all.argmax(axis=1))

@@ -183,14 +183,14 @@ def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         value = d.values[op.output]
         if args.format == "json":
             steps.append({"index": d.position, "iteration": d.iteration, "phase": op.phase,
-                          "layer": op.layer, "output": op.output, "formula": op.formula,
+                          "layer": op.layer, "output": str(op.output), "formula": op.formula,
                           "value": _jsonable(value)})
         else:
             layer = f"L{op.layer}" if op.layer is not None else "  "
             print(f"{d.position:>5}  it {d.iteration:<3} {op.phase:<8} {layer:<3} {op.formula}")
             print(f"{'':>22}→ {compact(value, fmt)}")
     if args.format == "json":
-        final = {name: _jsonable(v) for name, v in d.parameters().items()}
+        final = {str(name): _jsonable(v) for name, v in d.parameters().items()}
         json.dump({"title": scenario.title, "steps": steps, "final": final}, sys.stdout)
         print()
     return OK
@@ -250,13 +250,13 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     data = scenario.data
-    weights = [name for name in scenario.model.parameter_names() if name.startswith("W")]
+    weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
     print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
           f"of {data.samples:,} samples")
     print("batch loss: the mean of the iterations' losses since the line before, each before its "
           "update;\nloss, accuracy, ‖∂J/∂W‖: over all samples, with the parameters after the iteration")
     header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
-    print(header + "".join(f"  {'‖∂J/∂' + name + '‖':>10}" for name in weights))
+    print(header + "".join(f"  {f'‖∂J/∂{name}‖':>10}" for name in weights))
     last = None
     with _progress_bar(args.iterations) as progress:
         for report in run_training(d, args.iterations, every, progress):

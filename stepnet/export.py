@@ -15,9 +15,9 @@ import numpy as np
 
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, check, due
-from stepnet.engine.latex import latex
+from stepnet.engine.names import TARGETS, Name
 from stepnet.engine.notation import Fmt, compact, formatter
-from stepnet.engine.program import Op
+from stepnet.engine.op import Op
 from stepnet.scenario import Scenario
 
 Array = np.ndarray
@@ -30,12 +30,6 @@ MAX_ROWS, MAX_COLUMNS = 8, 8
 #: a softmax Jacobian (B × units × units) is tabulated for this many samples
 MAX_SAMPLES = 2
 
-KINDS = {
-    "batch": "the batch", "weighted_sum": "weighted sum", "activation": "activation",
-    "loss": "loss", "loss_grad": "gradient of the loss", "dact": "derivative of the activation",
-    "delta": "delta, ∂J/∂z", "grad_W": "gradient of the weights", "grad_b": "gradient of the bias",
-    "grad_a": "gradient passed to the layer below", "velocity": "velocity", "update": "update",
-}
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Update"}
 
 
@@ -53,7 +47,7 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
     out += _network(scenario)
     out += ["## Initial parameters", ""]
     for name, value in d.parameters().items():
-        out += [f"**{name}**", "", *_table(name, value, fmt), ""]
+        out += [f"**{name}**", "", *_table(str(name), value, fmt), ""]
 
     outcomes: dict[int, Outcome] = {}
     for iteration in range(1, iterations + 1):
@@ -84,12 +78,10 @@ def _network(scenario: Scenario) -> list[str]:
     for l, layer in enumerate(m.layers, start=1):
         bias = "with bias" if layer.bias else "no bias"
         lines.append(f"- layer {l}: {layer.units} {layer.activation.name} units, {bias}")
-    lines.append(f"- loss: {m.loss.name}, ℓ(p, y) = {m.loss.formula}, "
-                 + ("the mean over the batch" if m.reduction == "mean" else "summed over the batch"))
-    opt = m.optimizer
-    rule = f"η = {opt.learning_rate:g}" + (f", μ = {opt.momentum:g}" if opt.kind == "momentum" else "")
-    frozen = f"; not updated: {', '.join(sorted(opt.frozen))}" if opt.frozen else ""
-    lines.append(f"- optimizer: {opt.kind}, {rule}{frozen}")
+    lines.append(f"- loss: {m.loss.name}, ℓ(p, y) = {m.loss.formula.text}, "
+                 + ("the mean over the batch" if m.reduction == "mean" else "summed over the batch")
+                 + (f", plus the L2 penalty (λ/2)·Σₗ‖Wˡ‖², λ = {m.l2:g}" if m.l2 else ""))
+    lines.append(f"- optimizer: {m.optimizer.describe()}")
     lines.append(f"- data: {data.samples:,} sample{'s' if data.samples != 1 else ''} in batches of {data.batch_size}")
     return lines + [""]
 
@@ -97,12 +89,10 @@ def _network(scenario: Scenario) -> list[str]:
 def _operation(d: Debugger, op: Op, digits: int) -> list[str]:
     fmt = formatter(digits)
     where = f", layer {op.layer}" if op.layer and op.kind != "batch" else ""
-    out = [f"#### {d.position}. `{op.output}` — {KINDS.get(op.kind, op.kind.replace('_', ' '))}{where}", ""]
-    tex = latex(op, d.model)
-    out += ([f"$${tex}$$"] if tex else [f"`{op.formula}`"]) + [""]
+    out = [f"#### {d.position}. `{op.output}` — {op.label}{where}", "", f"$${op.latex}$$", ""]
     if op.kind == "batch":
-        for name in ("a0", "y"):
-            out += [f"**{name}**", "", *_table(name, d.values[name], fmt), ""]
+        for name in (Name("a", 0), TARGETS):
+            out += [f"**{name}**", "", *_table(str(name), d.values[name], fmt), ""]
         return out
     value = np.asarray(d.values[op.output])
     indices, note = _elements(value.shape)
@@ -110,7 +100,7 @@ def _operation(d: Debugger, op: Op, digits: int) -> list[str]:
         out += [note, ""]
     out += ["```text", *(d.explain(i, digits) for i in indices), "```", ""]
     if value.ndim:
-        out += [*_table(op.output, value, fmt), ""]
+        out += [*_table(str(op.output), value, fmt), ""]
     return out
 
 

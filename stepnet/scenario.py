@@ -11,20 +11,24 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from stepnet import data as datafile
-from stepnet.engine.activations import NAMES as ACTIVATIONS
-from stepnet.engine.activations import activation
+from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
 from stepnet.engine.losses import LOSSES, REDUCTIONS
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
-from stepnet.engine.program import build_program, quantity_shape
+from stepnet.engine.names import Name
+from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
+from stepnet.engine.program import Program, build_program
+from stepnet.engine.registry import Kind, Registry
 from stepnet.errors import ScenarioError
-from stepnet.fields import Table, array, count, describe, is_number
+from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
 
+T = TypeVar("T")
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 #: an init scale this large would draw infinite weights
 MAX_SCALE = 1e100
@@ -61,10 +65,11 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
 
     net = top.table_("network", ("inputs", "layers"))
     inputs = net.integer("inputs", minimum=1)
-    layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale",
-                                         "bias", "negative_slope", "dropout"))
+    layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale", "bias", "dropout",
+                                         *ACTIVATIONS.options()))
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
-    n_params = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(layer_tables)))
+    n_params = sum(sizes[i] * sizes[i + 1] + (sizes[i + 1] if t.raw("bias", 0.0) is not False else 0)
+                   for i, t in enumerate(layer_tables))
     if n_params > max_parameters:
         raise net.error("layers", f"the network has {count(n_params, 'parameter')}, more than the limit of "
                                   f"{max_parameters:,} (raise it with --max-parameters)")
@@ -72,22 +77,21 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     for l, t in enumerate(layer_tables, start=1):
         layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng)
         layers.append(layer)
-        initial[f"W{l}"] = W
+        initial[Name("W", l)] = W
         if b is not None:
-            initial[f"b{l}"] = b
+            initial[Name("b", l)] = b
 
-    loss_t = top.table_("loss", ("kind", "reduction"))
-    loss = LOSSES[loss_t.string("kind", choices=LOSSES)]
+    loss_t = top.table_("loss", ("kind", "reduction", "l2", *LOSSES.options()))
+    loss = _definition(loss_t, "kind", LOSSES, "loss")
     reduction = loss_t.string("reduction", "mean", choices=REDUCTIONS)
     if loss.needs_probabilities and layers[-1].activation.name not in ("softmax", "sigmoid"):
         raise loss_t.error("kind", f"{loss.name} needs probabilities from the output layer: make the "
                                    f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
+    l2 = loss_t.number("l2", 0.0, at_least=0.0)
 
-    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed)
+    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed, l2)
     dataset = _data(top, path, model, seed, max_samples)
-    expectations = tuple(_expectations(top, model, dataset))
-    for a in initial.values():
-        a.flags.writeable = False  # the engine never changes an array in place; make sure
+    expectations = tuple(_expectations(top, build_program(model, dataset)))
     return Scenario(path, title, top.string("description", ""), top.string("source", ""),
                     model, dataset, expectations)
 
@@ -156,14 +160,35 @@ def _syntax_message(error: str, text: str) -> str:
     return f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}" + (f" ({hint})" if hint else "")
 
 
+def _definition(t: Table, key: str, registry: Registry[T], what: str, default: str | None = None) -> T:
+    """The definition named by t[key] (`activation = "elu"`, `kind = "adam"`), made with the
+    options it takes from the same table. An option of another definition is refused, naming
+    the ones that take it."""
+    name = t.string(key, default if default is not None else REQUIRED, choices=registry)
+    kind: Kind[T] = registry[name]
+    own = {o.name for o in kind.options}
+    for option, takers in registry.options().items():
+        if option in t and option not in own:
+            which = ", ".join(takers[:-1]) + " or " + takers[-1] if len(takers) > 1 else takers[0]
+            article = "an" if which[0] in "aeiou" else "a"
+            raise t.error(option, f"only {article} {which} {what} takes {option} (this one is {name})")
+    values: dict[str, object] = {}
+    for o in kind.options:
+        if o.kind is bool:
+            values[o.name] = t.boolean(o.name, o.default)
+        elif o.kind is int:
+            values[o.name] = t.integer(o.name, o.default, minimum=None if o.at_least is None else int(o.at_least))
+        else:
+            values[o.name] = t.number(o.name, float(o.default), positive=o.positive, at_least=o.at_least,
+                                      below=o.below)
+    return kind(**values)
+
+
 def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple[Layer, np.ndarray, np.ndarray | None]:
     units = t.integer("units", minimum=1)
-    name = t.string("activation", choices=ACTIVATIONS)
-    if name == "softmax" and not last:
+    act = _definition(t, "activation", ACTIVATIONS, "layer")
+    if act.name == "softmax" and not last:
         raise t.error("activation", "softmax is only allowed on the last (output) layer")
-    if "negative_slope" in t and name != "leaky_relu":
-        raise t.error("negative_slope", "only a leaky_relu layer takes negative_slope")
-    act = activation(name, t.number("negative_slope", 0.01, at_least=0.0))
 
     shape = f"a {units}×{fan_in} matrix (units × fan_in: row i holds the weights into neuron i)"
     if "weights" in t and "init" in t:
@@ -212,21 +237,24 @@ def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator
     return rng.standard_normal(shape) * std
 
 
-def _optimizer(top: Table, initial: dict[str, np.ndarray]) -> Optimizer:
-    t = top.table_("optimizer", ("kind", "learning_rate", "momentum", "frozen"))
-    kind = t.string("kind", "sgd", choices=("sgd", "momentum"))
+def _optimizer(top: Table, initial: dict[Name, np.ndarray]) -> Optimizer:
+    t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
+    rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
     lr = t.number("learning_rate", positive=True)
-    if "momentum" in t and kind != "momentum":
-        raise t.error("momentum", 'momentum is only used with kind = "momentum"')
-    mu = t.number("momentum", 0.9, at_least=0.0, below=1.0)
     frozen = t.get("frozen", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
                    "a list of parameter names such as [\"b1\", \"b2\"]", [])
+    known = [str(name) for name in initial]
     for i, name in enumerate(frozen):
         if name in frozen[:i]:
             raise t.error("frozen", f"{name!r} is listed twice; name each parameter once")
-        if name not in initial:
-            raise t.error("frozen", f"no parameter named {name!r} (the network has {', '.join(initial)})")
-    return Optimizer(kind, lr, mu if kind == "momentum" else 0.0, frozenset(frozen))
+        if name not in known:
+            raise t.error("frozen", f"no parameter named {name!r}{did_you_mean(name, known)} "
+                                    f"(the network has {', '.join(known)})")
+    schedule = None
+    if "schedule" in t:
+        s = t.table_("schedule", ("kind", *SCHEDULES.options()))
+        schedule = _definition(s, "kind", SCHEDULES, "schedule")
+    return Optimizer(rule, lr, frozenset(map(Name.parse, frozen)), schedule)
 
 
 def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
@@ -258,7 +286,7 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
     if model.loss.needs_probabilities:
         if y.min() < 0 or y.max() > 1:
             raise t.error(where, f"{model.loss.name} needs targets in [0, 1] (probabilities)")
-        if model.loss.name == "cross_entropy" and not np.allclose(y.sum(axis=1), 1.0):
+        if model.loss.targets == "distribution" and not np.allclose(y.sum(axis=1), 1.0):
             raise t.error(where, "cross_entropy needs each sample's targets to sum to 1 (a probability distribution)")
     batch = t.integer("batch_size", 1, minimum=1)
     if batch > len(x):
@@ -267,17 +295,18 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
     return Dataset(x, y, batch, t.boolean("shuffle", False), seed)
 
 
-def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
-    known = build_program(model, data).quantities()
+def _expectations(top: Table, program: Program) -> list[Expectation]:
+    known = {str(name): name for name in program.quantities}
     result = []
     for t in top.tables("expect", ("name", "iteration", "index", "value", "tolerance"), required=False):
         name = t.string("name")
         if name not in known:
-            raise t.error("name", f"no quantity named {name!r}; this network has {', '.join(known)}")
+            raise t.error("name", f"no quantity named {name!r}{did_you_mean(name, known)}; "
+                                  f"this network has {', '.join(known)}")
         iteration = t.integer("iteration", 1, minimum=1)
         if iteration > MAX_EXPECT_ITERATION:
             raise t.error("iteration", f"expected at most {MAX_EXPECT_ITERATION:,} iterations, got {iteration:,}")
-        shape = quantity_shape(model, name, len(data.rows(iteration)))
+        shape = program.shape(known[name], len(program.data.rows(iteration)))
         index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
                       "a list of whole numbers such as [0, 1]", None)
         if index is not None:
@@ -302,7 +331,7 @@ def _expectations(top: Table, model: Model, data: Dataset) -> list[Expectation]:
             raise t.error("value", f"expected {_shape_text(want)}{flat} for {name}{list(index) if index else ''}, "
                                    f"got {_shape_text(value.shape)}")
         tolerance = t.number("tolerance", 1e-6, positive=True)
-        result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where))
+        result.append(Expectation(known[name], iteration, index, value.reshape(want), tolerance, t.where))
     return result
 
 

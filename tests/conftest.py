@@ -7,27 +7,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stepnet.engine.activations import activation
+from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine.names import Name
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def make_model(
     sizes: list[int], activations: list[str], loss: str = "half_sse", bias: bool = True,
-    reduction: str = "mean", optimizer: Optimizer | None = None, seed: int = 0,
+    reduction: str = "mean", optimizer: Optimizer | None = None, seed: int = 0, l2: float = 0.0,
 ) -> Model:
     """A model with small random weights: sizes = [inputs, units1, units2, …]."""
     rng = np.random.default_rng(seed)
     layers, initial = [], {}
     for l, (fan_in, units, act) in enumerate(zip(sizes, sizes[1:], activations), start=1):
-        layers.append(Layer(units, activation(act), bias))
-        initial[f"W{l}"] = rng.normal(0, 0.8, (units, fan_in))
+        layers.append(Layer(units, ACTIVATIONS.make(act), bias))
+        initial[Name("W", l)] = rng.normal(0, 0.8, (units, fan_in))
         if bias:
-            initial[f"b{l}"] = rng.normal(0, 0.5, units)
-    return Model(sizes[0], tuple(layers), LOSSES[loss], reduction, optimizer or Optimizer("sgd", 0.3), initial)
+            initial[Name("b", l)] = rng.normal(0, 0.5, units)
+    return Model(sizes[0], tuple(layers), LOSSES.make(loss), reduction, optimizer or Optimizer.of("sgd", 0.3),
+                 initial, l2=l2)
 
 
 def make_data(model: Model, samples: int, batch_size: int, seed: int = 1, shuffle: bool = False) -> Dataset:
@@ -35,7 +37,7 @@ def make_data(model: Model, samples: int, batch_size: int, seed: int = 1, shuffl
     rng = np.random.default_rng(seed)
     outputs = model.layers[-1].units
     x = rng.normal(0, 1, (samples, model.inputs))
-    if model.loss.name == "cross_entropy":
+    if model.loss.targets == "distribution":
         y = np.eye(outputs)[rng.integers(0, outputs, samples)]
     else:
         y = rng.uniform(0.05, 0.95, (samples, outputs))

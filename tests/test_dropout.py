@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from stepnet.engine import fastpath
 from stepnet.engine.gradcheck import gradient_check
+from stepnet.engine.names import Name
+from stepnet.engine.program import build_program
 from stepnet.scenario import load
 
 
@@ -13,46 +14,43 @@ def test_dropped_units_receive_no_gradient(scenarios):
     d = load(scenarios / "dropout.toml").debugger()
     d.goto(d.n_ops)
     for l in (1, 2):
-        m = d.values[f"m{l}"]
+        m = d.values[Name.parse(f"m{l}")]
         assert set(np.unique(m)) <= {0.0, 2.0} and (m == 0).any() and (m == 2).any()
         dropped = m == 0
-        assert not d.values[f"a{l}"][dropped].any()
-        assert not d.values[f"delta{l}"][dropped].any()
+        assert not d.values[Name.parse(f"a{l}")][dropped].any()
+        assert not d.values[Name.parse(f"delta{l}")][dropped].any()
     # a unit dropped in every sample of the batch gets no gradient on its weights at all
-    always = (d.values["m1"] == 0).all(axis=0)
-    assert not d.values["grad_W1"][always].any()
+    always = (d.values[Name.parse("m1")] == 0).all(axis=0)
+    assert not d.values[Name.parse("grad_W1")][always].any()
 
 
 def test_masked_gradients_match_finite_differences_with_the_same_mask(scenarios):
     s = load(scenarios / "dropout.toml")
-    x, y = s.data.batch(1)
-    masks = s.model.dropout_masks(1, len(x))
-    for r in gradient_check(s.model, s.model.initial_state(), x, y, masks):
+    for r in gradient_check(build_program(s.model, s.data), s.model.initial_state(), 1):
         assert r.passes(1e-6), r
 
 
-def test_finite_differences_without_the_mask_disagree(scenarios, monkeypatch):
+def test_finite_differences_without_the_mask_disagree(scenarios):
     """The check is not vacuous: with the masks left out of J (but not out of backprop),
     the gradient check fails."""
     s = load(scenarios / "dropout.toml")
-    x, y = s.data.batch(1)
-    masks = s.model.dropout_masks(1, len(x))
-    unmasked_forward = fastpath.forward
-    monkeypatch.setattr(fastpath, "forward", lambda model, state, x, m=None: unmasked_forward(model, state, x))
-    monkeypatch.setattr(fastpath, "gradients", lambda model, state, x, y, m=None:
-                        fastpath.backward(model, state, *unmasked_forward(model, state, x, m), y, m))
-    results = {r.name: r for r in gradient_check(s.model, s.model.initial_state(), x, y, masks)}
+    masked, unmasked = build_program(s.model, s.data), build_program(s.model.without_dropout(), s.data)
+
+    class Mixed:  # backprop with the masks, J without
+        model, loss_index, gradients, run = masked.model, unmasked.loss_index, masked.gradients, unmasked.run
+
+    results = {str(r.name): r for r in gradient_check(Mixed(), s.model.initial_state(), 1)}
     assert not results["W1"].passes() and not results["W2"].passes()
 
 
 def test_masks_are_redrawn_exactly_on_replay_and_differ_between_iterations(scenarios):
     d = load(scenarios / "dropout.toml").debugger()
     d.goto(d.n_ops + 3)  # iteration 2, its first mask drawn
-    m2 = d.values["m1"].copy()
+    m2 = d.values[Name.parse("m1")].copy()
     d.goto(3)
-    m1 = d.values["m1"].copy()
+    m1 = d.values[Name.parse("m1")].copy()
     d.goto(d.n_ops + 3)
-    assert np.array_equal(d.values["m1"], m2) and not np.array_equal(m1, m2)
+    assert np.array_equal(d.values[Name.parse("m1")], m2) and not np.array_equal(m1, m2)
 
 
 def test_inverted_dropout_keeps_the_expected_activation(scenarios):
@@ -65,9 +63,10 @@ def test_evaluation_runs_without_dropout(scenarios):
     s = load(scenarios / "dropout.toml")
     state = s.model.initial_state()
     x = s.data.inputs
-    _, a = fastpath.forward(s.model, state, x)
-    h = np.maximum(x @ state["W1"].T + state["b1"], 0)  # every unit, no mask, no scaling
-    np.testing.assert_allclose(a[1], h, rtol=1e-15)
+    program = build_program(s.model, s.data).evaluation
+    a1 = program.run(state, 1, program.loss_index)[Name("a", 1)]
+    h = np.maximum(x @ state[Name("W", 1)].T + state[Name("b", 1)], 0)  # every unit, no mask, no scaling
+    np.testing.assert_allclose(a1, h, rtol=1e-15)
 
 
 def test_fast_path_equals_op_by_op_with_dropout(scenarios):

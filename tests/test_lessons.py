@@ -9,15 +9,18 @@ import pytest
 
 from conftest import SCENARIOS
 from stepnet import scenario
-from stepnet.engine import fastpath
 from stepnet.engine.debugger import Debugger
+from stepnet.engine.model import Dataset
+from stepnet.engine.names import Name
+from stepnet.engine.program import build_program
 
 
 def hidden_rows_identical(model, state, x) -> bool:
     """Every row of W1 and entry of b1 equal, so every hidden unit's activation is too."""
-    W1, b1 = state["W1"], state["b1"]
-    _, a = fastpath.forward(model, state, x)
-    return bool((W1 == W1[0]).all() and (b1 == b1[0]).all() and (a[1] == a[1][:, :1]).all())
+    W1, b1 = state[Name("W", 1)], state[Name("b", 1)]
+    program = build_program(model, Dataset(x, np.zeros((len(x), model.layers[-1].units)), len(x)))
+    a1 = program.run(state, 1, program.loss_index)[Name("a", 1)]
+    return bool((W1 == W1[0]).all() and (b1 == b1[0]).all() and (a1 == a1[:, :1]).all())
 
 
 def test_zero_initialisation_keeps_hidden_neurons_identical():
@@ -25,14 +28,14 @@ def test_zero_initialisation_keeps_hidden_neurons_identical():
     d = s.debugger()
     d.run_iterations(1)
     # iteration 1: W2 = 0 passes no gradient down, and every hidden unit outputs σ(0)
-    assert not d.parameters()["W1"].any()
-    W2 = d.parameters()["W2"]
+    assert not d.parameters()[Name.parse("W1")].any()
+    W2 = d.parameters()[Name.parse("W2")]
     assert W2.any() and (W2 == W2[:, :1]).all()
     d.run_iterations(299)
     state = d.parameters()
-    assert np.abs(state["W1"]).max() > 0.1  # it did learn something …
+    assert np.abs(state[Name.parse("W1")]).max() > 0.1  # it did learn something …
     assert hidden_rows_identical(s.model, state, s.data.inputs)  # … the same in every neuron
-    assert (state["W2"] == state["W2"][:, :1]).all()
+    assert (state[Name.parse("W2")] == state[Name.parse("W2")][:, :1]).all()
 
 
 def test_random_initialisation_breaks_the_symmetry():
@@ -51,13 +54,13 @@ def deltas_by_hand(model, state, x, y) -> list[np.ndarray]:
             "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0)}
     a, zs = [x], []
     for l, layer in enumerate(model.layers, start=1):
-        zs.append(a[-1] @ state[f"W{l}"].T + state[f"b{l}"])
+        zs.append(a[-1] @ state[Name.parse(f"W{l}")].T + state[Name.parse(f"b{l}")])
         name = layer.activation.name
         a.append(zs[-1] if name == "identity" else acts[name][0](zs[-1]))
     deltas = [(a[-1] - y) / len(x)]  # identity output, ½Σ(p − y)², mean over the batch
     for l in range(model.depth - 1, 0, -1):
         df = acts[model.layers[l - 1].activation.name][1]
-        deltas.insert(0, (deltas[0] @ state[f"W{l + 1}"]) * df(zs[l - 1]))
+        deltas.insert(0, (deltas[0] @ state[Name.parse(f"W{l + 1}")]) * df(zs[l - 1]))
     return deltas
 
 
@@ -67,7 +70,7 @@ def mean_abs_deltas(file: str) -> list[float]:
     d.goto(d.n_ops)  # the whole first iteration, op by op
     expected = deltas_by_hand(s.model, s.model.initial, s.data.inputs, s.data.targets)
     for l, delta in enumerate(expected, start=1):
-        np.testing.assert_allclose(d.values[f"delta{l}"], delta, rtol=1e-10, atol=1e-300)
+        np.testing.assert_allclose(d.values[Name.parse(f"delta{l}")], delta, rtol=1e-10, atol=1e-300)
     return [float(np.abs(delta).mean()) for delta in expected]
 
 
@@ -94,8 +97,8 @@ def test_identical_rows_groups_equal_neurons():
     d = scenario.load(SCENARIOS / "symmetry.toml").debugger()
     d.run_iterations(20)
     hidden = d.model.layers[0].units
-    assert identical_rows(d.values["W1"]) == [list(range(hidden))]
-    assert identical_rows(d.values["a1"].T) == [list(range(hidden))]  # the units' activations too
+    assert identical_rows(d.values[Name.parse("W1")]) == [list(range(hidden))]
+    assert identical_rows(d.values[Name.parse("a1")].T) == [list(range(hidden))]  # the units' activations too
 
 
 def test_layer_gradient_norms_and_identical_neurons_read_the_state():
@@ -107,9 +110,9 @@ def test_layer_gradient_norms_and_identical_neurons_read_the_state():
     d.goto(d.n_ops)
     norms = layer_gradient_norms(d.values, depth)
     assert sorted(norms) == list(range(1, depth + 1))
-    assert norms[1] == pytest.approx(np.sqrt((d.values["grad_W1"] ** 2).sum()))
+    assert norms[1] == pytest.approx(np.sqrt((d.values[Name.parse("grad_W1")] ** 2).sum()))
     assert norms[1] < 1e-2 * norms[depth]  # vanishing: the input side gets far less
 
-    values = {"W1": np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), "b1": np.array([0.0, 0.0, 0.5])}
+    values = {Name("W", 1): np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), Name("b", 1): np.array([0.0, 0.0, 0.5])}
     assert identical_neurons(values, 1) == [[0, 1]]  # neuron 2 differs by its bias
-    assert identical_neurons({"W1": values["W1"]}, 1) == [[0, 1, 2]]
+    assert identical_neurons({Name("W", 1): values[Name("W", 1)]}, 1) == [[0, 1, 2]]

@@ -16,10 +16,11 @@ import pytest
 
 from stepnet import cli
 from stepnet import scenario as scenario_file
-from stepnet.engine.activations import SIGMOID, SOFTMAX
+from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.breakpoints import Condition
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.losses import EPS
+from stepnet.engine.names import Name
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -90,7 +91,7 @@ def first_non_finite(d: Debugger, iterations: int) -> tuple[int, str] | None:
     for _ in range(iterations * d.n_ops):
         op = d.step()
         if found is None and not np.isfinite(d.values[op.output]).all():
-            found = (d.position, op.output)
+            found = (d.position, str(op.output))
     return found
 
 
@@ -100,8 +101,8 @@ def first_non_finite(d: Debugger, iterations: int) -> tuple[int, str] | None:
 def test_sigmoid_and_softmax_do_not_overflow() -> None:
     z = np.array([[-1000.0, 1000.0, -np.inf, np.inf, 0.0]])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        a = SIGMOID.f(z)
-        p = SOFTMAX.f(np.array([[1000.0, 0.0, -1000.0]]))
+        a = ACTIVATIONS.make("sigmoid").f(z)
+        p = ACTIVATIONS.make("softmax").f(np.array([[1000.0, 0.0, -1000.0]]))
     assert a.tolist() == [[0.0, 1.0, 0.0, 1.0, 0.5]]
     assert p.tolist() == [[1.0, 0.0, 0.0]]
 
@@ -116,10 +117,10 @@ def test_log_of_zero_is_clipped_at_eps(changes: dict[str, str], tmp_path: Path) 
     s = scenario_file.load(write(tmp_path, **changes))
     d = s.debugger()
     d.run_iterations(1)
-    p = d.values["a2"][0]
+    p = d.values[Name.parse("a2")][0]
     assert 0.0 in p.tolist() or 1.0 in p.tolist()  # the probability really is exactly 0 or 1
-    assert d.values["loss"] == pytest.approx(-math.log(EPS), rel=1e-3)
-    assert all(np.isfinite(d.values[name]).all() for name in ("delta2", "grad_W2", "W1", "W2"))
+    assert d.values[Name.parse("loss")] == pytest.approx(-math.log(EPS), rel=1e-3)
+    assert all(np.isfinite(d.values[Name.parse(name)]).all() for name in ("delta2", "grad_W2", "W1", "W2"))
     assert d.fault is None
 
 
@@ -131,13 +132,13 @@ def test_stepping_flags_the_first_non_finite_op_and_keeps_going(name: str, tmp_p
     d = load(tmp_path, name).debugger()
     found = first_non_finite(d, 4)
     assert found is not None, "the scenario was meant to produce a NaN or Inf"
-    assert (d.fault.position, d.fault.op.output) == found
+    assert (d.fault.position, str(d.fault.op.output)) == found
     assert d.fault.iteration == -(-found[0] // d.n_ops)
     expected = SCENARIOS[name][1]
     if expected:
-        assert (d.fault.iteration, d.fault.op.output) == expected
+        assert (d.fault.iteration, str(d.fault.op.output)) == expected
     assert d.position == 4 * d.n_ops  # every op after the fault ran too
-    assert d.fault.op.output in d.fault.describe() and f"iteration {d.fault.iteration}" in d.fault.describe()
+    assert str(d.fault.op.output) in d.fault.describe() and f"iteration {d.fault.iteration}" in d.fault.describe()
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -214,19 +215,21 @@ def test_check_warns(fast: bool, tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_gradient_check_of_a_diverged_network_warns_nothing(recwarn):
+    from stepnet.engine.activations import ACTIVATIONS
     from stepnet.engine.gradcheck import gradient_check
-    from stepnet.engine.model import Layer, Model, Optimizer
-    from stepnet.engine.activations import IDENTITY
-    from stepnet.engine.losses import HALF_SSE
+    from stepnet.engine.losses import LOSSES
+    from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+    from stepnet.engine.program import build_program
 
-    model = Model(1, (Layer(1, IDENTITY, bias=False),), HALF_SSE, "mean", Optimizer("sgd", 1.0),
-                  {"W1": np.array([[1e200]])})
-    results = gradient_check(model, model.initial_state(), np.ones((1, 1)), np.zeros((1, 1)))
+    model = Model(1, (Layer(1, ACTIVATIONS.make("identity"), bias=False),), LOSSES.make("half_sse"), "mean",
+                  Optimizer.of("sgd", 1.0), {Name("W", 1): np.array([[1e200]])})
+    program = build_program(model, Dataset(np.ones((1, 1)), np.zeros((1, 1))))
+    results = gradient_check(program, model.initial_state(), 1)
     assert not results[0].passes() and not recwarn.list
 
 
 def test_layer_gradient_norms_of_a_diverged_layer_are_inf_without_a_warning(recwarn):
     from stepnet.engine.metrics import layer_gradient_norms
 
-    norms = layer_gradient_norms({"grad_W1": np.array([[1e200, 1e200]])}, 1)
+    norms = layer_gradient_norms({Name.parse("grad_W1"): np.array([[1e200, 1e200]])}, 1)
     assert norms == {1: math.inf} and not recwarn.list

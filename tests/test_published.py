@@ -7,6 +7,7 @@ import pytest
 
 from stepnet.engine.expect import check
 from stepnet.scenario import load
+from stepnet.engine.names import Name
 
 
 def sigmoid(x):
@@ -23,15 +24,15 @@ def test_mazur_published_figures(scenarios):
     """Figures as printed in Mazur's article, written out here, not read from the scenario."""
     d = run_iteration(scenarios / "mazur.toml")
     v = d.values
-    assert v["a1"][0] == pytest.approx([0.593269992, 0.596884378], abs=1e-9)
-    assert v["a2"][0] == pytest.approx([0.75136507, 0.772928465], abs=1e-9)
-    assert float(v["loss"]) == pytest.approx(0.298371109, abs=1e-9)
-    assert v["delta2"][0, 0] == pytest.approx(0.138498562, abs=1e-9)
-    assert v["grad_W2"][0, 0] == pytest.approx(0.082167041, abs=1e-9)
-    assert v["grad_W1"][0, 0] == pytest.approx(0.000438568, abs=1e-9)
-    assert v["W1"].ravel() == pytest.approx([0.149780716, 0.19956143, 0.24975114, 0.29950229], abs=1e-8)
-    assert v["W2"].ravel() == pytest.approx([0.35891648, 0.408666186, 0.511301270, 0.561370121], abs=1e-8)
-    assert v["b1"].tolist() == [0.35, 0.35]  # frozen, as in the article
+    assert v[Name.parse("a1")][0] == pytest.approx([0.593269992, 0.596884378], abs=1e-9)
+    assert v[Name.parse("a2")][0] == pytest.approx([0.75136507, 0.772928465], abs=1e-9)
+    assert float(v[Name.parse("loss")]) == pytest.approx(0.298371109, abs=1e-9)
+    assert v[Name.parse("delta2")][0, 0] == pytest.approx(0.138498562, abs=1e-9)
+    assert v[Name.parse("grad_W2")][0, 0] == pytest.approx(0.082167041, abs=1e-9)
+    assert v[Name.parse("grad_W1")][0, 0] == pytest.approx(0.000438568, abs=1e-9)
+    assert v[Name.parse("W1")].ravel() == pytest.approx([0.149780716, 0.19956143, 0.24975114, 0.29950229], abs=1e-8)
+    assert v[Name.parse("W2")].ravel() == pytest.approx([0.35891648, 0.408666186, 0.511301270, 0.561370121], abs=1e-8)
+    assert v[Name.parse("b1")].tolist() == [0.35, 0.35]  # frozen, as in the article
 
 
 def test_mazur_erratum_second_round_error(scenarios):
@@ -68,7 +69,7 @@ def g9(x: float) -> str:
 def test_mazur_explains_delta_like_the_article(scenarios):
     m = mazur_by_hand()
     d = load(scenarios / "mazur.toml").debugger()
-    while d.last_op is None or d.last_op.output != "delta2":
+    while d.last_op is None or str(d.last_op.output) != "delta2":
         d.step()
     assert d.explain((0, 0)) == (
         f"delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = {g9(m['out_o1'] - 0.01)} × "
@@ -85,7 +86,7 @@ def test_update_explained_with_the_weight_before_the_update(scenarios):
     m = mazur_by_hand()
     d = load(scenarios / "mazur.toml").debugger()
     d.goto(d.n_ops - 1)  # W1's update is the next to last op
-    assert d.last_op.output == "W1"
+    assert str(d.last_op.output) == "W1"
     assert d.explain((0, 0)) == (
         f"W1[0,0] = W1[0,0] − η·grad_W1[0,0] = 0.15 − 0.5 × {g9(m['dE_dw1'])} = {g9(0.15 - 0.5 * m['dE_dw1'])}"
     )
@@ -95,7 +96,7 @@ def test_article_grad_W1_is_the_chain_rule_closed_form(scenarios):
     """∂J/∂W1ᵢⱼ = (p − a)·p(1 − p)·Σₖ W3ₖ·zₖ(1 − zₖ)·W2ₖᵢ·yᵢ(1 − yᵢ)·xⱼ, written out element by element."""
     s = load(scenarios / "article.toml")
     d = run_iteration(scenarios / "article.toml")
-    W1, W2, W3 = (s.model.initial[f"W{l}"] for l in (1, 2, 3))
+    W1, W2, W3 = (s.model.initial[Name.parse(f"W{l}")] for l in (1, 2, 3))
     x, a = s.data.inputs[0], s.data.targets[0, 0]
     y = [sigmoid(sum(W1[i, j] * x[j] for j in range(3))) for i in range(3)]
     z = [sigmoid(sum(W2[k, i] * y[i] for i in range(3))) for k in range(3)]
@@ -105,15 +106,15 @@ def test_article_grad_W1_is_the_chain_rule_closed_form(scenarios):
         for j in range(3):
             chain = sum(W3[0, k] * z[k] * (1 - z[k]) * W2[k, i] for k in range(3))
             expected[i, j] = (p - a) * p * (1 - p) * chain * y[i] * (1 - y[i]) * x[j]
-    np.testing.assert_allclose(d.values["grad_W1"], expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(d.values[Name.parse("grad_W1")], expected, rtol=1e-12, atol=1e-15)
 
 
 def test_relu_sigmoid_predicts_0_256(scenarios):
     d = run_iteration(scenarios / "relu_sigmoid.toml")
-    assert round(float(d.values["a3"][0, 0]), 3) == 0.256
+    assert round(float(d.values[Name.parse("a3")][0, 0]), 3) == 0.256
     # the dead ReLU unit passes no gradient: its row of grad_W1 is zero
-    assert d.values["z1"][0, 0] < 0
-    assert not d.values["grad_W1"][0].any()
+    assert d.values[Name.parse("z1")][0, 0] < 0
+    assert not d.values[Name.parse("grad_W1")][0].any()
 
 
 @pytest.mark.parametrize("name", ["xor", "momentum"])

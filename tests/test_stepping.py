@@ -9,8 +9,9 @@ from conftest import make_data, make_debugger, make_model
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.model import Dataset, Optimizer
+from stepnet.engine.names import Name
 
-MOMENTUM = Optimizer("momentum", 0.2, 0.9, frozenset({"b1"}))
+MOMENTUM = Optimizer.of("momentum", 0.2, frozen={"b1"}, momentum=0.9)
 
 
 def snapshot(d: Debugger) -> dict[str, bytes]:
@@ -59,16 +60,16 @@ def test_step_back_across_an_iteration_after_a_fast_run():
 
 def test_history_memory_stays_bounded_on_a_784_64_10_network():
     model = make_model([784, 64, 10], ["relu", "softmax"], loss="cross_entropy",
-                       optimizer=Optimizer("sgd", 0.01))
+                       optimizer=Optimizer.of("sgd", 0.01))
     rng = np.random.default_rng(0)
     data = Dataset(rng.random((256, 784)), np.eye(10)[rng.integers(0, 10, 256)], 32)
     d = Debugger(model, data)
     d.run_iterations(1000)
     assert d.history_bytes <= 50 * 2**20
-    before = d.parameters()["W1"].tobytes()
+    before = d.parameters()[Name.parse("W1")].tobytes()
     d.back()
     d.step()
-    assert d.parameters()["W1"].tobytes() == before
+    assert d.parameters()[Name.parse("W1")].tobytes() == before
     d.goto(500 * d.n_ops)  # far back: replay from a thinned checkpoint
     assert d.iteration == 500 and len(d.losses) == 500
 
@@ -88,17 +89,17 @@ def test_shuffled_epochs_are_permutations_and_reproducible():
 
 def test_all_gradients_use_the_weights_before_the_update():
     d = make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"]), 1, 1)
-    W2 = d.values["W2"]
+    W2 = d.values[Name.parse("W2")]
     d.goto(d.n_ops)
-    np.testing.assert_array_equal(d.values["grad_a1"], d.values["delta2"] @ W2)
+    np.testing.assert_array_equal(d.values[Name.parse("grad_a1")], d.values[Name.parse("delta2")] @ W2)
 
 
 def test_momentum_matches_a_hand_written_loop():
     model = make_model([2, 2, 1], ["tanh", "identity"], loss="mse",
-                       optimizer=Optimizer("momentum", 0.1, 0.9))
+                       optimizer=Optimizer.of("momentum", 0.1, momentum=0.9))
     d = make_debugger(model, 2, 2)
     d.run_iterations(3)
-    W = {k: v.copy() for k, v in model.initial.items()}
+    W = {str(k): v.copy() for k, v in model.initial.items()}
     V = {k: np.zeros_like(v) for k, v in W.items()}
     x, y = d.data.inputs, d.data.targets
     for _ in range(3):
@@ -111,16 +112,16 @@ def test_momentum_matches_a_hand_written_loop():
             V[k] = 0.9 * V[k] - 0.1 * grads[k]
             W[k] = W[k] + V[k]
     for k in W:
-        np.testing.assert_allclose(d.values[k], W[k], rtol=1e-12)
-        np.testing.assert_allclose(d.values[f"v_{k}"], V[k], rtol=1e-12)
+        np.testing.assert_allclose(d.values[Name.parse(k)], W[k], rtol=1e-12)
+        np.testing.assert_allclose(d.values[Name.parse(f"v_{k}")], V[k], rtol=1e-12)
 
 
 def test_continue_stops_after_the_matching_op_and_reverse_finds_it_again():
     d = make_debugger(make_model([2, 3, 2], ["sigmoid", "sigmoid"]), 4, 2)
-    bp = [OpBreakpoint(output="delta1")]
+    bp = [OpBreakpoint(output=Name("delta", 1))]
     assert d.continue_(bp, limit=10 * d.n_ops)
     first = d.position
-    assert d.last_op.output == "delta1"
+    assert str(d.last_op.output) == "delta1"
     assert d.continue_(bp, limit=10 * d.n_ops)
     assert d.position == first + d.n_ops
     assert d.reverse_continue(bp, limit=0)
@@ -131,18 +132,18 @@ def test_continue_stops_after_the_matching_op_and_reverse_finds_it_again():
 def test_condition_breakpoints():
     d = make_debugger(make_model([2, 3, 2], ["sigmoid", "sigmoid"]), 4, 2)
     assert d.continue_([Condition.parse("|delta| < 10")], limit=d.n_ops)
-    assert d.last_op.output == "delta2"
+    assert str(d.last_op.output) == "delta2"
     assert not d.continue_([Condition.parse("loss > 1e9")], limit=d.n_ops)
     assert d.position == d.n_ops
     end = d.position
     assert d.reverse_continue([Condition.parse("|delta| < 10")], limit=0)
-    assert d.last_op.output == "delta1" and d.position < end
+    assert str(d.last_op.output) == "delta1" and d.position < end
     with pytest.raises(ConditionError):
         Condition.parse("delta <<< 3")
 
 
 def test_nan_is_flagged_where_it_first_appears():
-    model = make_model([2, 3, 1], ["relu", "identity"], optimizer=Optimizer("sgd", 1e200))
+    model = make_model([2, 3, 1], ["relu", "identity"], optimizer=Optimizer.of("sgd", 1e200))
     d = make_debugger(model, 2, 2)
     d.run_iterations(5)
     assert d.fault is not None
@@ -156,7 +157,7 @@ def test_layer_and_phase_boundaries():
     d.goto(d.boundary("phase"))
     assert d.last_op.phase == "forward" and d.next_op.phase == "loss"
     d.goto(d.boundary("layer"))
-    assert d.last_op.output == "loss"
+    assert str(d.last_op.output) == "loss"
     d.goto(d.boundary("layer", forward=False))
     assert d.last_op.phase == "forward"
     d.goto(d.boundary("iteration"))

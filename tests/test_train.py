@@ -10,7 +10,10 @@ import pytest
 from conftest import SCENARIOS, make_debugger, make_model
 from stepnet import cli, scenario
 from stepnet.engine.metrics import accuracy, evaluate, is_classification
+from stepnet.engine.model import Dataset
+from stepnet.engine.program import build_program
 from stepnet.engine.training import train
+from stepnet.engine.names import Name
 
 MAZUR = str(SCENARIOS / "mazur.toml")
 DIGITS = str(SCENARIOS / "digits.toml")
@@ -40,7 +43,7 @@ def test_mazur_reports_the_articles_error_after_the_first_round(capsys):
 
 def plain_full_batch_training(s, iterations: int) -> tuple[dict, np.ndarray]:
     """64-32-10 ReLU/softmax, cross-entropy, batch gradient descent, written out in NumPy."""
-    W1, b1, W2, b2 = (s.model.initial[k] for k in ("W1", "b1", "W2", "b2"))
+    W1, b1, W2, b2 = (s.model.initial[Name.parse(k)] for k in ("W1", "b1", "W2", "b2"))
     x, y, lr = s.data.inputs, s.data.targets, s.model.optimizer.learning_rate
 
     def forward(W1, b1, W2, b2):
@@ -118,19 +121,28 @@ def test_accuracy_is_argmax_against_argmax():
     assert accuracy(p, y) == 0.75  # ties go to the first class, as argmax does
 
 
-def test_accuracy_only_for_one_hot_targets_and_several_outputs():
+def evaluation(model, x, y):
+    return evaluate(build_program(model, Dataset(x, y, len(x))), model.initial_state())
+
+
+def test_accuracy_for_one_hot_targets_or_0_1_targets_of_one_unit():
     model = make_model([2, 3], ["softmax"], loss="cross_entropy")
     assert is_classification(model, np.eye(3)[[0, 2]])
     assert not is_classification(model, np.array([[0.2, 0.3, 0.5]]))
     single = make_model([2, 1], ["sigmoid"])
-    assert not is_classification(single, np.array([[1.0], [0.0]]))
-    assert evaluate(single, single.initial, np.ones((2, 2)), np.array([[1.0], [0.0]])).accuracy is None
+    assert is_classification(single, np.array([[1.0], [0.0]]))
+    assert not is_classification(single, np.array([[0.9], [0.1]]))
+    x, y = np.array([[4.0, 0.0], [-4.0, 0.0], [4.0, 0.0]]), np.array([[1.0], [0.0], [0.0]])
+    W, b = single.initial[Name("W", 1)], single.initial[Name("b", 1)]
+    p = 1 / (1 + np.exp(-(x @ W.T + b)))
+    assert evaluation(single, x, y).accuracy == np.mean((p >= 0.5) == (y == 1))  # thresholded at 0.5
+    assert evaluation(single, x, np.array([[0.9], [0.1], [0.3]])).accuracy is None
 
 
 def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():
     x, y = np.array([[0.5, -1.0], [2.0, 0.3], [0.0, 1.0]]), np.array([[0.2], [0.9], [0.4]])
     for reduction in ("mean", "sum"):
         model = make_model([2, 1], ["sigmoid"], reduction=reduction)
-        W, b = model.initial["W1"], model.initial["b1"]
+        W, b = model.initial[Name.parse("W1")], model.initial[Name.parse("b1")]
         p = 1 / (1 + np.exp(-(x @ W.T + b)))
-        assert evaluate(model, model.initial, x, y).loss == pytest.approx(np.mean(0.5 * (p - y) ** 2))
+        assert evaluation(model, x, y).loss == pytest.approx(np.mean(0.5 * (p - y) ** 2))

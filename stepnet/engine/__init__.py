@@ -5,6 +5,8 @@ It knows nothing of screens; `stepnet.cli` and `stepnet.tui` are views over it.
 
 from stepnet.engine.debugger import Debugger, Fault
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
-from stepnet.engine.program import Op, Program, build_program
+from stepnet.engine.names import Name
+from stepnet.engine.op import Op
+from stepnet.engine.program import Program, build_program
 
-__all__ = ["Dataset", "Debugger", "Fault", "Layer", "Model", "Op", "Optimizer", "Program", "build_program"]
+__all__ = ["Dataset", "Debugger", "Fault", "Layer", "Model", "Name", "Op", "Optimizer", "Program", "build_program"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepnet.engine.program import Op
+from stepnet.engine.names import Name
+from stepnet.engine.op import Op
 
 Array = np.ndarray
 
@@ -25,7 +26,7 @@ class OpBreakpoint:
 
     phase: str | None = None
     layer: int | None = None
-    output: str | None = None
+    output: Name | None = None
 
     needs_value = False
 
@@ -37,7 +38,7 @@ class OpBreakpoint:
         )
 
     def describe(self) -> str:
-        parts = [self.output or "every operation"]
+        parts = [str(self.output) if self.output else "every operation"]
         if self.phase:
             parts.append(f"in the {self.phase} phase")
         if self.layer is not None:
@@ -89,12 +90,9 @@ class Condition:
             raise ConditionError(f"cannot read {text!r}: {m.group(5)!r} is not a number") from None
         return cls(text.strip(), m.group(2), m.group(4), threshold, absolute=bool(m.group(1)))
 
-    def applies_to(self, output: str) -> bool:
-        if self.name is None:
-            return True
-        return output == self.name or (
-            output.startswith(self.name) and output[len(self.name):].isdigit()
-        )
+    def applies_to(self, output: Name) -> bool:
+        """`delta2` matches delta2; `delta` matches the delta of every layer."""
+        return self.name is None or self.name in (str(output), output.kind)
 
     def matches(self, op: Op, value: Array | None) -> bool:
         if value is None or not self.applies_to(op.output):

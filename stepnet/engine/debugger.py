@@ -16,15 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepnet.engine import fastpath
 from stepnet.engine.breakpoints import Breakpoint
 from stepnet.engine.gradcheck import ParameterCheck, gradient_check
 from stepnet.engine.model import Dataset, Model
+from stepnet.engine.names import LOSS, Name
 from stepnet.engine.notation import DEFAULT_DIGITS, formatter
-from stepnet.engine.program import Op, build_program
+from stepnet.engine.op import Op
+from stepnet.engine.program import build_program
 
 Array = np.ndarray
-State = dict[str, Array]
+State = dict[Name, Array]
 
 #: how much memory the boundary checkpoints may take before they are thinned
 HISTORY_BUDGET = 32 * 2**20
@@ -86,7 +87,6 @@ class Debugger:
         self.data = data
         self.program = build_program(model, data)
         self.ops = self.program.ops
-        self._loss_index = next(i for i, op in enumerate(self.ops) if op.kind == "loss")
         self._checkpoints = Checkpoints(history_budget)
         self._losses: list[float] = []
         self.fault: Fault | None = None
@@ -121,7 +121,7 @@ class Debugger:
     def losses(self) -> list[float]:
         """The loss of every iteration whose loss op has run by the current position."""
         done, i = divmod(self.position, self.n_ops)
-        return self._losses[: done + (i > self._loss_index)]
+        return self._losses[: done + (i > self.program.loss_index)]
 
     @property
     def history_bytes(self) -> int:
@@ -137,7 +137,7 @@ class Debugger:
         before = ChainMap(overwritten, self.values)
         return op.explain(before, self.values[op.output], index, formatter(digits))
 
-    def changed(self) -> tuple[str, Array] | None:
+    def changed(self) -> tuple[Name, Array] | None:
         """The quantity the last op wrote and a mask of its elements that differ from before
         (all of them when it was not in the state yet); None before the first op."""
         op = self.last_op
@@ -153,9 +153,7 @@ class Debugger:
     def gradient_check(self, **options: float) -> list[ParameterCheck]:
         """Backprop against finite differences for the current iteration: at the parameters
         it started from, on its batch, with its dropout masks."""
-        x, y = self.data.batch(self.iteration)
-        masks = self.model.dropout_masks(self.iteration, len(x))
-        return gradient_check(self.model, self.start_parameters, x, y, masks, **options)
+        return gradient_check(self.program, self.start_parameters, self.iteration, **options)
 
     @property
     def start_parameters(self) -> State:
@@ -178,10 +176,11 @@ class Debugger:
             self._checkpoints.offer(done, self._start[1])
         op = self.ops[i]
         self._overwritten = self.values.get(op.output)
-        op.run(self.values, done + 1)
+        with np.errstate(all="ignore"):  # NaN/Inf are flagged below, not warned about
+            op.run(self.values, done + 1)
         self.position += 1
         value = self.values[op.output]
-        if op.kind == "loss":
+        if op.output == LOSS:
             self._record_loss(done + 1, float(value))
         if self.fault is None and not np.isfinite(value).all():
             self.fault = Fault(self.position, done + 1, op)
@@ -271,20 +270,19 @@ class Debugger:
             k, state = self._start
         start, finite = state, True
         for iteration in range(k + 1, boundary + 1):
-            x, y = self.data.batch(iteration)
-            state, loss, ok = fastpath.train_step(self.model, state, x, y,
-                                                  self.model.dropout_masks(iteration, len(x)))
-            self._record_loss(iteration, float(loss))
+            state, loss, ok = self.program.iterate(state, iteration)
+            self._record_loss(iteration, loss)
             self._checkpoints.offer(iteration, state)
             finite = finite and ok
-        if self.fault is None and not (finite and fastpath.parameters_finite(self.model, state)):
+        if self.fault is None and not (finite and self.program.finite(state)):
             self._locate_fault(k, start, boundary)
         return state
 
     def _replay(self, iteration: int, values: State) -> Iterable[tuple[int, Op, Array]]:
         """Run iteration `iteration` op by op on `values`, a scratch state."""
         for i, op in enumerate(self.ops):
-            op.run(values, iteration)
+            with np.errstate(all="ignore"):
+                op.run(values, iteration)
             yield (iteration - 1) * self.n_ops + i + 1, op, values[op.output]
 
     def _locate_fault(self, boundary: int, state: State, last: int) -> None:

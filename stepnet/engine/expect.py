@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from stepnet.engine.debugger import Debugger
+from stepnet.engine.names import Name
 
 Array = np.ndarray
 
 
 @dataclass(frozen=True)
 class Expectation:
-    name: str
+    name: Name
     iteration: int
     index: tuple[int, ...] | None
     value: Array
@@ -39,7 +40,7 @@ class Outcome:
         return bool(self.error <= self.expectation.tolerance)
 
 
-def evaluate(expectation: Expectation, values: dict[str, Array]) -> Outcome:
+def evaluate(expectation: Expectation, values: Mapping[Name, Array]) -> Outcome:
     """Compare one expectation with a state at the end of its iteration."""
     computed = np.asarray(values[expectation.name])
     if expectation.index is not None:
@@ -60,26 +61,23 @@ def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outco
     return [outcomes[i] for i in range(len(expectations))]
 
 
+def _finished(debugger: Debugger, name: Name) -> int:
+    """How many ops of an iteration have run once `name` has its final value: after the last
+    op that writes it, or at the end for a quantity no op writes (a frozen parameter)."""
+    return debugger.program.last_writer.get(name, debugger.n_ops - 1) + 1
+
+
 def due(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
-    """The expectations whose quantity the last operation has just produced in their
-    iteration, checked now; a quantity no operation writes (a frozen parameter) is due at
-    the end of the iteration."""
-    op = debugger.last_op
-    if op is None:
-        return []
-    written = {o.output for o in debugger.ops}
+    """The expectations whose quantity has just got its final value in their iteration, by
+    the last operation: checked now."""
     return [o for o in checkable(debugger, list(expectations)).values()
-            if o.expectation.name == op.output or o.expectation.name not in written]
+            if _finished(debugger, o.expectation.name) == debugger.index]
 
 
 def checkable(debugger: Debugger, expectations: Sequence[Expectation]) -> dict[int, Outcome]:
     """The expectations (by their place in `expectations`) of the current iteration whose
-    quantity has been produced by now, checked against the current state; a quantity no
-    operation writes is checkable at the end of the iteration."""
+    quantity has its final value by now, checked against the current state."""
     if debugger.position == 0:
         return {}
-    done = {op.output for op in debugger.ops[: debugger.index]}
-    if debugger.index == debugger.n_ops:
-        done |= set(debugger.values)
     return {i: evaluate(e, debugger.values) for i, e in enumerate(expectations)
-            if e.iteration == debugger.iteration and e.name in done}
+            if e.iteration == debugger.iteration and _finished(debugger, e.name) <= debugger.index}

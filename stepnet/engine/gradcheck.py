@@ -1,4 +1,10 @@
-"""Gradient check: backprop's ∂J/∂θ against central finite differences of J."""
+"""Gradient check: backprop's ∂J/∂θ against central finite differences of J.
+
+Both sides run the program's own operations: J(θ ± ε) is the loss op's value on the same
+batch, with the same dropout masks. Where θ ± ε puts a weighted sum on different sides of a
+kink of its activation (ReLU's z = 0), the difference quotient measures neither one-sided
+derivative: such an element is counted, not judged.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepnet.engine import fastpath
-from stepnet.engine.model import Model
+from stepnet.engine.names import LOSS, Name
+from stepnet.engine.program import Program, State
 
 Array = np.ndarray
 
@@ -20,11 +26,11 @@ TOLERANCE = 1e-5
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    name: str
+    name: Name
     checked: int
     size: int
-    #: the largest |numeric − backprop| / max(|numeric|, |backprop|, 1e-8) over the checked
-    #: elements, and the element where it is reached
+    #: the largest |numeric − backprop| / max(|numeric|, |backprop|, 1e-8) over the judged
+    #: elements, and the element where it is reached (() when none could be judged)
     relative_error: float
     worst_index: tuple[int, ...]
     numeric: float
@@ -32,31 +38,38 @@ class ParameterCheck:
     #: the same after allowing for the difference quotient's rounding error, at most
     #: 8·ε_machine·max(1, |J|)/ε in absolute terms: what passes or fails
     excess_error: float
+    #: checked elements whose θ ± ε straddles an activation's kink: not judged
+    at_kink: int = 0
 
     def passes(self, tolerance: float = TOLERANCE) -> bool:
         return self.excess_error <= tolerance
 
 
-def gradient_check(
-    model: Model, state: dict[str, Array], x: Array, y: Array, masks: fastpath.Masks | None = None,
-    eps: float = 1e-6, max_elements: int = MAX_ELEMENTS, seed: int = 0,
-) -> list[ParameterCheck]:
-    """Compare every parameter's gradient at `state` on the batch (x, y) — with the same
-    dropout masks — with (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
+def gradient_check(program: Program, state: State, iteration: int, eps: float = 1e-6,
+                   max_elements: int = MAX_ELEMENTS, seed: int = 0) -> list[ParameterCheck]:
+    """Compare every parameter's gradient at `state` on iteration `iteration`'s batch with
+    (J(θ + ε) − J(θ − ε)) / 2ε, element by element."""
     with np.errstate(all="ignore"):  # a diverged network: NaN in the table, not warnings
-        return _check(model, state, x, y, masks, eps, max_elements, seed)
+        return _check(program, state, iteration, eps, max_elements, seed)
 
 
-def _check(model: Model, state: dict[str, Array], x: Array, y: Array, masks: fastpath.Masks | None,
-           eps: float, max_elements: int, seed: int) -> list[ParameterCheck]:
-    J0, grads = fastpath.gradients(model, state, x, y, masks)
-    noise = 8 * np.finfo(float).eps * max(1.0, abs(float(J0))) / eps
+def _check(program: Program, state: State, iteration: int, eps: float, max_elements: int,
+           seed: int) -> list[ParameterCheck]:
+    J0, grads, _ = program.gradients(state, iteration)
+    noise = 8 * np.finfo(float).eps * max(1.0, abs(J0)) / eps
+    model = program.model
+    kinked = [Name("z", l) for l, layer in enumerate(model.layers, start=1) if layer.activation.kink]
 
-    def J(name: str, index: tuple[int, ...], shift: float) -> float:
+    def J(name: Name, index: tuple[int, ...], shift: float) -> tuple[float, list[Array]]:
+        """J with one element shifted, and the weighted sums of the layers with a kink."""
         param = state[name].copy()
         param[index] += shift
-        _, a = fastpath.forward(model, {**state, name: param}, x, masks)
-        return float(fastpath.loss_value(model, a[-1], y))
+        values = program.run({**state, name: param}, iteration, program.loss_index + 1)
+        return float(values[LOSS]), [values[z] for z in kinked]
+
+    def straddles(above: list[Array], below: list[Array]) -> bool:
+        """Whether a weighted sum the shift moves is on the kink or crosses it."""
+        return any(((a != b) & (np.sign(a) * np.sign(b) <= 0)).any() for a, b in zip(above, below))
 
     rng = np.random.default_rng(seed)
     results = []
@@ -65,11 +78,15 @@ def _check(model: Model, state: dict[str, Array], x: Array, y: Array, masks: fas
         flat = np.arange(int(np.prod(shape)))
         if len(flat) > max_elements:
             flat = np.sort(rng.choice(flat, max_elements, replace=False))
-        worst, excess = None, 0.0
+        worst: tuple[float, tuple[int, ...], float, float] | None = None
+        excess, kinks = 0.0, 0
         for k in flat:
-            index = np.unravel_index(k, shape)
-            numeric = (J(name, index, eps) - J(name, index, -eps)) / (2 * eps)
-            analytic = float(grads[name][index])
+            index = tuple(int(i) for i in np.unravel_index(k, shape))
+            (up, above), (down, below) = J(name, index, eps), J(name, index, -eps)
+            if straddles(above, below):
+                kinks += 1
+                continue
+            numeric, analytic = (up - down) / (2 * eps), float(grads[name][index])
             if math.isfinite(numeric) and math.isfinite(analytic):
                 err, scale = abs(numeric - analytic), max(abs(numeric), abs(analytic), 1e-8)
                 rel, over = err / scale, max(err - noise, 0.0) / scale
@@ -77,6 +94,7 @@ def _check(model: Model, state: dict[str, Array], x: Array, y: Array, masks: fas
                 rel = over = math.inf
             excess = max(excess, over)
             if worst is None or rel > worst[0]:
-                worst = (rel, tuple(int(i) for i in index), numeric, analytic)
-        results.append(ParameterCheck(name, len(flat), int(np.prod(shape)), *worst, excess))
+                worst = (rel, index, numeric, analytic)
+        results.append(ParameterCheck(name, len(flat), int(np.prod(shape)),
+                                      *(worst or (0.0, (), math.nan, math.nan)), excess, kinks))
     return results

@@ -1,18 +1,24 @@
-"""Loss functions: the per-sample loss ℓ(p, y) and its gradient ∂ℓ/∂p.
+"""Loss functions: the per-sample loss ℓ(p, y), its gradient ∂ℓ/∂p, and how both are written.
 
 The cost J of a batch reduces ℓ over its samples (mean or sum); `reduce` and
-`reduce_grad` apply that reduction so ∂J/∂a^L = ∂ℓ/∂p / B for the mean.
+`batch_divisor` apply that reduction so ∂J/∂a^L = ∂ℓ/∂p / B for the mean.
 Logarithms take p clipped to [EPS, 1 − EPS] so log(0) never happens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
+from stepnet.engine.formula import Constant, Expression
+from stepnet.engine.registry import Option, Registry
+
 Array = np.ndarray
+Reduction = Literal["mean", "sum"]
+REDUCTIONS: tuple[Reduction, ...] = ("mean", "sum")
 
 #: probabilities are clipped to [EPS, 1 − EPS] inside logarithms and their gradients
 EPS = 1e-12
@@ -21,62 +27,109 @@ EPS = 1e-12
 @dataclass(frozen=True)
 class Loss:
     name: str
-    #: ℓ for one sample, in the symbols of the screen (p: prediction, y: target)
-    formula: str
+    #: ℓ of one sample: in symbols (p: prediction, y: target, j: output unit), and in LaTeX
+    #: with {p} and {y} standing for one element
+    formula: Expression
     per_sample: Callable[[Array, Array], Array]
     grad: Callable[[Array, Array], Array]
-    #: ∂ℓ/∂p of one element with `{p}`, `{y}`, `{n}` placeholders
-    grad_template: str
-    #: one element's term of ℓ with `{p}`, `{y}` placeholders, and the factor in front of Σ
-    term_template: str
+    #: one element's term of ℓ, in {p}, {y}, {n} (the output units) and the constants
+    term: Expression
+    #: ∂ℓ/∂p of one element, in the same fields
+    gradient: Expression
+    #: what stands before Σⱼ in ℓ: "½·" in ½Σⱼ(pⱼ − yⱼ)²
     prefix: str = ""
-    needs_probabilities: bool = False
+    #: what the targets must be: any numbers, probabilities in [0, 1], or a distribution
+    #: per sample (probabilities summing to 1); the last two need probabilities for p
+    targets: Literal["any", "probabilities", "distribution"] = "any"
+    constants: Mapping[str, Constant] = field(default_factory=dict)
+
+    @property
+    def needs_probabilities(self) -> bool:
+        return self.targets != "any"
+
+
+LOSSES: Registry[Loss] = Registry()
 
 
 def _clip(p: Array) -> Array:
     return np.clip(p, EPS, 1.0 - EPS)
 
 
-HALF_SSE = Loss(
-    "half_sse", "½Σⱼ(pⱼ − yⱼ)²",
-    lambda p, y: 0.5 * np.sum((p - y) ** 2, axis=1),
-    lambda p, y: p - y,
-    "{p} − {y}", "({p} − {y})²", prefix="½·",
-)
-SSE = Loss(
-    "sse", "Σⱼ(pⱼ − yⱼ)²",
-    lambda p, y: np.sum((p - y) ** 2, axis=1),
-    lambda p, y: 2.0 * (p - y),
-    "2·({p} − {y})", "({p} − {y})²",
-)
-MSE = Loss(
-    "mse", "(1/n)Σⱼ(pⱼ − yⱼ)²",
-    lambda p, y: np.mean((p - y) ** 2, axis=1),
-    lambda p, y: 2.0 * (p - y) / p.shape[1],
-    "2·({p} − {y})/{n}", "({p} − {y})²", prefix="(1/n)·",
-)
-CROSS_ENTROPY = Loss(
-    "cross_entropy", "−Σⱼ yⱼ·log pⱼ",
-    lambda p, y: -np.sum(y * np.log(_clip(p)), axis=1),
-    lambda p, y: -y / _clip(p),
-    "−{y}/{p}", "{y}·log {p}", prefix="−", needs_probabilities=True,
-)
-BINARY_CROSS_ENTROPY = Loss(
-    "binary_cross_entropy", "−Σⱼ[yⱼ·log pⱼ + (1 − yⱼ)·log(1 − pⱼ)]",
-    lambda p, y: -np.sum(y * np.log(_clip(p)) + (1.0 - y) * np.log(1.0 - _clip(p)), axis=1),
-    lambda p, y: (_clip(p) - y) / (_clip(p) * (1.0 - _clip(p))),
-    "({p} − {y})/({p}·(1 − {p}))", "[{y}·log {p} + (1 − {y})·log(1 − {p})]",
-    prefix="−", needs_probabilities=True,
-)
-
-LOSSES = {loss.name: loss for loss in (HALF_SSE, SSE, MSE, CROSS_ENTROPY, BINARY_CROSS_ENTROPY)}
-REDUCTIONS = ("mean", "sum")
+@LOSSES.define()
+def half_sse() -> Loss:
+    return Loss("half_sse", Expression("½Σⱼ(pⱼ − yⱼ)²", r"\frac{1}{2} \sum_j ({p} - {y})^2"),
+                lambda p, y: 0.5 * np.sum((p - y) ** 2, axis=1), lambda p, y: p - y,
+                Expression("({p} − {y})²"), Expression("{p} − {y}", "{p} - {y}"), prefix="½·")
 
 
-def batch_divisor(batch: int, reduction: str) -> float:
+@LOSSES.define()
+def sse() -> Loss:
+    return Loss("sse", Expression("Σⱼ(pⱼ − yⱼ)²", r"\sum_j ({p} - {y})^2"),
+                lambda p, y: np.sum((p - y) ** 2, axis=1), lambda p, y: 2.0 * (p - y),
+                Expression("({p} − {y})²"), Expression("2·({p} − {y})", "2({p} - {y})"))
+
+
+@LOSSES.define()
+def mse() -> Loss:
+    return Loss("mse", Expression("(1/n)Σⱼ(pⱼ − yⱼ)²", r"\frac{1}{n} \sum_j ({p} - {y})^2"),
+                lambda p, y: np.mean((p - y) ** 2, axis=1), lambda p, y: 2.0 * (p - y) / p.shape[1],
+                Expression("({p} − {y})²"), Expression("2·({p} − {y})/{n}", r"\frac{2}{n}({p} - {y})"),
+                prefix="(1/n)·")
+
+
+@LOSSES.define()
+def mae() -> Loss:
+    return Loss("mae", Expression("(1/n)Σⱼ|pⱼ − yⱼ|", r"\frac{1}{n} \sum_j |{p} - {y}|"),
+                lambda p, y: np.mean(np.abs(p - y), axis=1), lambda p, y: np.sign(p - y) / p.shape[1],
+                Expression("|{p} − {y}|"), Expression("sign({p} − {y})/{n}", r"\frac{\operatorname{sign}({p} - {y})}{n}"),
+                prefix="(1/n)·")
+
+
+@LOSSES.define(Option("delta", 1.0, positive=True))
+def huber(delta: float) -> Loss:
+    δ = float(delta)
+
+    def per_sample(p: Array, y: Array) -> Array:
+        r = np.abs(p - y)
+        return np.sum(np.where(r <= δ, 0.5 * r * r, δ * (r - 0.5 * δ)), axis=1)
+
+    return Loss(
+        "huber", Expression(
+            "Σⱼ hδ(pⱼ − yⱼ),  hδ(r) = ½r² if |r| ≤ δ, else δ·(|r| − ½δ)",
+            r"\sum_j h_\delta({p} - {y}), \quad h_\delta(r) = \begin{cases} \frac{1}{2} r^2 & |r| \le \delta"
+            r" \\ \delta (|r| - \frac{1}{2}\delta) & \text{otherwise} \end{cases}"),
+        per_sample, lambda p, y: np.clip(p - y, -δ, δ),
+        Expression("hδ({p} − {y})"), Expression("clip({p} − {y}, −{delta}, {delta})",
+                                                r"\operatorname{clip}({p} - {y}, -{delta}, {delta})"),
+        constants={"delta": Constant("δ", r"\delta", δ)},
+    )
+
+
+@LOSSES.define()
+def cross_entropy() -> Loss:
+    return Loss("cross_entropy", Expression("−Σⱼ yⱼ·log pⱼ", r"-\sum_j {y} \log {p}"),
+                lambda p, y: -np.sum(y * np.log(_clip(p)), axis=1), lambda p, y: -y / _clip(p),
+                Expression("{y}·log {p}"), Expression("−{y}/{p}", r"-\frac{{y}}{{p}}"),
+                prefix="−", targets="distribution")
+
+
+@LOSSES.define()
+def binary_cross_entropy() -> Loss:
+    return Loss(
+        "binary_cross_entropy", Expression("−Σⱼ[yⱼ·log pⱼ + (1 − yⱼ)·log(1 − pⱼ)]",
+                                           r"-\sum_j \left[{y} \log {p} + (1 - {y}) \log(1 - {p})\right]"),
+        lambda p, y: -np.sum(y * np.log(_clip(p)) + (1.0 - y) * np.log(1.0 - _clip(p)), axis=1),
+        lambda p, y: (_clip(p) - y) / (_clip(p) * (1.0 - _clip(p))),
+        Expression("[{y}·log {p} + (1 − {y})·log(1 − {p})]"),
+        Expression("({p} − {y})/({p}·(1 − {p}))", r"\frac{{p} - {y}}{{p}(1 - {p})}"),
+        prefix="−", targets="probabilities",
+    )
+
+
+def batch_divisor(batch: int, reduction: Reduction) -> float:
     """B for the mean over a batch, 1 for the sum."""
     return float(batch) if reduction == "mean" else 1.0
 
 
-def reduce(per_sample: Array, reduction: str) -> float:
+def reduce(per_sample: Array, reduction: Reduction) -> float:
     return float(per_sample.sum() / batch_divisor(len(per_sample), reduction))

@@ -10,49 +10,48 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepnet.engine import fastpath
 from stepnet.engine.model import Model
+from stepnet.engine.names import TARGETS, Name, grad
+from stepnet.engine.program import Program
 
 Array = np.ndarray
-State = dict[str, Array]
+State = dict[Name, Array]
 
 
 @dataclass(frozen=True)
 class Evaluation:
     #: mean over the samples of the per-sample loss ℓ (whatever the scenario's reduction)
     loss: float
-    #: fraction of samples whose largest output is the target's class; None if not classifying
+    #: fraction of samples classified right (see `accuracy`); None if not classifying
     accuracy: float | None
     #: ‖∂J/∂θ‖ (Frobenius) of every parameter, J the model's cost over the whole data set
-    gradient_norms: dict[str, float]
+    gradient_norms: dict[Name, float]
 
 
 def is_classification(model: Model, targets: Array) -> bool:
-    """More than one output unit and one-hot targets: argmax accuracy means something."""
-    if model.layers[-1].units < 2:
+    """One-hot targets over several output units, or 0/1 targets of a single unit."""
+    if not np.isin(targets, (0.0, 1.0)).all():
         return False
-    return bool(np.isin(targets, (0.0, 1.0)).all() and (targets.sum(axis=1) == 1.0).all())
+    return model.layers[-1].units == 1 or bool((targets.sum(axis=1) == 1.0).all())
 
 
 def accuracy(p: Array, y: Array) -> float:
-    """The fraction of rows where argmax of the prediction equals argmax of the target."""
+    """The fraction of samples classified right: the largest output is the target's class, or
+    for a single output unit, the output is on the target's side of 0.5."""
+    if p.shape[1] == 1:
+        return float(np.mean((p >= 0.5) == (y >= 0.5)))
     return float(np.mean(p.argmax(axis=1) == y.argmax(axis=1)))
 
 
-def gradient_norms(grads: State) -> dict[str, float]:
-    return {name: float(np.linalg.norm(g)) for name, g in grads.items()}
-
-
-def evaluate(model: Model, state: State, x: Array, y: Array) -> Evaluation:
-    """Loss, accuracy and gradient norms of `state` on the samples (x, y), without dropout."""
-    with np.errstate(all="ignore"):
-        zs, a = fastpath.forward(model, state, x)
-        J, grads = fastpath.backward(model, state, zs, a, y)
-        norms = gradient_norms(grads)  # ‖∞‖ overflows in the dot product: no warning
-    p = a[-1]
-    loss = float(J) / (len(x) if model.reduction == "sum" else 1)
-    return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None,
-                      {name: norms[name] for name in model.parameter_names()})
+def evaluate(program: Program, state: State) -> Evaluation:
+    """Loss, accuracy and gradient norms of `state` over the whole data set, without dropout."""
+    model = program.model
+    with np.errstate(all="ignore"):  # ‖∞‖ overflows in the dot product: no warning
+        _, grads, values = program.evaluation.gradients(state, 1)
+        p, y = values[Name("a", model.depth)], values[TARGETS]
+        loss = float(np.mean(model.loss.per_sample(p, y)))
+        norms = {name: float(np.linalg.norm(g)) for name, g in grads.items()}
+    return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None, norms)
 
 
 def identical_rows(matrix: Array) -> list[list[int]]:
@@ -69,12 +68,12 @@ def layer_gradient_norms(values: State, depth: int) -> dict[int, float]:
     """‖∂J/∂W^l‖ of each layer whose grad_W the current iteration has computed so far:
     side by side, they show gradients vanishing (or not) towards the input."""
     with np.errstate(all="ignore"):  # a diverged layer's norm is inf, without a warning
-        return {l: float(np.linalg.norm(values[f"grad_W{l}"])) for l in range(1, depth + 1)
-                if f"grad_W{l}" in values}
+        return {l: float(np.linalg.norm(values[grad(Name("W", l))])) for l in range(1, depth + 1)
+                if grad(Name("W", l)) in values}
 
 
 def identical_neurons(values: State, layer: int) -> list[list[int]]:
     """Groups of the layer's neurons with the same incoming weights and bias: they compute
     the same thing and, by symmetry, receive the same updates."""
-    W, b = values[f"W{layer}"], values.get(f"b{layer}")
+    W, b = values[Name("W", layer)], values.get(Name("b", layer))
     return identical_rows(W if b is None else np.column_stack([W, b]))

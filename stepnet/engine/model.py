@@ -1,16 +1,21 @@
 """What the engine trains: layers, loss, optimizer, initial parameters and the data.
 
 These are plain, already-validated values; `stepnet.scenario` builds them from a file.
+Every array they hold is made read-only: nothing may change them in place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from stepnet.engine.activations import Activation
-from stepnet.engine.losses import Loss
+from stepnet.engine.losses import Loss, Reduction
+from stepnet.engine.names import Name, derived
+from stepnet.engine.op import frozen
+from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES, Rule, Schedule
 
 Array = np.ndarray
 
@@ -26,10 +31,31 @@ class Layer:
 
 @dataclass(frozen=True)
 class Optimizer:
-    kind: str = "sgd"  # sgd | momentum
+    rule: Rule = field(default_factory=lambda: OPTIMIZERS.make("sgd"))
     learning_rate: float = 0.1
-    momentum: float = 0.0
-    frozen: frozenset[str] = frozenset()
+    frozen: frozenset[Name] = frozenset()
+    #: ηₜ from η; None: η throughout
+    schedule: Schedule | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.rule.name
+
+    def describe(self) -> str:
+        """`adam, η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08`, its schedule and what is frozen."""
+        constants = [*self.rule.constants.values(), *(self.schedule.constants.values() if self.schedule else ())]
+        text = ", ".join([self.kind, f"η = {self.learning_rate:g}", *(f"{c.symbol} = {c.value:g}" for c in constants)])
+        if self.schedule:
+            rate = self.schedule.expression.symbols({"eta": "η", "t": "t", **self.schedule.constants})
+            text += f", {self.schedule.name} schedule ηₜ = {rate}"
+        return text + (f"; not updated: {', '.join(sorted(map(str, self.frozen)))}" if self.frozen else "")
+
+    @classmethod
+    def of(cls, kind: str = "sgd", learning_rate: float = 0.1, frozen: Iterable[str] = (),
+           schedule: tuple[str, Mapping[str, object]] | None = None, **options: object) -> Optimizer:
+        """An optimizer as a scenario names it: Optimizer.of("adam", 0.001, beta1=0.8)."""
+        return cls(OPTIMIZERS.make(kind, options), learning_rate, frozenset(map(Name.parse, frozen)),
+                   SCHEDULES.make(*schedule) if schedule else None)
 
 
 @dataclass(frozen=True)
@@ -37,12 +63,18 @@ class Model:
     inputs: int
     layers: tuple[Layer, ...]
     loss: Loss
-    reduction: str
+    reduction: Reduction
     optimizer: Optimizer
     #: W1, b1, W2, … as they are before the first iteration
-    initial: dict[str, Array] = field(repr=False)
+    initial: Mapping[Name, Array] = field(repr=False)
     #: seeds the dropout masks
     seed: int = 0
+    #: λ of the L2 penalty (λ/2)·Σₗ‖Wˡ‖² on the weights; 0 = none
+    l2: float = 0.0
+
+    def __post_init__(self) -> None:
+        for value in self.initial.values():
+            frozen(value)
 
     @property
     def depth(self) -> int:
@@ -53,24 +85,33 @@ class Model:
         """Softmax output with cross-entropy: δ^L = (p − y)/B in one step."""
         return self.layers[-1].activation.name == "softmax" and self.loss.name == "cross_entropy"
 
-    def parameter_names(self) -> list[str]:
+    def parameter_names(self) -> list[Name]:
         """W1, b1, W2, b2, … in update order (layers without bias have no b)."""
         names = []
         for l, layer in enumerate(self.layers, start=1):
-            names.append(f"W{l}")
+            names.append(Name("W", l))
             if layer.bias:
-                names.append(f"b{l}")
+                names.append(Name("b", l))
         return names
 
-    def trained_parameters(self) -> list[str]:
+    def trained_parameters(self) -> list[Name]:
         return [n for n in self.parameter_names() if n not in self.optimizer.frozen]
 
-    def state_names(self) -> list[str]:
-        """What survives from one iteration to the next: parameters and velocities."""
-        names = self.parameter_names()
-        if self.optimizer.kind == "momentum":
-            names += [f"v_{n}" for n in self.trained_parameters()]
-        return names
+    def state_names(self) -> list[Name]:
+        """What survives from one iteration to the next: the parameters and the optimizer's state."""
+        return self.parameter_names() + [derived(slot, name) for name in self.trained_parameters()
+                                         for slot in self.optimizer.rule.state]
+
+    def initial_state(self) -> dict[Name, Array]:
+        """The parameters as given, and the optimizer's state at zero."""
+        state = {name: self.initial[name] for name in self.parameter_names()}
+        for name in self.trained_parameters():
+            for slot in self.optimizer.rule.state:
+                state[derived(slot, name)] = frozen(np.zeros_like(self.initial[name]))
+        return state
+
+    def count_parameters(self) -> int:
+        return sum(self.initial[name].size for name in self.parameter_names())
 
     def dropout_mask(self, layer: int, iteration: int, batch: int) -> Array:
         """Layer `layer`'s inverted-dropout mask in iteration `iteration`: 1/(1 − p) for a kept
@@ -79,16 +120,11 @@ class Model:
         rng = np.random.default_rng([self.seed, iteration, layer])
         return (rng.random((batch, self.layers[layer - 1].units)) >= p) / (1.0 - p)
 
-    def dropout_masks(self, iteration: int, batch: int) -> dict[int, Array]:
-        return {l: self.dropout_mask(l, iteration, batch)
-                for l, layer in enumerate(self.layers, start=1) if layer.dropout}
-
-    def initial_state(self) -> dict[str, Array]:
-        state = {name: self.initial[name] for name in self.parameter_names()}
-        if self.optimizer.kind == "momentum":
-            for name in self.trained_parameters():
-                state[f"v_{name}"] = np.zeros_like(self.initial[name])
-        return state
+    def without_dropout(self) -> Model:
+        """The network as evaluated at test time: every unit kept."""
+        if not any(layer.dropout for layer in self.layers):
+            return self
+        return replace(self, layers=tuple(replace(layer, dropout=0.0) for layer in self.layers))
 
 
 @dataclass(frozen=True)
@@ -98,6 +134,10 @@ class Dataset:
     batch_size: int = 1
     shuffle: bool = False
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        frozen(self.inputs)
+        frozen(self.targets)
 
     @property
     def samples(self) -> int:
@@ -123,6 +163,10 @@ class Dataset:
         """The batch's inputs and targets; in file order a slice of the data, not a copy."""
         rows = self.rows(iteration) if self.shuffle else self._window(iteration)
         return self.inputs[rows], self.targets[rows]
+
+    def whole(self) -> Dataset:
+        """Every sample in one batch, in file order: what an evaluation runs on."""
+        return Dataset(self.inputs, self.targets, self.samples)
 
     def _window(self, iteration: int) -> slice:
         """Where the iteration's batch lies within its epoch's order of the samples."""

@@ -54,8 +54,10 @@ def compact(value: np.ndarray | float, fmt: Fmt, limit: int = 6) -> str:
     return walk(arr)
 
 
-def sum_of(terms: list[str], limit: int = 4) -> str:
-    """`t1 + t2 + …` shortened to the first `limit` terms with a count of the rest."""
-    if len(terms) <= limit + 1:
-        return " + ".join(terms)
-    return " + ".join(terms[:limit]) + f" + … ({len(terms) - limit} more terms)"
+def sum_of(terms: Sequence[str], total: int | None = None, limit: int = 4) -> str:
+    """`t1 + t2 + …` shortened to the first `limit` terms with a count of the rest. `terms`
+    may hold only the first few (at least limit + 1) of `total`: only they are formatted."""
+    total = len(terms) if total is None else total
+    if total <= limit + 1:
+        return " + ".join(terms[:total])
+    return " + ".join(terms[:limit]) + f" + … ({total - limit} more terms)"

@@ -69,5 +69,4 @@ def train(debugger: Debugger, iterations: int, report_every: int,
 def _report(debugger: Debugger, done: int, reported: int) -> Report:
     """Where the run is after `done` iterations; the batch loss averages those since `reported`."""
     batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
-    return Report(completed(debugger), batch_loss,
-                  evaluate(debugger.model, debugger.parameters(), debugger.data.inputs, debugger.data.targets))
+    return Report(completed(debugger), batch_loss, evaluate(debugger.program, debugger.parameters()))

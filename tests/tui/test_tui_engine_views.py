@@ -9,6 +9,7 @@ import numpy as np
 
 from stepnet import scenario
 from stepnet.engine.expect import due
+from stepnet.engine.names import Name
 
 MAZUR = Path(__file__).parents[2] / "scenarios" / "mazur.toml"
 
@@ -19,10 +20,10 @@ def test_changed_marks_new_quantities_whole_and_updates_elementwise() -> None:
     assert d.changed() is None
     d.step()  # a0
     name, mask = d.changed()
-    assert name == "a0" and mask.all()
+    assert name == Name("a", 0) and mask.all()
     d.goto(d.n_ops)  # the last update: W2 changes everywhere
     name, mask = d.changed()
-    assert name == "W2" and mask.shape == (2, 2) and mask.all()
+    assert name == Name("W", 2) and mask.shape == (2, 2) and mask.all()
 
 
 def test_changed_is_false_where_a_value_is_unchanged() -> None:
@@ -30,9 +31,9 @@ def test_changed_is_false_where_a_value_is_unchanged() -> None:
     d = s.debugger()
     d.goto(d.n_ops + 1)  # the batch op clears the iteration: a0 is new again, wholly
     name, mask = d.changed()
-    assert name == "a0" and mask.all()
+    assert name == Name("a", 0) and mask.all()
     d.goto(d.n_ops - 1)
-    before = d.values["W2"].copy()
+    before = d.values[Name.parse("W2")].copy()
     d.step()
     name, mask = d.changed()
     assert np.array_equal(mask, d.values[name] != before)
@@ -42,10 +43,10 @@ def test_start_parameters_are_those_of_the_iteration_start() -> None:
     s = scenario.load(MAZUR)
     d = s.debugger()
     d.goto(d.n_ops)
-    assert np.array_equal(d.start_parameters["W1"], s.model.initial["W1"])
+    assert np.array_equal(d.start_parameters[Name.parse("W1")], s.model.initial[Name.parse("W1")])
     d.goto(d.n_ops + 3)
-    assert np.array_equal(d.start_parameters["W1"], d.values["W1"])
-    assert not np.array_equal(d.start_parameters["W1"], s.model.initial["W1"])
+    assert np.array_equal(d.start_parameters[Name.parse("W1")], d.values[Name.parse("W1")])
+    assert not np.array_equal(d.start_parameters[Name.parse("W1")], s.model.initial[Name.parse("W1")])
 
 
 def test_due_checks_each_expectation_where_its_quantity_is_produced() -> None:
@@ -55,7 +56,7 @@ def test_due_checks_each_expectation_where_its_quantity_is_produced() -> None:
     for _ in range(2 * d.n_ops):
         d.step()
         for outcome in due(d, s.expectations):
-            seen[outcome.expectation.label] = (d.last_op.output, outcome.ok)
+            seen[outcome.expectation.label] = (str(d.last_op.output), outcome.ok)
     assert set(seen) == {e.label for e in s.expectations}
     assert all(ok for _, ok in seen.values())
     assert seen["a1 @ iteration 1"][0] == "a1"
@@ -69,7 +70,7 @@ def test_checkable_grows_through_the_iteration_and_matches_check() -> None:
     d = s.debugger()
     assert checkable(d, s.expectations) == {}
     d.goto(3)  # a0, z1, a1: the a1 figure can be checked, nothing else
-    assert [s.expectations[i].name for i in checkable(d, s.expectations)] == ["a1"]
+    assert [str(s.expectations[i].name) for i in checkable(d, s.expectations)] == ["a1"]
     d.goto(d.n_ops)
     seen = checkable(d, s.expectations)
     final = check(s.debugger(), s.expectations)

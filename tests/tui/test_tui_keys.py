@@ -15,6 +15,7 @@ from textual import events
 from textual.color import Color
 from textual.widgets import Sparkline, Static
 
+from stepnet.engine.names import Name
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.engine.debugger import Fault
@@ -48,7 +49,7 @@ async def test_next_performs_one_operation(make_app, key) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(key, key)
         assert app.session.debugger.position == 2
-        assert app.session.debugger.last_op.output == "z1"
+        assert str(app.session.debugger.last_op.output) == "z1"
 
 
 async def test_previous_after_next_restores_the_state_bit_for_bit(make_app) -> None:
@@ -545,7 +546,7 @@ async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_wi
         await pilot.press("n", "n")  # z1: a big matrix, below the input's block
         await pilot.pause()
         first, last, total = map(int, re.fullmatch(r"lines (\d+)–(\d+) of (\d+)", state.subtitle).groups())
-        start, end = state.spans["z1"]  # 0-based, end excluded; the border counts from 1
+        start, end = state.spans[Name("z", 1)]  # 0-based, end excluded; the border counts from 1
         assert first <= start + 1 and end <= last and total == len(state.line_map)
         assert last - first + 1 == state.size.height  # as many as the view shows
         assert f"lines {first}–{last} of {total}" in board.text  # on the bottom border
@@ -569,7 +570,7 @@ async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_ap
         panel = app.screen.query_one(Board).expectations
         assert panel.text.splitlines()[0] == "·  a1 @ iteration 1"
         d = app.session.debugger
-        await pilot.press(*["n"] * ([op.output for op in d.ops].index("a1") + 1))
+        await pilot.press(*["n"] * ([str(op.output) for op in d.ops].index("a1") + 1))
         await pilot.pause()
         lines = panel.text.splitlines()
         # Mazur's h1 = σ(0.15·0.05 + 0.2·0.1 + 0.35), written out

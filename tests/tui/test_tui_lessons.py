@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from stepnet.tui.widgets.board import Board
+from stepnet.engine.names import Name
 
 SIZE = (120, 40)
 
@@ -24,7 +25,7 @@ async def test_identical_neurons_are_marked_and_gradient_norms_shown(make_app) -
         app.screen.sync()
         lines = diagram(app)
         assert sum(line.count("≡") for line in lines) == d.model.layers[0].units  # all hidden: symmetric
-        assert "‖∂J/∂W‖" in lines[-1] and f"{np.linalg.norm(d.values['grad_W1']):.2e}" in lines[-1]
+        assert "‖∂J/∂W‖" in lines[-1] and f"{np.linalg.norm(d.values[Name.parse('grad_W1')]):.2e}" in lines[-1]
 
 
 async def test_units_dropped_in_the_sample_shown_are_crossed(make_app) -> None:
@@ -33,7 +34,7 @@ async def test_units_dropped_in_the_sample_shown_are_crossed(make_app) -> None:
         d = app.session.debugger
         d.goto(d.n_ops)
         app.screen.sync()
-        dropped = int((d.values["m1"][0] == 0).sum() + (d.values["m2"][0] == 0).sum())
+        dropped = int((d.values[Name.parse("m1")][0] == 0).sum() + (d.values[Name.parse("m2")][0] == 0).sum())
         assert sum(line.count("✕") for line in diagram(app)) == dropped > 0
         assert "≡" not in "".join(diagram(app))  # random init: no twins
 

@@ -14,6 +14,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from stepnet.engine.names import Name, grad
 from stepnet.engine.metrics import identical_neurons, layer_gradient_norms
 from stepnet.tui.cells import number
 from stepnet.tui.parts.lines import Segments
@@ -44,7 +45,7 @@ class NetworkDiagram(Part):
         self._norms: tuple[tuple, dict[int, float]] = ((), {})  # the grad_W arrays and their norms
         self.subtitle = "sample 0" if session.debugger.data.batch_size > 1 else ""
         #: the quantities the diagram shows or is drawn from
-        self._watched = tuple(f"{p}{l}" for l in range(session.debugger.model.depth + 1)
+        self._watched = tuple(Name(p, l) for l in range(session.debugger.model.depth + 1)
                               for p in ("a", "delta", "W", "b", "m", "grad_W"))
 
     @property
@@ -115,23 +116,24 @@ class NetworkDiagram(Part):
                 break
         self._width, self._arrow, self._digits = width, arrow, digits
 
-    def _quantity(self, l: int, backward: bool) -> str:
+    def _quantity(self, l: int, backward: bool) -> Name:
         """What a column shows: δ in the backward phases once computed, else a."""
-        return f"delta{l}" if backward and l > 0 and f"delta{l}" in self.session.debugger.values else f"a{l}"
+        delta = Name("delta", l)
+        return delta if backward and l > 0 and delta in self.session.debugger.values else Name("a", l)
 
     def _gradient_norms(self) -> dict[int, float]:
         """The engine's ‖∂J/∂W‖ per layer, asked again only when a grad_W is a new array."""
         values = self.session.debugger.values
-        grads = tuple(values.get(f"grad_W{l}") for l in range(1, self.session.debugger.model.depth + 1))
+        grads = tuple(values.get(grad(Name("W", l))) for l in range(1, self.session.debugger.model.depth + 1))
         if len(grads) != len(self._norms[0]) or any(a is not b for a, b in zip(grads, self._norms[0])):
             self._norms = (grads, layer_gradient_norms(values, len(grads)))
         return self._norms[1]
 
-    def _column(self, l: int, name: str, active: bool) -> list[Segment]:
+    def _column(self, l: int, name: Name, active: bool) -> list[Segment]:
         """Layer l's column: drawn again only when what it shows changed (a step changes one
         or two columns of the diagram)."""
         d = self.session.debugger
-        value, mask = d.values.get(name), d.values.get(f"m{l}")
+        value, mask = d.values.get(name), d.values.get(Name("m", l))
         twins = self._twins(l) if l else NO_TWINS
         how, arrays = (name, active, self._width, self._digits), (value, mask, twins)
         kept = self._columns.get(l)
@@ -139,12 +141,12 @@ class NetworkDiagram(Part):
             kept = self._columns[l] = (how, arrays, self._draw_column(l, name, active, value, mask, twins))
         return kept[2]
 
-    def _draw_column(self, l: int, name: str, active: bool, value: np.ndarray | None,
+    def _draw_column(self, l: int, name: Name, active: bool, value: np.ndarray | None,
                      mask: np.ndarray | None, twins: frozenset[int] | set[int]) -> list[Segment]:
         d = self.session.debugger
         units = d.model.inputs if l == 0 else d.model.layers[l - 1].units
         width = self._width
-        label = ("δ" if name.startswith("delta") else "a") + str(l)
+        label = ("δ" if name.kind == "delta" else "a") + str(l)
         column = [Segment(f"{label} ({units})".center(width)[:width], ACTIVE_HEADER if active else HEADER)]
         shown = units if units <= ROWS else ROWS - 1
         for u in range(shown):
@@ -160,7 +162,7 @@ class NetworkDiagram(Part):
         """Layer l's neurons identical to another, asked of the engine only when W or b is a
         new array (at its update): not on every key."""
         values = self.session.debugger.values
-        W, b = values.get(f"W{l}"), values.get(f"b{l}")
+        W, b = values.get(Name("W", l)), values.get(Name("b", l))
         cached = self._twins_cache.get(l)  # (W, b, twins): the arrays kept, so `is` cannot be fooled
         if cached is None or cached[0] is not W or cached[1] is not b:
             cached = (W, b, {u for group in identical_neurons(values, l) for u in group})

@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 
-from stepnet.engine.program import quantity_shape
+from stepnet.engine.names import Name
 from stepnet.tui.cells import texts as cell_texts
 from stepnet.tui.parts.lines import Segments, plain
 from stepnet.tui.parts.matrix import MatrixWindow, is_big
@@ -24,19 +24,19 @@ from stepnet.tui.parts.styles import Shown
 from stepnet.tui.parts.tables import Table, flow, flow_line, table
 from stepnet.tui.session import Session
 
-PREFIXES = ("W", "b", "z", "m", "a", "grad_a", "dact", "delta", "grad_W", "grad_b", "v_W", "v_b")
 HEADING = Style(bold=True, color="magenta")
 
 
-def groups(session: Session) -> list[tuple[str, list[str]]]:
-    """(heading, quantity names) for the input, every layer, and the target and loss."""
+def groups(session: Session) -> list[tuple[str, list[Name]]]:
+    """(heading, quantity names) for the input, every layer, and what belongs to no layer
+    (the target, the loss, the learning rate), each in the order the engine lists them."""
     model = session.debugger.model
-    names = set(session.debugger.program.quantities())
-    result = [("input", ["a0"])]
+    names = session.debugger.program.quantities
+    result = [("input", [n for n in names if n.layer == 0])]
     for l, layer in enumerate(model.layers, start=1):
         heading = f"layer {l} · {layer.activation.name} · {layer.units} unit{'s' if layer.units > 1 else ''}"
-        result.append((heading, [f"{p}{l}" for p in PREFIXES if f"{p}{l}" in names]))
-    result.append(("target and loss", ["y", "loss"]))
+        result.append((heading, [n for n in names if n.layer == l]))
+    result.append(("target and loss", [n for n in names if n.layer is None]))
     return result
 
 
@@ -60,7 +60,7 @@ class StateView(ScrollingPart):
         self.groups: list[Group] = []
         self.shapes: dict[str, tuple[int, ...]] = {}
         for heading, names in groups(session):
-            shapes = {n: quantity_shape(d.model, n, batch) for n in names}
+            shapes = {n: d.program.shape(n, batch) for n in names}
             self.shapes.update(shapes)
             self.groups.append(Group(heading, [n for n in names if not is_big(shapes[n])],
                                      [MatrixWindow(n, shapes[n]) for n in names if is_big(shapes[n])]))

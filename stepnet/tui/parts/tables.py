@@ -42,7 +42,7 @@ def box(name: str, shape: tuple[int, ...], digits: int) -> Box:
     rows, columns = grid_shape(shape)
     label = len(str(rows - 1)) + 1 if rows > 1 else 0
     inner = label + columns * width(digits) + 1
-    title = name + (" [sample 0]" if len(shape) == 3 else "")
+    title = str(name) + (" [sample 0]" if len(shape) == 3 else "")
     return Box(top=f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮",
                bottom="╰" + "─" * inner + "╯",
                header=(header_segment(range(columns), digits, label),) if columns > 1 else (),

@@ -47,15 +47,15 @@ class BreakpointsScreen(Dialog[None]):
         text = text.strip()
         if not text:
             return False
-        names = self.session.debugger.program.quantities()
+        names = {str(name): name for name in self.session.debugger.program.quantities}
         try:
-            bp = OpBreakpoint(output=text) if text in names else Condition.parse(text)
+            bp = OpBreakpoint(output=names[text]) if text in names else Condition.parse(text)
         except ConditionError as e:
             name = text if text.isidentifier() else None  # a name alone: a quantity it is not
             problem = str(e) if name is None else f"no quantity named {name!r}{did_you_mean(name, names)}"
             self.query_one("#problem", Label).update(problem)
             return False
-        if isinstance(bp, Condition) and bp.name and not any(map(bp.applies_to, names)):
+        if isinstance(bp, Condition) and bp.name and not any(map(bp.applies_to, names.values())):
             self.query_one("#problem", Label).update(
                 f"no quantity named {bp.name!r}, so it would never stop{did_you_mean(bp.name, names)}")
             return False

@@ -19,7 +19,7 @@ def results_table(results: list[ParameterCheck]) -> Table:
         table.add_column(title, justify="left" if title in ("", "parameter") else "right")
     for r in results:
         ok = r.passes()
-        table.add_row("[green]✓[/]" if ok else "[bold red]✗[/]", r.name, f"{r.checked}/{r.size}",
+        table.add_row("[green]✓[/]" if ok else "[bold red]✗[/]", str(r.name), f"{r.checked}/{r.size}",
                       f"{r.relative_error:.2e}", str(list(r.worst_index)), f"{r.numeric:.6e}", f"{r.backprop:.6e}")
     return table
 

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from stepnet.engine.metrics import is_classification
+from stepnet.engine.names import Name
 from stepnet.engine.training import Report, completed, train
 from stepnet.tui.session import Session
 
@@ -66,7 +67,7 @@ class TrainingScreen(Screen[None]):
         d = session.debugger
         self.start = completed(d)
         self.classifying = is_classification(d.model, d.data.targets)
-        self.weights = [f"W{l}" for l in range(1, d.model.depth + 1)]
+        self.weights = [Name("W", l) for l in range(1, d.model.depth + 1)]
         self.reports: list[Report] = []
         self.running = True
         # written by the worker, read by the redraw timer: iterations done and batch losses

@@ -1,0 +1,136 @@
+"""Formulas written three ways from one template: in symbols, for one element, with numbers.
+
+A template is text with `{fields}`: `{b1}·{m} + (1 − {b1})·{grad}`. Each field is bound to a
+term: a quantity (`Name`) or a constant (`Constant`, such as β₁ = 0.9). The same template
+then gives the whole formula (`β₁·m_W1 + (1 − β₁)·grad_W1`), one element of it
+(`β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`) and that element with the numbers substituted
+(`0.9 × 0.5 + (1 − 0.9) × (−0.25)`). Its LaTeX is a second template with the same fields;
+a brace that does not hold a bound field's name is LaTeX's own (`\\frac{1}{2}`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from stepnet.engine.names import TARGETS, Name
+from stepnet.engine.notation import Fmt, element, signed
+
+Array = np.ndarray
+Values = Mapping[Name, Array]
+#: (values before the op, element index, number format) -> the right-hand sides, symbols first
+Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
+
+_FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
+class Symbol(Protocol):
+    """A number a formula names by a symbol."""
+
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def tex(self) -> str: ...
+    def number(self, values: Values) -> float: ...
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A fixed number with its symbol: η = 0.5, β₁ = 0.9."""
+
+    symbol: str
+    tex: str
+    value: float
+
+    def number(self, values: Values) -> float:
+        return self.value
+
+
+@dataclass(frozen=True)
+class BatchSize:
+    """B, the number of samples in the iteration's batch (the last batch may be smaller)."""
+
+    symbol: str = "B"
+    tex: str = "B"
+
+    def number(self, values: Values) -> float:
+        return float(len(values[TARGETS]))
+
+
+#: what a field stands for: a quantity, a number with a symbol, or literal text (the same
+#: in every rendering, such as LaTeX's a^{(2)}_{sj} for "one element of a2")
+Term = Name | Symbol | str
+Terms = Mapping[str, Term]
+
+
+def at(value: Array, index: Sequence[int]) -> float:
+    """A term's element for the output's `index`: the trailing indices a term of fewer
+    dimensions has (a scalar such as lr has none)."""
+    value = np.asarray(value)
+    return float(value[tuple(index[len(index) - value.ndim:])] if value.ndim else value)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A formula's right-hand side as a template, in text and in LaTeX."""
+
+    text: str
+    latex: str = ""
+
+    def symbols(self, terms: Terms) -> str:
+        """In symbols, for the whole quantity: `β₁·m_W1 + (1 − β₁)·grad_W1`."""
+        return _fill(self.text, terms, lambda t: str(t) if isinstance(t, Name) else t.symbol)
+
+    def element(self, terms: Terms, values: Values, index: Sequence[int]) -> str:
+        """In symbols, for one element: `β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`."""
+        def name(t: Term) -> str:
+            if not isinstance(t, Name):
+                return t.symbol
+            ndim = np.ndim(values[t])
+            return element(str(t), tuple(index[len(index) - ndim:]) if ndim else ())
+
+        return _fill(self.text, terms, name)
+
+    def numbers(self, terms: Terms, values: Values, index: Sequence[int], fmt: Fmt) -> str:
+        """One element with the numbers substituted: `0.9 × 0.5 + (1 − 0.9) × (−0.25)`."""
+        def number(t: Term) -> str:
+            return signed(at(values[t], index) if isinstance(t, Name) else t.number(values), fmt)
+
+        return _fill(self.text.replace("·", " × "), terms, number)
+
+    def tex(self, terms: Terms) -> str:
+        """In LaTeX, for the whole quantity."""
+        return _fill(self.latex, terms, lambda t: t.latex() if isinstance(t, Name) else t.tex)
+
+    def constants(self, terms: Terms) -> list[Constant]:
+        """The constants it names, in the order they first appear."""
+        named = [terms.get(f) for f in dict.fromkeys(_FIELD.findall(self.text + self.latex))]
+        return [t for t in named if isinstance(t, Constant)]
+
+    def explainer(self, terms: Terms) -> Explainer:
+        """How an elementwise op writes one element out: in symbols, then with numbers."""
+        return lambda v, i, f: [self.element(terms, v, i), self.numbers(terms, v, i, f)]
+
+
+def legend(constants: Iterable[Constant]) -> str:
+    """The constants a formula uses, with their values, to follow it: `   (β₁ = 0.9, η = 0.001)`."""
+    shown = [f"{c.symbol} = {c.value:g}" for c in constants]
+    return f"   ({', '.join(shown)})" if shown else ""
+
+
+def tex_legend(constants: Iterable[Constant]) -> str:
+    """The same in LaTeX: `, \\qquad \\beta_1 = 0.9,\\ \\eta = 0.001`."""
+    shown = r",\ ".join(f"{c.tex} = {c.value:g}" for c in constants)
+    return rf", \qquad {shown}" if shown else ""
+
+
+def _fill(template: str, terms: Terms, show: Callable[[Name | Symbol], str]) -> str:
+    def field(m: re.Match[str]) -> str:
+        term = terms.get(m[1])
+        return m[0] if term is None else term if isinstance(term, str) else show(term)
+
+    return _FIELD.sub(field, template)

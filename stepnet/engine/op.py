@@ -1,0 +1,74 @@
+"""An operation: one quantity computed from quantities already in the state, together with
+everything said about it — its formula in symbols and in LaTeX, and how one element of its
+result is written out with the numbers substituted, as worked examples do:
+
+    delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = 0.74136507 × 0.186815602 = 0.138498562
+
+Stepping one op at a time and running whole iterations unwatched both call `Op.run`, so the
+two agree bit for bit. What an op produces is read-only: no later op can change it in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from stepnet.engine.formula import Explainer, Values
+from stepnet.engine.names import Name
+from stepnet.engine.notation import Fmt, element
+
+Array = np.ndarray
+State = MutableMapping[Name, Array]
+
+Phase = Literal["forward", "loss", "backward", "update"]
+PHASES: tuple[Phase, ...] = ("forward", "loss", "backward", "update")
+OpKind = Literal[
+    "batch", "weighted_sum", "dropout_mask", "activation",  # forward
+    "penalty", "loss", "loss_grad",  # loss
+    "dact", "delta", "grad_W", "grad_b", "grad_a", "penalty_grad",  # backward
+    "lr", "optimizer", "update",  # update: the rate, an optimizer's state, the parameter
+]
+#: an output's shape; None stands for the batch's number of samples
+Shape = tuple[int | None, ...]
+
+
+def frozen(value: object) -> Array:
+    """`value` as a read-only array (a NumPy scalar becomes a 0-d array)."""
+    array = value if type(value) is np.ndarray else np.asarray(value)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    kind: OpKind
+    phase: Phase
+    #: the layer it belongs to; None for what belongs to no layer (the loss, the rate)
+    layer: int | None
+    output: Name
+    reads: tuple[Name, ...]
+    #: what it computes, in words: "weighted sum", "first moment"
+    label: str
+    #: `output = right-hand side` in symbols, and in LaTeX
+    formula: str
+    latex: str
+    compute: Callable[..., object] = field(repr=False)
+    explainer: Explainer = field(repr=False)
+    shape: Shape = ()
+
+    def run(self, values: State, iteration: int) -> None:
+        values[self.output] = frozen(self.compute(*[values[name] for name in self.reads]))
+
+    def explain(self, before: Values, result: Array, index: Sequence[int], fmt: Fmt) -> str:
+        """One element of the result written out: `out[i,j] = symbols = numbers = value`."""
+        index = tuple(index)
+        parts = [element(str(self.output), index), *self.explainer(before, index, fmt)]
+        value = fmt(float(np.asarray(result)[index]))
+        if parts[-1].removeprefix("(").removesuffix(")") == value:
+            parts[-1] = value  # a single term: `(-0.038)` is the value itself
+        else:
+            parts.append(value)
+        return " = ".join(parts)
