@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from stepnet.bundled import names
 from stepnet.cli import main
 
-SHIPPED = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))
+SHIPPED = names()
 
 
 def test_trace_json_has_every_step_and_the_final_parameters(scenarios, capsys):
