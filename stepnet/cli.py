@@ -276,34 +276,32 @@ def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
 
 
 def _trace_json(scenario: Scenario, d: Debugger, iterations: int) -> int:
-    import json
+    """`{"title", "steps": [{"index", "iteration", "phase", "layer", "output", "formula",
+    "value"}], "final": {name: value}}`, each step written as soon as it is done."""
+    from stepnet.jsonout import dumps, numbers, object_of, stdout_blocks
 
-    steps = []
-    for _ in range(iterations * d.n_ops):
-        op = d.step()
-        steps.append({"index": d.position, "iteration": d.iteration, "phase": op.phase,
-                      "layer": op.layer, "output": str(op.output), "formula": op.formula,
-                      "value": _jsonable(d.values[op.output])})
-    final = {name: _jsonable(v) for name, v in d.parameters().items()}
-    json.dump({"title": scenario.title, "steps": steps, "final": final}, sys.stdout)
-    print()
+    written: dict[object, tuple[np.ndarray, bytes]] = {}  # output → the value it last had, as JSON
+
+    def json_of(output: object, value: np.ndarray) -> bytes:
+        """Encoded once: the final parameters are the arrays the last updates wrote."""
+        last = written.get(output)
+        if last is None or last[0] is not value:
+            last = written[output] = value, dumps(numbers(value))
+        return last[1]
+
+    with stdout_blocks() as out:
+        out.write(b'{"title":' + dumps(scenario.title) + b',"steps":[')
+        for k in range(iterations * d.n_ops):
+            op = d.step()
+            fields = {"index": d.position, "iteration": d.iteration, "phase": op.phase, "layer": op.layer,
+                      "output": str(op.output), "formula": op.formula}
+            out.write(b"," * (k > 0))
+            out.writelines(object_of([*((key, dumps(v)) for key, v in fields.items()),
+                                      ("value", json_of(op.output, d.values[op.output]))]))
+        out.write(b'],"final":')
+        out.writelines(object_of((str(name), json_of(name, value)) for name, value in d.parameters().items()))
+        out.write(b"}\n")
     return OK
-
-
-def _jsonable(value: np.ndarray | float) -> object:
-    """Nested lists of floats; NaN and ±Inf as the strings "nan", "inf", "-inf"."""
-    import numpy as np
-
-    arr = np.asarray(value, dtype=float)
-    return arr.tolist() if np.isfinite(arr).all() else _strings(arr.tolist())
-
-
-def _strings(v: object) -> object:
-    import numpy as np
-
-    if isinstance(v, list):
-        return [_strings(x) for x in v]
-    return v if np.isfinite(v) else str(v)
 
 
 def _of(passed: int, total: int, noun: str) -> str:
