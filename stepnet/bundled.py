@@ -51,19 +51,24 @@ def first_sentence(markdown: str) -> str:
 def resolve(argument: str) -> Path:
     """The scenario file `argument` means. A file on disk wins; otherwise a bare name (no
     folder; `.toml` optional) is a bundled example. A missing file is left to the loader
-    to report, except a bare name, which gets a suggestion."""
+    to report, unless a bundled example has its name (`scenarios/mazur.toml` away from the
+    checkout): then it, or a bare name close to one, gets a suggestion."""
     path = Path(argument)
+    name = path.name.removesuffix(".toml")
     try:
-        if (path.exists() and not path.is_dir()) or path.name != argument:  # a file, or not a bare name
+        if path.exists() and not path.is_dir():
             return path
-        example = DIRECTORY / f"{argument.removesuffix('.toml')}.toml"
-        if example.is_file():
-            return example
+        if path.name != argument:  # a path with folders, not a name
+            if path.exists() or name not in names():
+                return path
+            raise ScenarioError(argument, "", f"no such file; the bundled example of that name is `stepnet {name}`")
+        if name in names():
+            return DIRECTORY / f"{name}.toml"
         if path.exists():  # a folder that is not an example
             return path
     except OSError:  # a name too long for the system, say
         return path  # the loader reports what is wrong with it
     from stepnet.fields import did_you_mean  # imports NumPy: only for a mistake
 
-    hint = did_you_mean(argument.removesuffix(".toml"), names())
+    hint = did_you_mean(name, names())
     raise ScenarioError(argument, "", f"no such file or bundled example{hint or ' (`stepnet examples` lists them)'}")

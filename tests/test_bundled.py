@@ -49,9 +49,18 @@ def test_a_file_on_disk_wins_over_a_name(elsewhere, capsys):
 def test_a_folder_does_not_hide_an_example_but_a_path_is_not_a_name(elsewhere, capsys):
     (elsewhere / "xor").mkdir()
     assert bundled.resolve("xor") == INSTALLED / "xor.toml"
-    assert bundled.resolve("sub/xor") == Path("sub/xor")
-    assert main(["check", "sub/xor"]) == 2
-    assert capsys.readouterr().err == "stepnet: sub/xor: no such file\n"
+    (elsewhere / "sub").mkdir()
+    (elsewhere / "sub" / "xor.toml").write_text((INSTALLED / "mazur.toml").read_text())
+    assert bundled.resolve("sub/xor.toml") == Path("sub/xor.toml")
+    assert bundled.resolve("sub/other.toml") == Path("sub/other.toml")
+    assert main(["check", "sub/other.toml"]) == 2
+    assert capsys.readouterr().err == "stepnet: sub/other.toml: no such file\n"
+
+
+def test_a_missing_path_named_like_an_example_points_to_it(capsys):
+    assert main(["check", "scenarios/mazur.toml"]) == 2  # the README's path, away from the checkout
+    assert capsys.readouterr().err == ("stepnet: scenarios/mazur.toml: no such file; "
+                                       "the bundled example of that name is `stepnet mazur`\n")
 
 
 @pytest.mark.parametrize("argv", [["check", "mazr"], ["mazr"], ["trace", "mazr.toml"]])
