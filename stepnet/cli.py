@@ -280,14 +280,18 @@ def _trace_json(scenario: Scenario, d: Debugger, iterations: int) -> int:
     "value"}], "final": {name: value}}`, each step written as soon as it is done."""
     from stepnet.jsonout import dumps, numbers, object_of, stdout_blocks
 
-    written: dict[object, tuple[np.ndarray, bytes]] = {}  # output → the value it last had, as JSON
+    final = set(d.parameters())
+    written: dict[object, tuple[np.ndarray, bytes]] = {}  # a parameter → its last value, and as JSON
 
     def json_of(output: object, value: np.ndarray) -> bytes:
-        """Encoded once: the final parameters are the arrays the last updates wrote."""
+        """A final parameter is the array its last update wrote: encoded once."""
         last = written.get(output)
-        if last is None or last[0] is not value:
-            last = written[output] = value, dumps(numbers(value))
-        return last[1]
+        if last is not None and last[0] is value:
+            return last[1]
+        encoded = dumps(numbers(value))
+        if output in final:
+            written[output] = value, encoded
+        return encoded
 
     with stdout_blocks() as out:
         out.write(b'{"title":' + dumps(scenario.title) + b',"steps":[')
