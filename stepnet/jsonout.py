@@ -1,5 +1,5 @@
 """JSON for the engine's arrays, fast: orjson writes a float64 array from its memory in C
-(the standard library's encoder spends ~20× longer in Python on each element), with every
+(the standard library's encoder walks it in Python, element by element), with every
 float in its shortest form that reads back to the same number; NaN and ±Inf, which JSON
 cannot hold, become the strings "nan", "inf" and "-inf".
 """
@@ -14,7 +14,7 @@ from typing import BinaryIO
 import numpy as np
 import orjson
 
-#: a write of standard output is one system call, whatever PYTHONUNBUFFERED says
+#: standard output is written in blocks of this many bytes, whatever PYTHONUNBUFFERED says
 BLOCK = 1 << 20
 
 

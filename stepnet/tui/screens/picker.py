@@ -1,5 +1,5 @@
 """`stepnet` alone: the bundled examples, a title and one line each; Enter opens the
-debugger on the one selected (the app replaces this screen with it)."""
+debugger on the one selected (the app opens it over this screen)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class PickerScreen(Screen):
                              "\n", " " * (width + 2), example.summary)
 
     @on(OptionList.OptionSelected)
-    def open(self, selected: OptionList.OptionSelected) -> None:
+    def open_selected(self, selected: OptionList.OptionSelected) -> None:
         try:
             scenario = scenario_file.load(selected.option.id or "")
         except ScenarioError as e:  # only if the installed files were changed
