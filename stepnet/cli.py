@@ -211,7 +211,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command is None:  # no terminal for the picker, or options alone
         parser.print_help()
         return BAD_INPUT
-    elif args.command == "examples":
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `stepnet trace … | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
+    except KeyboardInterrupt:
+        print("stepnet: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command named, or the debugger, on the scenario named."""
+    if args.command == "examples":
         return examples()
     from stepnet import bundled
     from stepnet import scenario as scenario_file
@@ -226,14 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _debug(scenario)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
     debugger = scenario.debugger()
-    try:
-        status = command[args.command](scenario, debugger, args)
-    except BrokenPipeError:  # `stepnet trace … | head`: the reader has all it wants
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return OK
-    except KeyboardInterrupt:
-        print("stepnet: interrupted", file=sys.stderr)
-        return INTERRUPTED
+    status = command[args.command](scenario, debugger, args)
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
     return status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -198,6 +199,17 @@ def test_ctrl_c_ends_with_one_line_and_status_130(scenarios, capsys, monkeypatch
     monkeypatch.setattr("stepnet.engine.training.train", interrupted)
     assert main(["train", str(scenarios / "mazur.toml")]) == 130
     assert capsys.readouterr().err == "stepnet: interrupted\n"
+
+
+@pytest.mark.parametrize("argv", [["examples"], ["trace", "mazur"], ["trace", "mazur", "--format", "json"]])
+def test_a_reader_that_stops_early_ends_the_output_quietly(argv, capsys, monkeypatch):
+    read, write = os.pipe()
+    os.close(read)  # `stepnet … | head -1` after head has exited
+    with capsys.disabled(), open(write, "w", buffering=1) as closed:  # line-buffered: each line is written
+        monkeypatch.setattr(sys, "stdout", closed)
+        assert main(argv) == 0
+        monkeypatch.undo()
+    assert capsys.readouterr().err == ""
 
 
 def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenarios, capsys):
