@@ -10,6 +10,7 @@ iterations. Targets: fast path ≤ 1.2×, op-by-op ≤ 3×, history ≤ 50 MB.
 
 from __future__ import annotations
 
+import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import argparse
 import time
 from collections.abc import Callable

@@ -15,6 +15,7 @@ time; medians still moved 1.1–1.4× between runs). Target: ≤ 1.2× plain Num
 
 from __future__ import annotations
 
+import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import argparse
 import time
 from pathlib import Path

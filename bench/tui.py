@@ -18,6 +18,7 @@ the whole screen on this machine.
 
 from __future__ import annotations
 
+import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import asyncio
 import random
 import statistics

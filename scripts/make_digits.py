@@ -1,4 +1,4 @@
-"""Make scenarios/data/digits.npz and digits28.npz from the UCI handwritten digits.
+"""Make stepnet/examples/data/digits.npz and digits28.npz from the UCI handwritten digits.
 
 Where the data comes from: the "Optical Recognition of Handwritten Digits" data set of
 the UCI Machine Learning Repository (E. Alpaydin, C. Kaynak, 1998;
@@ -36,7 +36,7 @@ import numpy as np
 from scipy.ndimage import zoom
 from sklearn.datasets import load_digits
 
-OUT = Path(__file__).resolve().parent.parent / "scenarios" / "data"
+OUT = Path(__file__).resolve().parent.parent / "stepnet" / "examples" / "data"
 SIDE, BIG = 8, 28
 #: the upsampled pixels are multiples of 1/STEPS
 STEPS = 64

@@ -1,6 +1,8 @@
 """The `stepnet` command: the debugger on a scenario, and the headless views of the engine.
 
-    stepnet FILE                     the terminal debugger
+    stepnet                          a picker of the bundled examples, then the debugger
+    stepnet FILE | NAME              the terminal debugger on a file or a bundled example
+    stepnet examples                 the bundled examples: name, title and one line each
     stepnet trace FILE               every operation, as text or JSON
     stepnet check FILE               the source's stated figures against the engine
     stepnet gradcheck FILE           backprop against finite differences
@@ -8,33 +10,30 @@
     stepnet export FILE              a worked example in Markdown, for a tutorial
 
 Exit status: 0 ok, 1 a check failed, 2 bad input (one message, never a traceback).
+
+`stepnet --version` and `--help` import neither NumPy, the engine nor Textual: each command
+imports what it uses when it runs, and the parser is given only the arguments of the
+command named (their defaults are the engine's limits).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from stepnet import __version__
-from stepnet import scenario as scenario_file
-from stepnet.engine.debugger import Debugger
-from stepnet.engine.expect import check as check_expectations
-from stepnet.engine.gradcheck import TOLERANCE
-from stepnet.engine.notation import compact, formatter
-from stepnet.engine.training import train as run_training
-from stepnet.errors import ScenarioError
-from stepnet.export import markdown as worked_example
-from stepnet.files import write_atomically
-from stepnet.scenario import MAX_EXPECT_ITERATION, Scenario
 
-COMMANDS = ("trace", "check", "gradcheck", "train", "export")
+if TYPE_CHECKING:
+    import numpy as np
+
+    from stepnet.engine.debugger import Debugger
+    from stepnet.scenario import Scenario
+
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
 
 
@@ -72,131 +71,259 @@ class _Parser(argparse.ArgumentParser):
         self.exit(BAD_INPUT, f"stepnet: {message} (see `{self.prog} --help`)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+# --- the arguments of each command ------------------------------------------------------
+
+def _scenario_arguments(p: argparse.ArgumentParser) -> None:
+    """FILE, and the limits that every command on a scenario takes."""
+    from stepnet import scenario
+
+    p.add_argument("file", metavar="FILE",
+                   help="a scenario .toml file, or the name of a bundled example (`stepnet examples` lists them)")
+    p.add_argument("--max-parameters", type=whole(1), default=scenario.MAX_PARAMETERS, metavar="N",
+                   help="refuse networks with more parameters (default %(default)s)")
+    p.add_argument("--max-samples", type=whole(1), default=scenario.MAX_SAMPLES, metavar="N",
+                   help="refuse data sets with more samples (default %(default)s)")
+
+
+def _iterations(p: argparse.ArgumentParser, default: int, what: str) -> None:
+    from stepnet.scenario import MAX_EXPECT_ITERATION
+
+    p.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), default=default, metavar="N",
+                   help=f"{what} (default %(default)s)")
+
+
+def _digits(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--digits", type=whole(1, 17), default=9, metavar="D",
+                   help=f"significant digits {what} (default %(default)s)")
+
+
+def _trace_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    _iterations(p, 1, "how many iterations to trace")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: a line per operation, large values shortened; json: every value in full, "
+                   "non-finite numbers as \"nan\", \"inf\", \"-inf\" (default %(default)s)")
+    _digits(p, "of the values in text")
+
+
+def _gradcheck_arguments(p: argparse.ArgumentParser) -> None:
+    from stepnet.engine.gradcheck import TOLERANCE
+    from stepnet.scenario import MAX_EXPECT_ITERATION
+
+    _scenario_arguments(p)
+    p.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="K",
+                   help="check at the parameters iteration K starts from (default %(default)s)")
+    p.add_argument("--tolerance", type=positive_float, default=TOLERANCE, metavar="T",
+                   help="largest relative error accepted, after the rounding allowance (default %(default)g)")
+    p.add_argument("--eps", type=positive_float, default=1e-6, metavar="E",
+                   help="finite-difference step (default %(default)g)")
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    p.add_argument("--iterations", "-n", type=whole(1), default=100, metavar="N",
+                   help="how many iterations to run (default %(default)s)")
+    p.add_argument("--report-every", type=whole(1), metavar="K",
+                   help="a summary line every K iterations (default N/10)")
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    _iterations(p, 1, "how many iterations to write out")
+    p.add_argument("--format", choices=("markdown",), default="markdown",
+                   help="Markdown with LaTeX formulas (the only format so far)")
+    _digits(p, "of the values")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+
+#: each command: what it does (for `--help`), and a function that adds its arguments
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "examples": ("list the bundled examples: name, title and one line each", lambda p: None),
+    "trace": ("print every operation of N iterations: its formula and value", _trace_arguments),
+    "check": ("check the scenario's [[expect]] figures", _scenario_arguments),
+    "gradcheck": ("compare backprop's gradients with finite differences", _gradcheck_arguments),
+    "train": ("run N iterations headless, reporting loss and accuracy", _train_arguments),
+    "export": ("write N iterations out as a worked example", _export_arguments),
+}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line, with the arguments of `command` only: the others' are not needed to
+    parse it (nor their defaults, which come from the engine, imported for them)."""
     p = _Parser(
         prog="stepnet",
-        description="Step through backpropagation one operation at a time. "
-        "`stepnet FILE` opens the debugger; the subcommands run headless.",
+        usage="%(prog)s [FILE | NAME] [--max-parameters N] [--max-samples N]\n"
+              "       %(prog)s COMMAND [FILE | NAME] [options]",
+        description="Step through backpropagation one operation at a time. `stepnet FILE` opens the "
+        "debugger on a scenario file, `stepnet NAME` on a bundled example, `stepnet` alone on one "
+        "picked from the examples; the commands run headless.",
         epilog="Exit status: 0 ok, 1 a check failed, 2 bad input.",
     )
-    limits = _Parser(add_help=False)
-    limits.add_argument("--max-parameters", type=whole(1), default=scenario_file.MAX_PARAMETERS, metavar="N",
-                        help="refuse networks with more parameters (default %(default)s)")
-    limits.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N",
-                        help="refuse data sets with more samples (default %(default)s)")
     p.add_argument("--version", action="version", version=f"stepnet {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    t = sub.add_parser("trace", parents=[limits], help="print every operation of N iterations")
-    t.add_argument("file")
-    t.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="N")
-    t.add_argument("--format", choices=("text", "json"), default="text")
-    t.add_argument("--digits", type=whole(1, 17), default=9, help="significant digits in text (default 9)")
-    c = sub.add_parser("check", parents=[limits], help="check the scenario's [[expect]] figures")
-    c.add_argument("file")
-    g = sub.add_parser("gradcheck", parents=[limits], help="compare backprop with finite differences")
-    g.add_argument("file")
-    g.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="K",
-                   help="check at the parameters iteration K starts from (default 1)")
-    g.add_argument("--tolerance", type=positive_float, default=TOLERANCE,
-                   help="largest relative error accepted, after the rounding allowance (default %(default)g)")
-    g.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step (default 1e-6)")
-    r = sub.add_parser("train", parents=[limits], help="run N iterations headless, reporting loss and accuracy")
-    r.add_argument("file")
-    r.add_argument("--iterations", "-n", type=whole(1), default=100, metavar="N", help="default %(default)s")
-    r.add_argument("--report-every", type=whole(1), metavar="K", help="a summary line every K iterations (default N/10)")
-    x = sub.add_parser("export", parents=[limits], help="write N iterations as a worked example")
-    x.add_argument("file")
-    x.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), default=1, metavar="N", help="default %(default)s")
-    x.add_argument("--format", choices=("markdown",), default="markdown")
-    x.add_argument("--digits", type=whole(1, 17), default=9, help="significant digits (default 9)")
-    x.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
-    x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", prog="stepnet")
+    for name, (summary, arguments) in COMMANDS.items():
+        parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        if name == command:
+            arguments(parser)
     return p
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario.")
-    p.add_argument("file", help="a scenario .toml file")
-    p.add_argument("--max-parameters", type=whole(1), default=scenario_file.MAX_PARAMETERS, metavar="N")
-    p.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N")
+    p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario "
+                "(`stepnet` alone: on one picked from the bundled examples).")
+    _scenario_arguments(p)
     return p
+
+
+def _unknown_command(word: str) -> str | None:
+    """`stepnet chek …`: the message for a first word close to a command that names no file
+    or example, else None."""
+    from stepnet import bundled
+    from stepnet.errors import ScenarioError
+    from stepnet.fields import did_you_mean
+
+    try:
+        bundled.resolve(word)
+    except ScenarioError:
+        hint = did_you_mean(word, COMMANDS)
+        return f"stepnet: unknown command {word!r}{hint}" if hint else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if isinstance(sys.stdout, io.TextIOWrapper):  # ✓, σ, ⊙ on a terminal that cannot show them
         sys.stdout.reconfigure(errors="backslashreplace")
+    if not argv and sys.stdin.isatty() and sys.stdout.isatty():
+        return _debug(None)  # the picker of examples
     debugger_only = bool(argv) and argv[0] not in COMMANDS and not argv[0].startswith("-")
-    parser = _debugger_parser() if debugger_only else _parser()
+    if debugger_only and (mistake := _unknown_command(argv[0])):
+        print(mistake, file=sys.stderr)
+        return BAD_INPUT
+    parser = _debugger_parser() if debugger_only else _parser(argv[0] if argv else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, or a mistake already reported in one line
         return int(e.code or 0)
     if debugger_only:
         args.command = None
-    elif args.command is None:
+    elif args.command is None:  # no terminal for the picker, or options alone
         parser.print_help()
         return BAD_INPUT
     try:
-        scenario = scenario_file.load(args.file, args.max_parameters, args.max_samples)
-    except ScenarioError as e:
-        print(f"stepnet: {e}", file=sys.stderr)
-        return BAD_INPUT
-    if args.command is None:
-        from stepnet.tui.app import StepnetApp
-
-        app = StepnetApp(scenario)
-        app.run()
-        return app.return_code or OK  # Textual sets 1 when the app died of an error
-    command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
-    debugger = scenario.debugger()
-    try:
-        status = command[args.command](scenario, debugger, args)
+        return _run(args)
     except BrokenPipeError:  # `stepnet trace … | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
     except KeyboardInterrupt:
         print("stepnet: interrupted", file=sys.stderr)
         return INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command named, or the debugger, on the scenario named."""
+    if args.command == "examples":
+        return examples()
+    from stepnet import bundled
+    from stepnet import scenario as scenario_file
+    from stepnet.errors import ScenarioError
+
+    try:
+        scenario = scenario_file.load(bundled.resolve(args.file), args.max_parameters, args.max_samples)
+    except ScenarioError as e:
+        print(f"stepnet: {e}", file=sys.stderr)
+        return BAD_INPUT
+    if args.command is None:
+        return _debug(scenario)
+    command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
+    debugger = scenario.debugger()
+    status = command[args.command](scenario, debugger, args)
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
     return status
 
 
-def _jsonable(value: np.ndarray | float) -> object:
-    """Nested lists of floats; NaN and ±Inf as the strings "nan", "inf", "-inf"."""
-    arr = np.asarray(value, dtype=float)
-    return arr.tolist() if np.isfinite(arr).all() else _strings(arr.tolist())
+def _debug(scenario: Scenario | None) -> int:
+    """The terminal debugger on `scenario`, or with none on an example the user picks."""
+    from stepnet.tui.app import StepnetApp
+
+    app = StepnetApp(scenario)
+    app.run()
+    return app.return_code or OK  # Textual sets 1 when the app died of an error
 
 
-def _strings(v: object) -> object:
-    if isinstance(v, list):
-        return [_strings(x) for x in v]
-    return v if np.isfinite(v) else str(v)
+def examples() -> int:
+    from stepnet import bundled
 
-
-def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
-    fmt = formatter(args.digits)
-    steps = []
-    for _ in range(args.iterations * d.n_ops):
-        op = d.step()
-        value = d.values[op.output]
-        if args.format == "json":
-            steps.append({"index": d.position, "iteration": d.iteration, "phase": op.phase,
-                          "layer": op.layer, "output": str(op.output), "formula": op.formula,
-                          "value": _jsonable(value)})
-        else:
-            layer = f"L{op.layer}" if op.layer is not None else "  "
-            print(f"{d.position:>5}  it {d.iteration:<3} {op.phase:<8} {layer:<3} {op.formula}")
-            print(f"{'':>22}→ {compact(value, fmt)}")
-    if args.format == "json":
-        final = {str(name): _jsonable(v) for name, v in d.parameters().items()}
-        json.dump({"title": scenario.title, "steps": steps, "final": final}, sys.stdout)
-        print()
+    shown = bundled.examples()
+    width = max(len(e.name) for e in shown)
+    for e in shown:
+        print(f"{e.name:<{width}}  {e.title}")
+        print(f"{'':<{width}}  {e.summary}")
+    print(f"\n`stepnet NAME` opens one in the debugger; `stepnet check NAME` (or trace, gradcheck, train,\n"
+          f"export) runs it headless. The files, to copy and change: {bundled.DIRECTORY}")
     return OK
 
 
+def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        return _trace_json(scenario, d, args.iterations)
+    from stepnet.engine.notation import compact, formatter
+
+    fmt = formatter(args.digits)
+    for _ in range(args.iterations * d.n_ops):
+        op = d.step()
+        layer = f"L{op.layer}" if op.layer is not None else "  "
+        print(f"{d.position:>5}  it {d.iteration:<3} {op.phase:<8} {layer:<3} {op.formula}")
+        print(f"{'':>22}→ {compact(d.values[op.output], fmt)}")
+    return OK
+
+
+def _trace_json(scenario: Scenario, d: Debugger, iterations: int) -> int:
+    """`{"title", "steps": [{"index", "iteration", "phase", "layer", "output", "formula",
+    "value"}], "final": {name: value}}`, each step written as soon as it is done."""
+    from stepnet.jsonout import dumps, numbers, object_of, stdout_blocks
+
+    final = set(d.parameters())
+    written: dict[object, tuple[np.ndarray, bytes]] = {}  # a parameter → its last value, and as JSON
+
+    def json_of(output: object, value: np.ndarray) -> bytes:
+        """A final parameter is the array its last update wrote: encoded once."""
+        last = written.get(output)
+        if last is not None and last[0] is value:
+            return last[1]
+        encoded = dumps(numbers(value))
+        if output in final:
+            written[output] = value, encoded
+        return encoded
+
+    with stdout_blocks() as out:
+        out.write(b'{"title":' + dumps(scenario.title) + b',"steps":[')
+        for k in range(iterations * d.n_ops):
+            op = d.step()
+            fields = {"index": d.position, "iteration": d.iteration, "phase": op.phase, "layer": op.layer,
+                      "output": str(op.output), "formula": op.formula}
+            out.write(b"," * (k > 0))
+            out.writelines(object_of([*((key, dumps(v)) for key, v in fields.items()),
+                                      ("value", json_of(op.output, d.values[op.output]))]))
+        out.write(b'],"final":')
+        out.writelines(object_of((str(name), json_of(name, value)) for name, value in d.parameters().items()))
+        out.write(b"}\n")
+    return OK
+
+
+def _of(passed: int, total: int, noun: str) -> str:
+    """`9 of 9 figures`, `0 of 1 figure`; all of one is `1 figure`."""
+    from stepnet.fields import count
+
+    return count(total, noun) if passed == total == 1 else f"{passed:,} of {count(total, noun)}"
+
+
 def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    from stepnet.engine.expect import check as check_expectations
+    from stepnet.engine.notation import compact, formatter
+
     if not scenario.expectations:
         print(f"{scenario.path}: no [[expect]] figures to check")
         return OK
@@ -209,7 +336,7 @@ def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         print(f"{mark} {e.label:<28} stated {compact(e.value, fmt)}  computed {compact(o.computed, fmt)}  "
               f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
     failed = sum(not o.ok for o in outcomes)
-    print(f"{len(outcomes) - failed} of {len(outcomes)} figures confirmed" + (f", {failed} contradicted" if failed else ""))
+    print(f"{_of(len(outcomes) - failed, len(outcomes), 'figure')} confirmed" + (f", {failed} contradicted" if failed else ""))
     return FAILED if failed else OK
 
 
@@ -227,7 +354,7 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         index = "[" + ",".join(map(str, r.worst_index)) + "]"
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
               f"{r.excess_error:>16.2e} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
-    print(f"{len(results) - bad} of {len(results)} parameters within relative error {args.tolerance:g} "
+    print(f"{_of(len(results) - bad, len(results), 'parameter')} within relative error {args.tolerance:g} "
           f"beyond the rounding error of the finite differences (8·ε·max(1, |J|)/h)")
     return FAILED if bad else OK
 
@@ -239,7 +366,13 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
@@ -248,6 +381,8 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    from stepnet.engine.training import train as run_training
+
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     data = scenario.data
     weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
@@ -276,6 +411,9 @@ def _percent(fraction: float | None) -> str:
 
 
 def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    from stepnet.export import markdown as worked_example
+    from stepnet.files import write_atomically
+
     if args.output and os.path.lexists(args.output) and not args.force:
         print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
         return BAD_INPUT

@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stepnet.bundled import DIRECTORY
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = DIRECTORY  # the bundled examples
 
 
 def make_model(

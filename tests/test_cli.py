@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from stepnet import cli
+from stepnet.bundled import names
 from stepnet.cli import main
 
-SHIPPED = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))
+SHIPPED = names()
 
 
 def test_trace_json_has_every_step_and_the_final_parameters(scenarios, capsys):
@@ -64,9 +67,102 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert err.count("\n") == 0 and str(path) in err and "network.inputs" in err
 
 
-def test_no_command_prints_help_and_exits_2(capsys):
+def test_no_argument_without_a_terminal_prints_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "trace" in capsys.readouterr().out
+
+
+def test_no_argument_opens_the_picker_of_examples(monkeypatch):
+    opened = []
+
+    class App:
+        return_code = None
+
+        def __init__(self, scenario):
+            opened.append(scenario)
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("stepnet.tui.app.StepnetApp", App)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main([]) == 0 and opened == [None]
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"]])
+def test_version_and_help_import_neither_numpy_nor_the_engine_nor_textual(argv):
+    code = ("import sys\nfrom stepnet.cli import main\n"
+            f"status = main({argv!r})\n"
+            "print(status, sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'textual', 'rich', 'orjson')"
+            " or m.startswith(('stepnet.engine', 'stepnet.scenario', 'stepnet.tui'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert r.stdout.splitlines()[-1] == "0 []" and not r.stderr
+
+
+def _walk(parser: argparse.ArgumentParser, name: str):
+    """(where, action) for every argument of `parser` and of its commands' parsers."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                yield from _walk(sub, f"{name} {command}")
+            yield from ((f"{name} {c.dest}", c) for c in action._choices_actions)
+        else:
+            yield name, action
+
+
+@pytest.mark.parametrize("command", [None, *cli.COMMANDS])
+def test_every_argument_has_a_description(command):
+    parser = cli._debugger_parser() if command is None else cli._parser(command)
+    arguments = list(_walk(parser, "stepnet"))
+    if command is not None:  # the command's own arguments were added to it
+        assert sum(where == f"stepnet {command}" for where, _ in arguments) >= 1 + (command != "examples")
+    for where, action in arguments:
+        assert action.help and action.help != argparse.SUPPRESS, (where, action.option_strings or action.dest)
+
+
+@pytest.mark.parametrize("argv", [["chek", "x"], ["chek"], ["trian", "mazur", "-n", "3"]])
+def test_a_misspelt_command_is_named_with_a_suggestion(argv, capsys):
+    assert main(argv) == 2
+    right = {"chek": "check", "trian": "train"}[argv[0]]
+    assert capsys.readouterr() == ("", f"stepnet: unknown command {argv[0]!r} — did you mean {right!r}?\n")
+
+
+ONE_FIGURE = """\
+title = "One weight, no bias"
+[network]
+inputs = 1
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[2.0]]
+bias = false
+[loss]
+kind = "half_sse"
+[optimizer]
+kind = "sgd"
+learning_rate = 0.1
+[data]
+inputs = [[3.0]]
+targets = [[1.0]]
+[[expect]]
+name = "z1"
+iteration = 1
+value = {z}
+"""
+
+
+@pytest.mark.parametrize("z, status, summary", [
+    (6.0, 0, "1 figure confirmed"),  # z1 = 2 × 3
+    (7.0, 1, "0 of 1 figure confirmed, 1 contradicted"),
+])
+def test_check_summary_of_one_figure_is_singular(tmp_path, capsys, z, status, summary):
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_FIGURE.format(z=z))
+    assert main(["check", str(path)]) == status
+    assert capsys.readouterr().out.splitlines()[-1] == summary
+    assert main(["gradcheck", str(path)]) == 0  # W1 is the only parameter
+    assert capsys.readouterr().out.splitlines()[-1].startswith("1 parameter within relative error")
 
 
 def test_python_dash_m_runs_the_cli(scenarios):
@@ -100,9 +196,20 @@ def test_ctrl_c_ends_with_one_line_and_status_130(scenarios, capsys, monkeypatch
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("stepnet.cli.run_training", interrupted)
+    monkeypatch.setattr("stepnet.engine.training.train", interrupted)
     assert main(["train", str(scenarios / "mazur.toml")]) == 130
     assert capsys.readouterr().err == "stepnet: interrupted\n"
+
+
+@pytest.mark.parametrize("argv", [["examples"], ["trace", "mazur"], ["trace", "mazur", "--format", "json"]])
+def test_a_reader_that_stops_early_ends_the_output_quietly(argv, capsys, monkeypatch):
+    read, write = os.pipe()
+    os.close(read)  # `stepnet … | head -1` after head has exited
+    with capsys.disabled(), open(write, "w", buffering=1) as closed:  # line-buffered: each line is written
+        monkeypatch.setattr(sys, "stdout", closed)
+        assert main(argv) == 0
+        monkeypatch.undo()
+    assert capsys.readouterr().err == ""
 
 
 def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenarios, capsys):

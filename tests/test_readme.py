@@ -36,4 +36,4 @@ def test_readme_sample_output_is_current(command, shown, capsys, monkeypatch) ->
 
 
 def test_the_readme_has_sample_sessions() -> None:
-    assert [command.split()[1] for command, _ in sessions()] == ["trace", "check"]
+    assert [command.split()[1] for command, _ in sessions()] == ["trace", "check", "examples"]

@@ -1,4 +1,5 @@
-"""`stepnet FILE`: the app opens the debugger screen on a loaded scenario."""
+"""`stepnet FILE`: the app opens the debugger screen on a loaded scenario; `stepnet` alone, on
+one picked from the bundled examples."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from stepnet.scenario import Scenario
 from stepnet.tui.commands import DebuggerCommands
 from stepnet.tui.screens.debugger import DebuggerScreen
+from stepnet.tui.screens.picker import PickerScreen
 from stepnet.tui.session import Session
 
 
@@ -18,14 +20,29 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario | None = None) -> None:
         super().__init__()
+        self.picking = scenario is None  # `stepnet` alone: the examples, to pick one
+        if scenario is not None:
+            self._debug(scenario)
+
+    def _debug(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.session = Session(scenario)
         self.sub_title = scenario.title
 
-    def get_default_screen(self) -> DebuggerScreen:
-        return DebuggerScreen(self.session)
+    def get_default_screen(self) -> Screen:
+        return PickerScreen() if self.picking else DebuggerScreen(self.session)
+
+    def on_picker_screen_picked(self, picked: PickerScreen.Picked) -> None:
+        """The debugger on the example picked, over the picker."""
+        self.picking = False
+        self._debug(picked.scenario)
+        self.push_screen(self.get_default_screen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Help explains the keys and the scenario: there is none on the picker."""
+        return not (self.picking and action == "help")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands but its Quit and Keys: the palette lists the debugger's quit,

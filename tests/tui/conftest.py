@@ -13,7 +13,7 @@ import pytest
 from stepnet import scenario
 from stepnet.tui.app import StepnetApp
 
-SCENARIOS = Path(__file__).parents[2] / "scenarios"
+SCENARIOS = Path(__file__).parents[2] / "stepnet" / "examples"
 
 MNIST_SHAPE = """\
 title = "784-64-10 on random data"

@@ -11,7 +11,7 @@ from stepnet import scenario
 from stepnet.engine.expect import due
 from stepnet.engine.names import Name
 
-MAZUR = Path(__file__).parents[2] / "scenarios" / "mazur.toml"
+MAZUR = Path(__file__).parents[2] / "stepnet" / "examples" / "mazur.toml"
 
 
 def test_changed_marks_new_quantities_whole_and_updates_elementwise() -> None:

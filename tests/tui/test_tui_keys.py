@@ -29,7 +29,7 @@ from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.board import Board
 
 SIZE = (120, 40)
-SCENARIOS = Path(__file__).parents[2] / "scenarios"
+SCENARIOS = Path(__file__).parents[2] / "stepnet" / "examples"
 
 
 def state(app) -> tuple[int, dict[str, bytes]]:
