@@ -336,7 +336,8 @@ def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         print(f"{mark} {e.label:<28} stated {compact(e.value, fmt)}  computed {compact(o.computed, fmt)}  "
               f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
     failed = sum(not o.ok for o in outcomes)
-    print(f"{_of(len(outcomes) - failed, len(outcomes), 'figure')} confirmed" + (f", {failed} contradicted" if failed else ""))
+    print(f"{_of(len(outcomes) - failed, len(outcomes), 'figure')} confirmed"
+          + (f", {failed} contradicted" if failed else ""))
     return FAILED if failed else OK
 
 
@@ -399,6 +400,7 @@ def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
             print(f"{report.iteration:>9}  {report.batch_loss:>10.6g}  {e.loss:>10.6g}  {_percent(e.accuracy):>8}"
                   + "".join(f"  {e.gradient_norms[name]:>10.3e}" for name in weights))
             last = report
+    assert last is not None  # train() reports at least once: iterations ≥ 1
     e = last.evaluation
     accuracy = "" if e.accuracy is None else (
         f", accuracy {_percent(e.accuracy)} ({round(e.accuracy * data.samples):,} of {data.samples:,} samples)")

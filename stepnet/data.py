@@ -99,6 +99,7 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
 
 def _header(archive: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from an .npy member's header, without reading its data."""
+    assert archive.zip is not None  # open: we are inside its `with`
     with archive.zip.open(name + ".npy") as f:
         major, _ = npy.read_magic(f)
         shape, _, dtype = (npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0)(f)
@@ -124,7 +125,7 @@ def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | Non
             column = numbers.index(None)
             raise table.error(key, f"{path.name} line {n}: expected numbers separated by commas, "
                                    f"found {cells[column]!r} in column {column + 1}")
-        values.append(numbers)
+        values.append([x for x in numbers if x is not None])
         if len(values[-1]) != len(values[0]):
             raise table.error(key, f"{path.name} line {n}: {count(len(values[-1]), 'column')} where the first "
                                    f"sample has {len(values[0])}")

@@ -98,7 +98,7 @@ def _operation(d: Debugger, op: Op, digits: int) -> list[str]:
     indices, note = _elements(value.shape)
     if note:
         out += [note, ""]
-    out += ["```text", *(d.explain(i, digits) for i in indices), "```", ""]
+    out += ["```text", *(text for i in indices if (text := d.explain(i, digits))), "```", ""]
     if value.ndim:
         out += [*_table(str(op.output), value, fmt), ""]
     return out
@@ -170,7 +170,8 @@ def _outcome_line(o: Outcome, fmt: Fmt) -> str:
 def _figures(outcomes: list[Outcome], iterations: int, fmt: Fmt) -> list[str]:
     ok = sum(o.ok for o in outcomes)
     out = ["## Figures from the source", "",
-           f"{ok} of {len(outcomes)} confirmed" + (f", {len(outcomes) - ok} contradicted." if ok < len(outcomes) else "."),
+           f"{ok} of {len(outcomes)} confirmed"
+           + (f", {len(outcomes) - ok} contradicted." if ok < len(outcomes) else "."),
            "", "| | figure | stated | computed | \\|Δ\\| | tolerance |", "|---|---|---:|---:|---:|---:|"]
     for o in outcomes:
         e = o.expectation

@@ -83,7 +83,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
 
     loss_t = top.table_("loss", ("kind", "reduction", "l2", *LOSSES.options()))
     loss = _definition(loss_t, "kind", LOSSES, "loss")
-    reduction = loss_t.string("reduction", "mean", choices=REDUCTIONS)
+    reduction = REDUCTIONS[loss_t.string("reduction", "mean", choices=REDUCTIONS)]
     if loss.needs_probabilities and layers[-1].activation.name not in ("softmax", "sigmoid"):
         raise loss_t.error("kind", f"{loss.name} needs probabilities from the output layer: make the "
                                    f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
@@ -157,7 +157,8 @@ def _syntax_message(error: str, text: str) -> str:
     # "Cannot declare ('network', 'layers') twice" names the table as TOML writes it
     what = re.sub(r"\(((?:'[^']*',? ?)+)\)", lambda k: "[" + ".".join(re.findall(r"'([^']*)'", k[1])) + "]", what)
     hint = next((h for prefix, h in _HINTS.items() if what.startswith(prefix)), None)
-    return f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}" + (f" ({hint})" if hint else "")
+    return (f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}"
+            + (f" ({hint})" if hint else ""))
 
 
 def _definition(t: Table, key: str, registry: Registry[T], what: str, default: str | None = None) -> T:
@@ -307,7 +308,9 @@ def _expectations(top: Table, program: Program) -> list[Expectation]:
         if iteration > MAX_EXPECT_ITERATION:
             raise t.error("iteration", f"expected at most {MAX_EXPECT_ITERATION:,} iterations, got {iteration:,}")
         shape = program.shape(known[name], len(program.data.rows(iteration)))
-        index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
+        want: tuple[int, ...]
+        index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool)
+                                                                     for i in v),
                       "a list of whole numbers such as [0, 1]", None)
         if index is not None:
             if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):

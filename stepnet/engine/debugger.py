@@ -82,6 +82,11 @@ class Fault:
 class Debugger:
     """Drives a program one operation at a time, forward and back, over many iterations."""
 
+    #: the state after `position` operations, and what the last op overwrote (None: nothing)
+    values: State
+    position: int
+    _overwritten: Array | None
+
     def __init__(self, model: Model, data: Dataset, history_budget: int = HISTORY_BUDGET) -> None:
         self.model = model
         self.data = data
@@ -150,10 +155,10 @@ class Debugger:
         same = (before == value) | (np.isnan(before) & np.isnan(value))
         return op.output, ~same
 
-    def gradient_check(self, **options: float) -> list[ParameterCheck]:
+    def gradient_check(self, eps: float = 1e-6) -> list[ParameterCheck]:
         """Backprop against finite differences for the current iteration: at the parameters
         it started from, on its batch, with its dropout masks."""
-        return gradient_check(self.program, self.start_parameters, self.iteration, **options)
+        return gradient_check(self.program, self.start_parameters, self.iteration, eps)
 
     @property
     def start_parameters(self) -> State:
@@ -258,10 +263,10 @@ class Debugger:
         return {name: self.values[name] for name in self.model.state_names()}
 
     def _restore(self, boundary: int, state: State) -> None:
-        self.values: State = dict(state)
+        self.values = dict(state)
         self.position = boundary * self.n_ops
         self._start = (boundary, state)
-        self._overwritten: Array | None = None
+        self._overwritten = None
 
     def _boundary_state(self, boundary: int) -> State:
         """Parameters after `boundary` iterations, from the nearest earlier known state."""
@@ -300,7 +305,7 @@ class Debugger:
         """Positions of iteration boundary+1 at which a breakpoint matches."""
         if not any(bp.needs_value for bp in breakpoints):
             return [boundary * self.n_ops + i + 1 for i, op in enumerate(self.ops)
-                    if any(bp.matches(op) for bp in breakpoints)]
+                    if any(bp.matches(op, None) for bp in breakpoints)]
         return [p for p, op, value in self._replay(boundary + 1, dict(self._boundary_state(boundary)))
                 if any(bp.matches(op, value) for bp in breakpoints)]
 

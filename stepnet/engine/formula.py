@@ -87,7 +87,7 @@ class Expression:
 
     def element(self, terms: Terms, values: Values, index: Sequence[int]) -> str:
         """In symbols, for one element: `β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`."""
-        def name(t: Term) -> str:
+        def name(t: Name | Symbol) -> str:
             if not isinstance(t, Name):
                 return t.symbol
             ndim = np.ndim(values[t])
@@ -97,7 +97,7 @@ class Expression:
 
     def numbers(self, terms: Terms, values: Values, index: Sequence[int], fmt: Fmt) -> str:
         """One element with the numbers substituted: `0.9 × 0.5 + (1 − 0.9) × (−0.25)`."""
-        def number(t: Term) -> str:
+        def number(t: Name | Symbol) -> str:
             return signed(at(values[t], index) if isinstance(t, Name) else t.number(values), fmt)
 
         return _fill(self.text.replace("·", " × "), terms, number)

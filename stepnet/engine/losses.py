@@ -18,7 +18,8 @@ from stepnet.engine.registry import Option, Registry
 
 Array = np.ndarray
 Reduction = Literal["mean", "sum"]
-REDUCTIONS: tuple[Reduction, ...] = ("mean", "sum")
+#: by the name a scenario gives
+REDUCTIONS: dict[str, Reduction] = {"mean": "mean", "sum": "sum"}
 
 #: probabilities are clipped to [EPS, 1 − EPS] inside logarithms and their gradients
 EPS = 1e-12
@@ -81,7 +82,8 @@ def mse() -> Loss:
 def mae() -> Loss:
     return Loss("mae", Expression("(1/n)Σⱼ|pⱼ − yⱼ|", r"\frac{1}{n} \sum_j |{p} - {y}|"),
                 lambda p, y: np.mean(np.abs(p - y), axis=1), lambda p, y: np.sign(p - y) / p.shape[1],
-                Expression("|{p} − {y}|"), Expression("sign({p} − {y})/{n}", r"\frac{\operatorname{sign}({p} - {y})}{n}"),
+                Expression("|{p} − {y}|"),
+                Expression("sign({p} − {y})/{n}", r"\frac{\operatorname{sign}({p} - {y})}{n}"),
                 prefix="(1/n)·")
 
 

@@ -13,12 +13,12 @@ The four equations of backpropagation, as the ops below compute them (B samples 
 from __future__ import annotations
 
 import itertools
-from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Expression, Values, legend
+from stepnet.engine.formula import Constant, Expression, Terms, Values, legend
 from stepnet.engine.losses import batch_divisor, reduce
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, PENALTY, STEP, TARGETS, Name, grad
@@ -143,8 +143,8 @@ def loss(model: Model) -> list[Op]:
                       explainer=explain_penalty))
 
     red = "(1/B)·Σₛ " if mean else "Σₛ "
-    terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
-    symbolic = {**terms, "p": f"{p}[s,j]", "y": "y[s,j]"}
+    terms: Terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
+    symbolic: Terms = {**terms, "p": f"{p}[s,j]", "y": "y[s,j]"}
     penalty = " + penalty" if model.l2 else ""
 
     def explain_loss(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
@@ -155,10 +155,10 @@ def loss(model: Model) -> list[Op]:
                 f"{scale}{ell.prefix}[{sum_of(first, total=n * units, limit=TERMS)}]"
                 + (f" + {f(float(v[PENALTY]))}" if model.l2 else "")]
 
-    def J(p: Array, y: Array, *penalty: Array) -> Array:
-        return np.float64(reduce(ell.per_sample(p, y), model.reduction)) + sum(penalty)
+    def J(p: Array, y: Array, *penalty: Array) -> float:
+        return reduce(ell.per_sample(p, y), model.reduction) + sum(float(x) for x in penalty)
 
-    tex_p = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
+    tex_p: Terms = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
     ops.append(Op("loss", "loss", None, LOSS, (p, y) + ((PENALTY,) if model.l2 else ()), "loss",
                   f"{LOSS} = {red}ℓ({p}ₛ, yₛ){penalty},  ℓ(p, y) = {ell.formula.text}",
                   (r"J = \frac{1}{B} \sum_s " if mean else r"J = \sum_s ") + ell.formula.tex(tex_p)
@@ -206,7 +206,7 @@ def backward(model: Model, l: int) -> list[Op]:
                   f"{grad(W)} = {delta}ᵀ·{a_prev}", f"{grad(W).latex()} = \\delta^{{({l})\\top}} \\, {a_prev.latex()}",
                   compute=lambda d, a: d.T @ a, explainer=explain_gW, shape=(units, fan_in)))
     if model.l2:
-        terms = {"g": grad(W), "W": W, "lam": Constant("λ", r"\lambda", model.l2)}
+        terms: Terms = {"g": grad(W), "W": W, "lam": Constant("λ", r"\lambda", model.l2)}
         term = Expression("{g} + {lam}·{W}", "{g} + {lam} {W}")
         ops.append(Op("penalty_grad", "backward", l, grad(W), (grad(W), W), "L2 term of the gradient",
                       f"{grad(W)} = {term.symbols(terms)}   (λ = {model.l2:g})",
@@ -267,7 +267,7 @@ def _dact(model: Model, l: int) -> Op:
 
     def explain(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
         # f′ in terms of a means f(z), before the mask: a itself holds the mask
-        symbols, numbers = explain_df(ChainMap({a: act.f(v[z])}, v), i, f)
+        _, numbers = explain_df({**v, a: act.f(v[z])}, i, f)
         return [f"{act.symbol}′({element(str(z), i)}) × {element(str(m), i)}", f"{numbers} × {f(v[m][i])}"]
 
     return Op("dact", "backward", l, dact, (z, m), f"derivative of the activation ({act.name}) with dropout",
@@ -293,12 +293,13 @@ def _delta(model: Model, l: int) -> Op:
 
     if act.elementwise:
         mask = f" \\odot {Name('m', l).latex()}" if layer.dropout else ""
-        formula, tex = f"{delta} = {grad_a} ⊙ {factor}", f"{delta.latex()} = {grad_a.latex()} \\odot f'({z.latex()}){mask}"
-        compute = np.multiply
+        formula = f"{delta} = {grad_a} ⊙ {factor}"
+        tex = f"{delta.latex()} = {grad_a.latex()} \\odot f'({z.latex()}){mask}"
+        compute: Callable[..., Array] = np.multiply
     else:
         formula = f"{delta} = {dact}·{grad_a}"
         tex = (f"\\delta^{{({l})}}_{{si}} = \\sum_j \\frac{{\\partial J}}{{\\partial a^{{({l})}}_{{sj}}}} "
                f"\\frac{{\\partial a^{{({l})}}_{{sj}}}}{{\\partial z^{{({l})}}_{{si}}}}")
-        compute = lambda g, d: np.einsum("sij,sj->si", d, g)  # noqa: E731
+        compute = lambda g, d: np.einsum("sij,sj->si", d, g)
     return Op("delta", "backward", l, delta, (grad_a, dact), "delta (∂J/∂z)", formula, tex,
               compute=compute, explainer=explain, shape=(None, layer.units))

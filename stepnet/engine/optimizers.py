@@ -51,8 +51,12 @@ class Rule:
 
 
 OPTIMIZERS: Registry[Rule] = Registry()
-#: β, ρ, μ: a decay that keeps a fraction of the past
-FRACTION = {"at_least": 0.0, "below": 1.0}
+
+
+def fraction(name: str, default: float) -> Option:
+    """β, ρ, μ: a decay that keeps a fraction of the past, in [0, 1)."""
+    return Option(name, default, at_least=0.0, below=1.0)
+
 
 
 @OPTIMIZERS.define()
@@ -61,7 +65,7 @@ def sgd() -> Rule:
                              Expression("{theta} − {lr}·{grad}", "{theta} - {lr} {grad}")),))
 
 
-@OPTIMIZERS.define(Option("momentum", 0.9, **FRACTION), Option("nesterov", False))
+@OPTIMIZERS.define(fraction("momentum", 0.9), Option("nesterov", False))
 def momentum(momentum: float, nesterov: bool) -> Rule:
     μ = float(momentum)
     velocity = Step("v", "velocity", lambda v, grad, lr: μ * v - lr * grad,
@@ -74,8 +78,7 @@ def momentum(momentum: float, nesterov: bool) -> Rule:
     return Rule("momentum", (velocity, update), ("v",), {"mu": Constant("μ", r"\mu", μ)})
 
 
-@OPTIMIZERS.define(Option("beta1", 0.9, **FRACTION), Option("beta2", 0.999, **FRACTION),
-                   Option("epsilon", 1e-8, at_least=0.0))
+@OPTIMIZERS.define(fraction("beta1", 0.9), fraction("beta2", 0.999), Option("epsilon", 1e-8, at_least=0.0))
 def adam(beta1: float, beta2: float, epsilon: float) -> Rule:
     β1, β2, ε = float(beta1), float(beta2), float(epsilon)
     return Rule("adam", (
@@ -94,7 +97,7 @@ def adam(beta1: float, beta2: float, epsilon: float) -> Rule:
                     "eps": Constant("ε", r"\epsilon", ε)})
 
 
-@OPTIMIZERS.define(Option("decay", 0.9, **FRACTION), Option("epsilon", 1e-8, at_least=0.0))
+@OPTIMIZERS.define(fraction("decay", 0.9), Option("epsilon", 1e-8, at_least=0.0))
 def rmsprop(decay: float, epsilon: float) -> Rule:
     ρ, ε = float(decay), float(epsilon)
     return Rule("rmsprop", (
