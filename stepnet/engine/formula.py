@@ -83,11 +83,11 @@ class Expression:
 
     def symbols(self, terms: Terms) -> str:
         """In symbols, for the whole quantity: `β₁·m_W1 + (1 − β₁)·grad_W1`."""
-        return _fill(self.text, terms, lambda t: str(t) if isinstance(t, Name) else t.symbol)
+        return _fill(self.text, terms, lambda t, _: str(t) if isinstance(t, Name) else t.symbol)
 
     def element(self, terms: Terms, values: Values, index: Sequence[int]) -> str:
         """In symbols, for one element: `β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`."""
-        def name(t: Name | Symbol) -> str:
+        def name(t: Name | Symbol, _: bool) -> str:
             if not isinstance(t, Name):
                 return t.symbol
             ndim = np.ndim(values[t])
@@ -96,15 +96,17 @@ class Expression:
         return _fill(self.text, terms, name)
 
     def numbers(self, terms: Terms, values: Values, index: Sequence[int], fmt: Fmt) -> str:
-        """One element with the numbers substituted: `0.9 × 0.5 + (1 − 0.9) × (−0.25)`."""
-        def number(t: Name | Symbol) -> str:
-            return signed(at(values[t], index) if isinstance(t, Name) else t.number(values), fmt)
+        """One element with the numbers substituted: `0.9 × 0.5 + (1 − 0.9) × (−0.25)`; a
+        negative number in parentheses, unless the template already encloses it: `sign(−0.5)`."""
+        def number(t: Name | Symbol, enclosed: bool) -> str:
+            x = at(values[t], index) if isinstance(t, Name) else t.number(values)
+            return fmt(x) if enclosed else signed(x, fmt)
 
         return _fill(self.text.replace("·", " × "), terms, number)
 
     def tex(self, terms: Terms) -> str:
         """In LaTeX, for the whole quantity."""
-        return _fill(self.latex, terms, lambda t: t.latex() if isinstance(t, Name) else t.tex)
+        return _fill(self.latex, terms, lambda t, _: t.latex() if isinstance(t, Name) else t.tex)
 
     def constants(self, terms: Terms) -> list[Constant]:
         """The constants it names, in the order they first appear."""
@@ -128,9 +130,14 @@ def tex_legend(constants: Iterable[Constant]) -> str:
     return rf", \qquad {shown}" if shown else ""
 
 
-def _fill(template: str, terms: Terms, show: Callable[[Name | Symbol], str]) -> str:
+def _fill(template: str, terms: Terms, show: Callable[[Name | Symbol, bool], str]) -> str:
+    """The template with each bound field shown by `show(term, enclosed)`; `enclosed` says the
+    template puts the field alone between ( and ), or | and |: no parentheses needed."""
     def field(m: re.Match[str]) -> str:
         term = terms.get(m[1])
-        return m[0] if term is None else term if isinstance(term, str) else show(term)
+        if term is None or isinstance(term, str):
+            return m[0] if term is None else term
+        around = template[m.start() - 1: m.start()] + template[m.end(): m.end() + 1]
+        return show(term, around in ("()", "||", "(,"))
 
     return _FIELD.sub(field, template)
