@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import SCENARIOS
+from stepnet import cli
 from stepnet.engine.expect import check
 from stepnet.scenario import load
 from stepnet.engine.names import Name
@@ -122,3 +124,8 @@ def test_training_scenarios_learn(scenarios, name):
     d = load(scenarios / f"{name}.toml").debugger()
     d.run_iterations(300)
     assert d.losses[-1] < 0.1 * d.losses[0]
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_example_passes_check(path, capsys):
+    assert cli.main(["check", str(path)]) == 0, capsys.readouterr().out
