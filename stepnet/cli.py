@@ -345,18 +345,24 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     d.goto((args.iteration - 1) * d.n_ops + 1)  # into iteration K: its batch is loaded
     results = d.gradient_check(eps=args.eps)
     print(f"{scenario.title}: gradient check at the start of iteration {args.iteration} "
-          f"(central differences, ε = {args.eps:g})")
+          f"(central differences (J(θ + ε) − J(θ − ε))/2ε, step ε = {args.eps:g})")
     print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'beyond rounding':>16} "
-          f"{'worst element':>14} {'numeric':>14} {'backprop':>14}")
+          f"{'judged by':>10} {'worst element':>14} {'numeric':>14} {'backprop':>14}")
     bad = 0
     for r in results:
+        if not r.worst_index:  # every element checked straddles a kink
+            print(f"– {r.name:<10} {f'{r.checked}/{r.size}':>12}  not judged: each element's ±ε crosses "
+                  "an activation's kink (z = 0), where the difference quotient measures neither side")
+            continue
         ok = r.passes(args.tolerance)
         bad += not ok
         index = "[" + ",".join(map(str, r.worst_index)) + "]"
+        kinks = f"  ({r.at_kink} at a kink, not judged)" if r.at_kink else ""
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
-              f"{r.excess_error:>16.2e} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}")
+              f"{r.excess_error:>16.2e} {f'≤ {args.tolerance:g}':>10} {index:>14} {r.numeric:>14.6e} "
+              f"{r.backprop:>14.6e}{kinks}")
     print(f"{_of(len(results) - bad, len(results), 'parameter')} within relative error {args.tolerance:g} "
-          f"beyond the rounding error of the finite differences (8·ε·max(1, |J|)/h)")
+          f"beyond the difference quotient's rounding error, 8·ε_machine·max(1, |J|)/ε")
     return FAILED if bad else OK
 
 

@@ -157,6 +157,9 @@ def _syntax_message(error: str, text: str) -> str:
     # "Cannot declare ('network', 'layers') twice" names the table as TOML writes it
     what = re.sub(r"\(((?:'[^']*',? ?)+)\)", lambda k: "[" + ".".join(re.findall(r"'([^']*)'", k[1])) + "]", what)
     hint = next((h for prefix, h in _HINTS.items() if what.startswith(prefix)), None)
+    row = text.split("\n")[int(line) - 1] if 0 < int(line) <= text.count("\n") + 1 else ""
+    if re.search(r"\d,\d", row[int(column) - 2: int(column) + 1]):
+        hint = "a decimal comma? numbers are written with a point: 0.5, not 0,5"
     return (f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}"
             + (f" ({hint})" if hint else ""))
 
@@ -269,7 +272,11 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
-        y = array(t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {count(outputs, 'number')}")
+        raw = t.raw("targets")
+        if isinstance(raw, list) and raw and not isinstance(raw[0], list):  # one value per sample, as in files
+            y = datafile.labels_to_one_hot(t, "targets", array(t, "targets", raw, 1, "a list of numbers"), outputs)
+        else:
+            y = array(t, "targets", raw, 2, f"a list of samples, each a list of {count(outputs, 'number')}")
         where = "targets"
     if len(x) > max_samples:
         raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "

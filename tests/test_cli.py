@@ -238,3 +238,54 @@ def test_the_debugger_dying_of_an_error_exits_non_zero(scenarios, monkeypatch):
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("stepnet 0.")
+
+
+NO_BIAS = """\
+title = "2-3-3 without biases: 6 + 9 weights, nothing else"
+
+[network]
+inputs = 2
+
+[[network.layers]]
+units = 3
+activation = "tanh"
+weights = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]
+bias = false
+
+[[network.layers]]
+units = 3
+activation = "softmax"
+weights = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]
+bias = false
+
+[loss]
+kind = "cross_entropy"
+
+[optimizer]
+learning_rate = 0.1
+
+[data]
+inputs = [[1.0, 2.0], [0.5, -1.0]]
+targets = [2, 0]
+batch_size = 2
+"""
+
+
+def test_a_network_without_biases_counts_only_its_weights(tmp_path, capsys):
+    path = tmp_path / "nobias.toml"
+    path.write_text(NO_BIAS)
+    assert main(["check", "--max-parameters", "15", str(path)]) == 0  # 6 + 9 weights, no bias
+    capsys.readouterr()
+    assert main(["check", "--max-parameters", "14", str(path)]) == 2
+    assert "the network has 15 parameters, more than the limit of 14" in capsys.readouterr().err
+
+
+def test_inline_targets_may_be_class_labels_as_in_data_files(tmp_path):
+    from stepnet import scenario
+
+    path = tmp_path / "labels.toml"
+    path.write_text(NO_BIAS)
+    assert scenario.load(path).data.targets.tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    path.write_text(NO_BIAS.replace("targets = [2, 0]", "targets = [3, 0]"))
+    with pytest.raises(Exception, match=r"class labels must be in 0…2"):
+        scenario.load(path)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import os
 
+import numpy as np
+
 import pytest
 
 from conftest import SCENARIOS
 from stepnet import cli, scenario
 from stepnet.export import markdown
+from stepnet.engine.names import Name
 from stepnet.files import write_atomically
 
 MAZUR = SCENARIOS / "mazur.toml"
@@ -114,3 +117,35 @@ def test_write_atomically_creates_nothing_when_the_text_cannot_be_written(tmp_pa
     with pytest.raises(FileExistsError):
         write_atomically(tmp_path / "x.md", "again")
     assert (tmp_path / "x.md").read_text(encoding="utf-8") == "ok"
+
+
+def test_a_long_weighted_sum_writes_out_its_non_zero_terms_and_counts_the_zero_ones():
+    """A 784-pixel digit is mostly 0: the terms written out are those with a pixel, and the
+    zero ones are counted, not shown as 0×w."""
+    from stepnet.engine.network import products
+    from stepnet.engine.notation import formatter
+
+    x = np.zeros(784)
+    x[[100, 101, 300]] = [0.5, 1.0, 0.25]
+    w = np.linspace(0.01, 1, 784)
+    f = formatter(4)
+    text = products(x, w, f, "a0[0,j]")
+    assert text == (f"0.5×{f(w[100])} + 1×{f(w[101])} + 0.25×{f(w[300])}"
+                    " + 0 (781 terms where a0[0,j] = 0)")
+    assert products(np.zeros(784), w, f, "a0[0,j]") == "0 (784 terms where a0[0,j] = 0)"
+    few = products(np.array([0.0, 2.0]), np.array([3.0, -1.0]), f, "x")
+    assert few == "0×3 + 2×(-1)"  # a short sum is written out whole
+
+
+def test_the_dropout_mask_substitutes_keep_and_a_single_term_is_not_repeated():
+    d = scenario.load(SCENARIOS / "dropout.toml").debugger()
+    d.goto(3)  # the batch, z1, m1
+    assert str(d.last_op.output) == "m1"
+    m = d.values[Name("m", 1)]
+    kept, dropped = np.argwhere(m > 0)[0], np.argwhere(m == 0)[0]
+    assert d.explain(tuple(kept)).endswith("= keep[{},{}]/(1 − 0.5) = 1/(1 − 0.5) = 2".format(*kept))
+    assert d.explain(tuple(dropped)).endswith("= 0/(1 − 0.5) = 0")
+    mazur = scenario.load(MAZUR).debugger()
+    mazur.goto([str(op.output) for op in mazur.ops].index("grad_b2") + 1)
+    text = mazur.explain((1,))
+    assert text.startswith("grad_b2[1] = Σₛ delta2[s,1] = -0.0380982") and text.count("=") == 2

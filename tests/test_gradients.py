@@ -97,3 +97,56 @@ def test_softmax_with_cross_entropy_is_one_fused_step():
     fused = next(op for op in d.ops if str(op.output) == "delta1")
     assert "fused" in fused.formula
     np.testing.assert_allclose(d.values[Name.parse("delta1")], (d.values[Name.parse("a1")] - d.values[Name.parse("y")]) / 4, rtol=1e-15)
+
+
+KINK = """\
+title = "A ReLU exactly at its kink"
+
+[network]
+inputs = 2
+
+[[network.layers]]
+units = 2
+activation = "relu"
+weights = [[0.5, -0.3], [0.2, 0.8]]
+bias = 0.0
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.7, -0.4]]
+
+[loss]
+kind = "half_sse"
+
+[optimizer]
+learning_rate = 0.1
+
+[data]
+inputs = [[0.0, 0.0]]
+targets = [[1.0]]
+"""
+
+
+def test_an_element_whose_shift_crosses_a_relu_kink_is_counted_not_judged(tmp_path, capsys):
+    """With x = 0 and b1 = 0, z1 is exactly 0: moving b1 by ±ε puts it on either side of the
+    kink, and the difference quotient is neither ReLU′(0) = 0 nor 1."""
+    from stepnet import cli
+    from stepnet import scenario as scenario_file
+
+    path = tmp_path / "kink.toml"
+    path.write_text(KINK)
+    s = scenario_file.load(path)
+    eps = 1e-6
+    # J(b1[0] ± ε) by hand: only the positive side passes through the ReLU
+    p = lambda b: 0.7 * max(b, 0.0) + s.model.initial[Name("b", 2)][0]  # noqa: E731
+    numeric = (0.5 * (p(eps) - 1) ** 2 - 0.5 * (p(-eps) - 1) ** 2) / (2 * eps)
+    assert abs(numeric) > 0.1  # what a judged element would be compared with backprop's 0
+    results = {str(r.name): r for r in s.debugger().gradient_check(eps)}
+    assert results["b1"].at_kink == 2 and results["b1"].worst_index == ()
+    assert results["W1"].at_kink == 0 and results["W1"].passes()  # x = 0: z1 does not move
+    assert cli.main(["gradcheck", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "– b1" in out and "not judged" in out
+    assert "judged by" in out and "≤ 1e-05" in out  # the tolerance each row is held to
+    assert "8·ε_machine·max(1, |J|)/ε" in out and "/h" not in out
