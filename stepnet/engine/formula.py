@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
-from stepnet.engine.names import TARGETS, Name
+from stepnet.engine.names import Name
 from stepnet.engine.notation import Fmt, element, signed
 
 Array = np.ndarray
@@ -28,16 +27,6 @@ Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 _FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
 
 
-class Symbol(Protocol):
-    """A number a formula names by a symbol."""
-
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def tex(self) -> str: ...
-    def number(self, values: Values) -> float: ...
-
-
 @dataclass(frozen=True)
 class Constant:
     """A fixed number with its symbol: η = 0.5, β₁ = 0.9."""
@@ -46,24 +35,10 @@ class Constant:
     tex: str
     value: float
 
-    def number(self, values: Values) -> float:
-        return self.value
-
-
-@dataclass(frozen=True)
-class BatchSize:
-    """B, the number of samples in the iteration's batch (the last batch may be smaller)."""
-
-    symbol: str = "B"
-    tex: str = "B"
-
-    def number(self, values: Values) -> float:
-        return float(len(values[TARGETS]))
-
 
 #: what a field stands for: a quantity, a number with a symbol, or literal text (the same
 #: in every rendering, such as LaTeX's a^{(2)}_{sj} for "one element of a2")
-Term = Name | Symbol | str
+Term = Name | Constant | str
 Terms = Mapping[str, Term]
 
 
@@ -87,7 +62,7 @@ class Expression:
 
     def element(self, terms: Terms, values: Values, index: Sequence[int]) -> str:
         """In symbols, for one element: `β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`."""
-        def name(t: Name | Symbol, _: bool) -> str:
+        def name(t: Name | Constant, _: bool) -> str:
             if not isinstance(t, Name):
                 return t.symbol
             ndim = np.ndim(values[t])
@@ -98,8 +73,8 @@ class Expression:
     def numbers(self, terms: Terms, values: Values, index: Sequence[int], fmt: Fmt) -> str:
         """One element with the numbers substituted: `0.9 × 0.5 + (1 − 0.9) × (−0.25)`; a
         negative number in parentheses, unless the template already encloses it: `sign(−0.5)`."""
-        def number(t: Name | Symbol, enclosed: bool) -> str:
-            x = at(values[t], index) if isinstance(t, Name) else t.number(values)
+        def number(t: Name | Constant, enclosed: bool) -> str:
+            x = at(values[t], index) if isinstance(t, Name) else t.value
             return fmt(x) if enclosed else signed(x, fmt)
 
         return _fill(self.text.replace("·", " × "), terms, number)
@@ -130,7 +105,7 @@ def tex_legend(constants: Iterable[Constant]) -> str:
     return rf", \qquad {shown}" if shown else ""
 
 
-def _fill(template: str, terms: Terms, show: Callable[[Name | Symbol, bool], str]) -> str:
+def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], str]) -> str:
     """The template with each bound field shown by `show(term, enclosed)`; `enclosed` says the
     template puts the field alone between ( and ), or | and |: no parentheses needed."""
     def field(m: re.Match[str]) -> str:
