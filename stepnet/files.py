@@ -7,18 +7,19 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: str | Path, text: str, overwrite: bool = False) -> None:
-    """Write `text` (UTF-8) to `path` so a reader sees the old file or the whole new one,
-    never a partial one: a temporary file in the same directory, then a rename.
+def write_atomically(path: str | Path, content: str | bytes, overwrite: bool = False) -> None:
+    """Write `content` (text as UTF-8) to `path` so a reader sees the old file or the whole
+    new one, never a partial one: a temporary file in the same directory, then a rename.
 
     Without `overwrite`, an existing `path` raises FileExistsError and is left untouched
     (the final step is a hard link, which refuses to replace, where the file system has them).
     """
     path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it a new file's mode
