@@ -45,6 +45,6 @@ class Recorder:
     def save(self) -> Path:
         """Write every logged array to the file (all or nothing, replacing an older trace)."""
         buffer = io.BytesIO()
-        np.savez(buffer, **self.arrays)
+        np.savez(buffer, allow_pickle=False, **self.arrays)
         write_atomically(self.path, buffer.getvalue(), overwrite=True)
         return self.path
