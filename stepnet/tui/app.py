@@ -8,6 +8,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from stepnet.scenario import Scenario
+from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
 from stepnet.tui.screens.debugger import DebuggerScreen
 from stepnet.tui.session import Session
@@ -18,21 +19,45 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, theme: str | None = None) -> None:
+        """`theme` for this run; without it, the one last chosen in the app."""
+        self._remembers = False  # a theme set once the app runs is the user's choice
         super().__init__()
         self.scenario = scenario
         self.session = Session(scenario)
         self.sub_title = scenario.title
+        offered = settings.themes()
+        for name in list(self.available_themes):
+            if name not in offered:
+                self.unregister_theme(name)
+        remembered = settings.load().get("theme")
+        chosen = theme or (remembered if remembered in offered else None)
+        if chosen:
+            self.theme = chosen
 
     def get_default_screen(self) -> DebuggerScreen:
         return DebuggerScreen(self.session)
 
+    def on_mount(self) -> None:
+        self._remembers = True
+
+    def watch_theme(self, theme: str) -> None:
+        if self._remembers:
+            settings.save(theme=theme)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's, and the highlight colours legible in the current theme (palette.py)."""
+        variables = super().get_css_variables()
+        variables.update(palette.variables(variables))
+        self.theme_variables = variables
+        return variables
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands but its Quit and Keys: the palette lists the debugger's quit,
-        and its help screen, which explains every key (Textual's key panel lists the bindings
-        bare, with `N` and no description)."""
+        """Textual's own commands but its Quit, Keys and Screenshot: the palette lists the
+        debugger's quit, its help screen (which explains every key: Textual's key panel lists
+        the bindings bare), and its screenshot, which asks where to save."""
         for command in super().get_system_commands(screen):
-            if command.title not in ("Quit", "Keys"):
+            if command.title not in ("Quit", "Keys", "Screenshot"):
                 yield command
 
     def action_help(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static
 
@@ -15,7 +18,7 @@ from stepnet.tui.session import Session
 
 class BreakpointsScreen(Dialog[None]):
     DEFAULT_CSS = "BreakpointsScreen OptionList { height: auto; max-height: 10; margin: 1 0; }"
-    BINDINGS = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()

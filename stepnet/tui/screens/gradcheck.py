@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -25,7 +28,7 @@ def results_table(results: list[ParameterCheck]) -> Table:
 
 
 class GradcheckScreen(Dialog[None]):
-    BINDINGS = [("escape,q,g", "dismiss", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape,q,g", "dismiss", "close")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
