@@ -115,10 +115,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
+    from stepnet.tui.settings import theme_name  # the debugger's themes
+
     p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario.")
     p.add_argument("file", help="a scenario .toml file")
     p.add_argument("--max-parameters", type=whole(1), default=scenario_file.MAX_PARAMETERS, metavar="N")
     p.add_argument("--max-samples", type=whole(1), default=scenario_file.MAX_SAMPLES, metavar="N")
+    p.add_argument("--theme", type=theme_name, metavar="NAME",
+                   help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
     return p
 
 
@@ -145,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from stepnet.tui.app import StepnetApp
 
-        app = StepnetApp(scenario)
+        app = StepnetApp(scenario, theme=args.theme)
         app.run()
         return app.return_code or OK  # Textual sets 1 when the app died of an error
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}

@@ -51,7 +51,8 @@ def paragraphs(markdown: str) -> list[Content]:
 
 
 class About(VerticalScroll):
-    """Scrolls with the wheel, or with the keys once Tab has focused it."""
+    """The title, then the description; the source on the frame. Scrolls with the wheel, or
+    with the keys once Tab has focused it."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"about--title", "about--source", "about--code"}
 
@@ -61,14 +62,17 @@ class About(VerticalScroll):
 
     def on_mount(self) -> None:
         self.border_title = "about"
+        source = self.session.scenario.source
+        if source:  # on the frame, below: the description comes first
+            self.border_subtitle = Content(f"source: {source}")
 
     def compose(self) -> ComposeResult:
         s = self.session.scenario
         lines = [Content.styled(s.title, ".about--title")]
-        if s.source:
-            lines.append(Content.styled(f"source: {s.source}", ".about--source"))
         if s.description:
-            lines += [Content(""), *paragraphs(s.description)]
+            lines += paragraphs(s.description)
+        if s.source:  # whole, at the end: the frame cuts it short where it is long
+            lines += [Content(""), Content.styled(f"source: {s.source}", ".about--source")]
         yield Static(Content("\n").join(lines), classes="lines")
 
     @property
