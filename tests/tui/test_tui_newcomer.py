@@ -260,7 +260,7 @@ def test_the_theme_option_takes_a_theme_offered_and_refuses_others_in_one_line(t
     import sys
 
     path = Path(__file__).parents[2] / "scenarios" / "xor.toml"
-    result = subprocess.run([sys.executable, "-m", "stepnet", str(path), "--theme", "no-such-theme"],
+    result = subprocess.run([sys.executable, "-m", "stepnet", str(path), "--theme", "no-such-theme"], check=False,
                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "--theme" in result.stderr and "nord" in result.stderr and "ansi-dark" not in result.stderr
