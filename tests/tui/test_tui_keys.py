@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-import re
 import time
 from pathlib import Path
 
@@ -387,7 +386,7 @@ async def test_resize_relays_the_screen_and_keeps_the_position(make_app, screen_
             assert ("too small" in " ".join(screen_text(app).split())) == (size[0] < 80 or size[1] < 24)
         assert app.session.debugger.position == 6  # n moved at the three sizes that show the state
         state = app.screen.query_one(State)
-        assert state.scrollable_content_region.width == SIZE[0] - 5  # border, padding, scroll bar
+        assert state.scrollable_content_region.width == SIZE[0] - 4  # border, padding
 
 
 @pytest.mark.parametrize("name", ["article", "mazur"])

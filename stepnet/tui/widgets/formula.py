@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from stepnet.tui import names
 from stepnet.tui.session import Moment
-from stepnet.tui.widgets.part import Line, Part, wrap
+from stepnet.tui.widgets.part import Line, Part, cut, wrap
 
 
 class Formula(Part):
@@ -34,4 +34,8 @@ class Formula(Part):
             fault = d.fault
             if fault is not None and fault.position == d.position:
                 text.append([(f"⚠ {fault.describe()}", "formula--fault")])
-        return [piece for line in text for piece in wrap(line, self.size.width)]
+        width, height = self.size
+        lines: list[Line] = []
+        for line in text:  # each wrapped from no more text than the box can show
+            lines += wrap(cut(line, width * height), width)
+        return lines[:height]

@@ -27,6 +27,7 @@ MARKER = 5  # columns of a `◀+2 ` marker beside layers left out
 
 
 class Network(Part):
+    keeps_height = True  # a header, the tallest column that fits, the norms
     COMPONENT_CLASSES: ClassVar[set[str]] = {"network--header", "network--active-header", "network--arrow",
                          "network--active-arrow", "network--loss", "network--twin", "network--active",
                          "network--dim"}

@@ -21,6 +21,7 @@ from operator import itemgetter
 from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -47,6 +48,20 @@ def wrap(line: Line, width: int) -> list[Line]:
         end = start + len(piece)
         cuts += [start, end]
     return [[(s.text, s.style) for s in part] for part in list(Segment.divide(segments, cuts))[1::2]]  # type: ignore[misc]
+
+
+def cut(line: Line, length: int) -> Line:
+    """The line's first `length` characters, and `…` if it had more: a weighted sum of 784
+    terms need not be wrapped whole to show its first lines."""
+    pieces: Line = []
+    for text, style in line:
+        if length <= 0:
+            return [*pieces[:-1], (pieces[-1][0][:-1] + "…", pieces[-1][1])] if pieces else [("…", style)]
+        pieces.append((text[:length], style))
+        length -= len(text)
+    if length < 0:
+        pieces[-1] = (pieces[-1][0][:-1] + "…", pieces[-1][1])
+    return pieces
 
 
 class Follows:
@@ -101,8 +116,17 @@ class Part(Follows, Widget):
         raise NotImplementedError
 
     def show(self) -> None:
+        """Forget the lines; Textual repaints the lines drawn last time, or all of them."""
+        drawn = len(self._strips) if self._strips else None
         self._strips = None
-        self.refresh()
+        if drawn is None or drawn > self.size.height or not self.keeps_height:
+            self.refresh()
+        else:
+            self.refresh(Region(0, 0, self.size.width, drawn))
+
+    #: whether the part draws as many lines on every show: then only those are repainted, not
+    #: the blank below them (a small network's box)
+    keeps_height = False
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

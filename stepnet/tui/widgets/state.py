@@ -117,9 +117,21 @@ class State(Follows, ScrollView):
         self.line_map = lines
         self._strips.clear()
         self.virtual_size = Size(width, len(lines))
+        self._say_where()
 
     def on_mount(self) -> None:
         self.retitle("state")
+        self.show()  # the first frame shows the state, not the moment after
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._say_where()
+
+    def _say_where(self) -> None:
+        """Which lines are in view, on the frame (there is no scroll bar: it cost as much to
+        draw as the lines that scrolled)."""
+        total, height, top = len(self.line_map), self.scrollable_content_region.height, round(self.scroll_y)
+        self.retitle(subtitle=f"lines {top + 1}–{min(top + height, total)} of {total}" if total > height > 0 else "")
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
@@ -161,12 +173,16 @@ class State(Follows, ScrollView):
         if relayout and self._width:
             self._lay_out(self._width)
             self.refresh()
-        else:
+        elif forgotten:
             for start, end in forgotten:
                 for y in range(start, end):
                     self._strips.pop(y, None)
-                if end > start:
-                    self.refresh_lines(start, end - start)
+            # the lines in view, in one region: Textual's work grows with the regions
+            top, height = round(self.scroll_y), self.scrollable_content_region.height
+            first = max(min(start for start, _ in forgotten), top)
+            last = min(max(end for _, end in forgotten), top + height)
+            if last > first:
+                self.refresh_lines(first, last - first)
         self._reveal_output()
 
     def _table(self, name: names.Name, shown: Shown) -> Table:
@@ -210,7 +226,9 @@ class State(Follows, ScrollView):
     def render_line(self, y: int) -> Strip:
         index = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
-        if index >= len(self.line_map) or width != self._width:
+        if width != self._width and width > 0:  # the first frame, before its resize event
+            self._lay_out(width)
+        if index >= len(self.line_map):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)
         if strip is None:
