@@ -44,8 +44,10 @@ class DebuggerScreen(Screen):
     BINDINGS = keys.bindings()
     AUTO_FOCUS = ""  # none: the arrows select elements; Tab focuses a scrolling panel to scroll it
     # classes the stylesheet lays the parts out by (stepnet.tcss)
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall"), (48, "-taller")]
 
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
