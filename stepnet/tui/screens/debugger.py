@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
-from stepnet.tui import keys
+from stepnet.tui import keys, names
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
@@ -172,11 +172,13 @@ class DebuggerScreen(Screen):
     def _stopped(self) -> None:
         """Say which breakpoint stopped the run, in place of the last such notice."""
         s = self.session
-        where = f"{s.debugger.last_op.output} in iteration {s.iteration}, op {s.index}"
-        which = " · ".join(bp.describe() for bp in s.stopped_by())
+        output = names.text(s.debugger.last_op.output)
+        # a breakpoint on an output is its name; a condition says more
+        which = " · ".join(bp.describe() for bp in s.stopped_by() if bp.describe() != output)
         if self._stop is not None:
             self._stop.timeout = 0  # expired: Textual takes its toast away as the next comes
-        self._stop = Notification(f"{which}: {where}", title="Stopped at a breakpoint", timeout=4)
+        self._stop = Notification(f"{which + ' — ' if which else ''}{output} in iteration {s.iteration}, op {s.index}",
+                                  title="Stopped at a breakpoint", timeout=4)
         self.app.post_message(Notify(self._stop))
 
     def action_continue_(self, forward: bool) -> None:

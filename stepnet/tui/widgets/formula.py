@@ -38,4 +38,9 @@ class Formula(Part):
         lines: list[Line] = []
         for line in text:  # each wrapped from no more text than the box can show
             lines += wrap(cut(line, width * height), width)
+        if len(lines) > height:  # the last line shown says there is more
+            last = cut(lines[height - 1], width - 1)
+            if not last or not last[-1][0].endswith("…"):
+                last.append(("…", ""))
+            lines = [*lines[: height - 1], last]
         return lines[:height]
