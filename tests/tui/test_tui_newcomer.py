@@ -322,3 +322,17 @@ def test_wcag_ratio_as_written_here_matches_a_published_value() -> None:
     assert contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, abs=0.01)
     assert not math.isnan(contrast_ratio((18, 18, 18), (18, 18, 18)))
     assert np.isclose(contrast_ratio(Color.parse("#ffffff").rgb, Color.parse("#000000").rgb), 21)
+
+
+async def test_a_formula_too_long_for_its_box_ends_on_a_whole_word_and_says_there_is_more(make_app) -> None:
+    app = make_app("digits")  # a softmax over ten digits: its element written out is long
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("p")  # a2 = softmax(z2)
+        await pilot.pause()
+        from stepnet.tui.widgets.formula import Formula
+
+        lines = app.screen.query_one(Formula).text.splitlines()
+        explained = " ".join(app.session.explain().split())
+        assert lines[-1].endswith(" …")
+        shown = " ".join(" ".join(lines[1:])[: -len(" …")].split())
+        assert explained.startswith(shown) and explained[len(shown)] == " "  # cut between words

@@ -50,18 +50,24 @@ def wrap(line: Line, width: int) -> list[Line]:
     return [[(s.text, s.style) for s in part] for part in list(Segment.divide(segments, cuts))[1::2]]  # type: ignore[misc]
 
 
-def cut(line: Line, length: int) -> Line:
-    """The line's first `length` characters, and `…` if it had more: a weighted sum of 784
-    terms need not be wrapped whole to show its first lines."""
+def head(line: Line, length: int) -> Line:
+    """The line's first `length` characters."""
     pieces: Line = []
     for text, style in line:
         if length <= 0:
-            return [*pieces[:-1], (pieces[-1][0][:-1] + "…", pieces[-1][1])] if pieces else [("…", style)]
+            break
         pieces.append((text[:length], style))
         length -= len(text)
-    if length < 0:
-        pieces[-1] = (pieces[-1][0][:-1] + "…", pieces[-1][1])
     return pieces
+
+
+def cut(line: Line, length: int) -> Line:
+    """The line's first `length` characters, the last of them `…` if it had more: a weighted
+    sum of 784 terms need not be wrapped whole to show its first lines."""
+    if sum(len(text) for text, _ in line) <= length:
+        return line
+    pieces = head(line, length - 1)
+    return [*pieces, ("…", pieces[-1][1] if pieces else "")]
 
 
 class Follows:
