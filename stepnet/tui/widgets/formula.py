@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from stepnet.tui import names
 from stepnet.tui.session import Moment
-from stepnet.tui.widgets.part import Line, Part, cut, wrap
+from stepnet.tui.widgets.part import Line, Part, cut, head, wrap
 
 
 class Formula(Part):
@@ -37,10 +37,14 @@ class Formula(Part):
         width, height = self.size
         lines: list[Line] = []
         for line in text:  # each wrapped from no more text than the box can show
-            lines += wrap(cut(line, width * height), width)
-        if len(lines) > height:  # the last line shown says there is more
-            last = cut(lines[height - 1], width - 1)
-            if not last or not last[-1][0].endswith("…"):
-                last.append(("…", ""))
-            lines = [*lines[: height - 1], last]
+            pieces = wrap(cut(line, width * height), width)
+            room = height - len(lines)
+            if len(pieces) > room > 0:  # cut inside the line: the last shown says so, after a whole word
+                last = pieces[room - 1]
+                shown = "".join(text for text, _ in last)
+                if len(shown) > width - 2:
+                    end = shown.rfind(" ", 0, width - 1)
+                    last = head(last, end if end > 0 else width - 2)
+                pieces = [*pieces[: room - 1], [*last, (" …", "formula--dim")]]
+            lines += pieces
         return lines[:height]
