@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ ACTIONS: tuple[Action, ...] = (
 TEXTUAL = ("tab",)
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     return [Binding(a.keys, a.action, a.label or a.description, show=a.footer, key_display=a.display)
             for a in ACTIONS if a.keys not in TEXTUAL]
 

@@ -78,6 +78,6 @@ class MatrixWindow:
                 values = grid(s.value)  # only the window's cells are formatted
                 texts = [cell(values[row, c], self.digits) for c in columns]
                 changed = None if s.changed is None else grid(s.changed)
-                body = [Segment(str(row).rjust(self.label - 1) + " ", palette.index),
+                body = [Segment(str(row).rjust(self.label - 1) + " ", palette.indices),
                         *row_segments(s, texts, changed, row, columns, palette)]
         return [side, *fit(body, inner, palette.plain), side]

@@ -186,7 +186,7 @@ class Session:
     def selected_cell(self) -> tuple[int, int]:
         """The selected element's (row, column) in the drawn grid (see `cells.grid`)."""
         index = self.selected()
-        return (0, 0) if not index else (0, index[0]) if len(index) == 1 else index[-2:]
+        return (0, 0) if not index else (0, index[0]) if len(index) == 1 else (index[-2], index[-1])
 
     def _follow_sample(self) -> None:
         """The selected element's sample, when the last op wrote a quantity with a row per

@@ -25,7 +25,7 @@ class Palette(NamedTuple):
     output: Style  # the quantity it writes
     changed: Style  # the elements it changed
     selected: Style  # the element written out in the formula
-    index: Style  # row and column indices
+    indices: Style  # row and column indices
     blank: Style  # "not computed yet"
     heading: Style  # a layer's heading
     border: Style  # the frame of a quantity the op neither reads nor writes
@@ -88,4 +88,4 @@ def row_segments(shown: Shown, texts: list[str], changed: np.ndarray | None, row
 
 def header_segment(columns: range, digits: int, indent: int, palette: Palette) -> Segment:
     """The column indices over the cells, after `indent` cells (over the row indices)."""
-    return Segment(" " * indent + "".join(str(c).rjust(width(digits)) for c in columns), palette.index)
+    return Segment(" " * indent + "".join(str(c).rjust(width(digits)) for c in columns), palette.indices)

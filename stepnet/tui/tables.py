@@ -53,7 +53,7 @@ def box(name: str, shape: tuple[int, ...], digits: int, palette: Palette) -> Box
     return Box(top=f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮",
                bottom="╰" + "─" * inner + "╯",
                header=(header_segment(range(columns), digits, label, palette),) if columns > 1 else (),
-               indices=tuple((Segment(str(r).rjust(label - 1) + " ", palette.index),) if label else ()
+               indices=tuple((Segment(str(r).rjust(label - 1) + " ", palette.indices),) if label else ()
                              for r in range(rows)),
                blank=(Segment(" " * (columns * width(digits)), palette.plain),),
                columns=range(columns), inner=inner)

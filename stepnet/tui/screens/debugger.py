@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.notifications import Notification, Notify
 from textual.reactive import reactive
@@ -41,13 +42,12 @@ TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WID
 
 
 class DebuggerScreen(Screen):
-    BINDINGS = keys.bindings()
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings()
     AUTO_FOCUS = ""  # none: the arrows select elements; Tab focuses a scrolling panel to scroll it
     # classes the stylesheet lays the parts out by (stepnet.tcss)
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall"), (48, "-taller")]
+    # (typed by Textual's Screen)
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall"), (48, "-taller")]  # noqa: RUF012
 
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
@@ -172,7 +172,9 @@ class DebuggerScreen(Screen):
     def _stopped(self) -> None:
         """Say which breakpoint stopped the run, in place of the last such notice."""
         s = self.session
-        output = names.text(s.debugger.last_op.output)
+        op = s.debugger.last_op
+        assert op is not None  # a run stopped after an op
+        output = names.text(op.output)
         # a breakpoint on an output is its name; a condition says more
         which = " · ".join(bp.describe() for bp in s.stopped_by() if bp.describe() != output)
         if self._stop is not None:

@@ -6,7 +6,7 @@ a dialog first opens, not at start-up, where every rule parsed showed (bench/tui
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 from textual.screen import ModalScreen
 
@@ -18,7 +18,7 @@ class Dialog(ModalScreen[Result]):
     wrong with what was typed; `buttons` is a row of buttons. Below 100 columns the box takes
     the whole width."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (typed by Textual's Screen)
 
     DEFAULT_CSS = """
     Dialog {

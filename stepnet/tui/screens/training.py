@@ -11,6 +11,7 @@ Pausing keeps every iteration done: stepping resumes from there.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -33,7 +34,7 @@ MAX_POINTS = 400
 REDRAW = 0.25
 
 
-def plot(plt: object, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
+def plot(plt: Any, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
     """Plot the points plotext can draw, if any: NaN and ±Inf (a diverged run) are left out,
     and with `log` zero too (a layer that gets no gradient). plotext crashes on those. With
     `log` the points are log10(y) on a linear axis: plotext's own log axis takes the log
@@ -51,7 +52,7 @@ def spans_decades(values: list[float]) -> bool:
     return bool(shown) and max(shown) > 100 * min(shown)
 
 
-def y_axis(plt: object, values: list[float], log: bool) -> None:
+def y_axis(plt: Any, values: list[float], log: bool) -> None:
     """Short tick labels, whatever the size of the figures (full decimals of 1e190 took the
     plot's whole width): powers of ten on a log axis, at most six of them; else five
     evenly spaced ticks with three significant digits."""
@@ -59,14 +60,14 @@ def y_axis(plt: object, values: list[float], log: bool) -> None:
     if not shown:
         return
     if log:
-        low, high = math.floor(math.log10(min(shown))), math.ceil(math.log10(max(shown)))
-        ticks = list(range(low, high + 1, max(1, -(-(high - low) // 5))))
-        plt.ylim(low, max(high, low + 1))  # plotext leaves out ticks beyond the data
+        bottom, top = math.floor(math.log10(min(shown))), math.ceil(math.log10(max(shown)))
+        ticks = list(range(bottom, top + 1, max(1, -(-(top - bottom) // 5))))
+        plt.ylim(bottom, max(top, bottom + 1))  # plotext leaves out ticks beyond the data
         plt.yticks(ticks, [f"1e{k}" for k in ticks])
     else:
         low, high = min(shown), max(shown)
-        ticks = [low + (high - low) * k / 4 for k in range(5)] if high > low else [low]
-        plt.yticks(ticks, [f"{t:.3g}" for t in ticks])
+        spaced = [low + (high - low) * k / 4 for k in range(5)] if high > low else [low]
+        plt.yticks(spaced, [f"{t:.3g}" for t in spaced])
 
 
 def first_non_finite(values: list[float], first: int) -> int | None:
@@ -143,7 +144,7 @@ class TrainingScreen(Screen[None]):
         self._drawn = (done, len(self.reports))
         self._draw_losses(done, losses)
         if self.reports:
-            self._draw_reports(self.reports[-1])
+            self._draw_reports()
 
     def _draw_losses(self, done: int, losses: list[float]) -> None:
         self.query_one(ProgressBar).update(progress=done)
@@ -164,7 +165,7 @@ class TrainingScreen(Screen[None]):
         y_axis(plt, losses + overall, log)
         curves.refresh()
 
-    def _clear(self, widget: PlotextPlot, title: str) -> object:
+    def _clear(self, widget: PlotextPlot, title: str) -> Any:
         """The widget's plotext, emptied, titled, over the whole run's iterations (so that the
         curves of all plots line up)."""
         plt = widget.plt
@@ -175,12 +176,13 @@ class TrainingScreen(Screen[None]):
         plt.xticks(sorted({round(first + (last - first) * k / 4) for k in range(5)}))  # whole iterations
         return plt
 
-    def _draw_reports(self, report: Report) -> None:
+    def _draw_reports(self) -> None:
         iterations = [r.iteration for r in self.reports]
         if self.classifying:
             accuracy = self.query_one("#accuracy-curve", PlotextPlot)
-            plt = self._clear(accuracy, f"accuracy over all samples: {100 * report.evaluation.accuracy:.1f} %")
-            plot(plt, iterations, [100 * r.evaluation.accuracy for r in self.reports])
+            shares = [r.evaluation.accuracy or 0.0 for r in self.reports]  # computed: classifying
+            plt = self._clear(accuracy, f"accuracy over all samples: {100 * shares[-1]:.1f} %")
+            plot(plt, iterations, [100 * share for share in shares])
             plt.ylim(0, 100)  # a share of the samples: never past 100 %
             plt.yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
             accuracy.refresh()

@@ -73,8 +73,9 @@ class About(VerticalScroll):
             lines += paragraphs(s.description)
         if s.source:  # whole, at the end: the frame cuts it short where it is long
             lines += [Content(""), Content.styled(f"source: {s.source}", ".about--source")]
-        yield Static(Content("\n").join(lines), classes="lines")
+        self._content = Content("\n").join(lines)
+        yield Static(self._content, classes="lines")
 
     @property
     def text(self) -> str:
-        return self.query_one(Static).render().plain
+        return self._content.plain

@@ -68,8 +68,8 @@ class Expectations(Follows, VerticalScroll):
         for i, e in enumerate(expectations):
             if i in fresh and not focus:
                 focus = range(len(text), len(text) + 3)  # its label, stated and computed
-            outcome = outcomes.get(i, False)
-            if outcome is False:
+            outcome = outcomes.get(i)
+            if i not in outcomes:
                 text.append(Content.styled(f"·  {e.label}", ".expectations--pending"))
             elif outcome is None:
                 text.append(Content.styled(f"–  {e.label} (run past, not seen)", ".expectations--pending"))

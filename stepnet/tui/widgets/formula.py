@@ -25,6 +25,7 @@ class Formula(Part):
         s = self.session
         d = s.debugger
         op = s.last_op
+        text: list[Line]
         if op is None:
             text = [[("next  ", "formula--dim"), (d.next_op.formula, "formula--formula")],
                     [("Press n (or space) to perform it; ? lists every key.", "formula--dim")]]

@@ -122,7 +122,7 @@ class Network(Part):
         twins = self._twins_of(l) if l else set()
         units = model.inputs if l == 0 else model.layers[l - 1].units
         label = f"{'δ' if computed else 'a'}{l} ({units})"
-        column = [(label.center(width)[:width], "network--active-header" if active else "network--header")]
+        column: list[Piece] = [(label.center(width)[:width], "network--active-header" if active else "network--header")]
         shown = units if units <= rows else max(rows - 1, 0)
         sample = min(s.sample, len(value) - 1) if value is not None else 0
         for u in range(shown):

@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Hashable
 from itertools import groupby
 from operator import itemgetter
+from typing import cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -102,10 +103,11 @@ class Follows:
         old_title, old_subtitle = self._titles
         title = old_title if title is None else title
         subtitle = old_subtitle if subtitle is None else subtitle
+        widget = cast(Widget, self)  # a mixin of widgets
         if title != old_title:
-            self.border_title = Content(title)  # type: ignore[attr-defined]
+            widget.border_title = Content(title)
         if subtitle != old_subtitle:
-            self.border_subtitle = Content(subtitle)  # type: ignore[attr-defined]
+            widget.border_subtitle = Content(subtitle)
         self._titles = (title, subtitle)
 
 

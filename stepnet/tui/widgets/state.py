@@ -83,7 +83,7 @@ class State(Follows, ScrollView):
             base = self.rich_style
             style = {name: base + self.get_component_rich_style(f"state--{name}", partial=True)
                      for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border")}
-            self._palette = Palette(plain=base, **style)
+            self._palette = Palette(plain=base, indices=style.pop("index"), **style)
             self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
             self._strips.clear()
         return self._palette
