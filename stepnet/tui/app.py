@@ -43,7 +43,10 @@ class StepnetApp(App[None]):
 
     def watch_theme(self, theme: str) -> None:
         if self._remembers:
-            settings.save(theme=theme)
+            try:
+                settings.save(theme=theme)
+            except OSError as error:  # a read-only home: the theme holds for this run
+                self.notify(f"The theme is not remembered: {error}", severity="warning", timeout=5)
 
     def get_css_variables(self) -> dict[str, str]:
         """Textual's, and the highlight colours legible in the current theme (palette.py)."""

@@ -287,13 +287,24 @@ async def test_the_theme_chosen_is_remembered_in_a_settings_file(config_home) ->
     assert StepnetApp(scenario.load(path)).theme == first
 
 
+async def test_a_theme_that_cannot_be_remembered_is_said_not_a_crash(config_home) -> None:
+    (config_home / "stepnet").write_text("a file where the folder would be")
+    app = StepnetApp(scenario.load(Path(__file__).parents[2] / "scenarios" / "xor.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.is_running and any("not remembered" in n.message for n in app._notifications)
+
+
 # 13. Breakpoint errors were cut; Tab from the input landed on a button Enter pressed
 
 async def test_a_long_breakpoint_error_wraps_whole(make_app, screen_text) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SMALL) as pilot:
         typed = "|gradient_of_the_weights_of_the_first_layer| < 1e-6"
-        await pilot.press("B", *typed, "enter")
+        await pilot.press("B")
+        app.screen.query_one("#new").value = typed
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, BreakpointsScreen)
         problem = str(app.screen.query_one("#problem").render())
