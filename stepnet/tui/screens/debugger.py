@@ -44,8 +44,7 @@ TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WID
 class DebuggerScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings()
     AUTO_FOCUS = ""  # none: the arrows select elements; Tab focuses a scrolling panel to scroll it
-    # classes the stylesheet lays the parts out by (stepnet.tcss)
-    # (typed by Textual's Screen)
+    # the classes the stylesheet lays the parts out by (stepnet.tcss); typed by Textual's Screen
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall"), (48, "-taller")]  # noqa: RUF012
 
