@@ -170,9 +170,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
+    from stepnet.tui.settings import theme_name  # the debugger's themes
+
     p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario "
                 "(`stepnet` alone: on one picked from the bundled examples).")
     _scenario_arguments(p)
+    p.add_argument("--theme", type=theme_name, metavar="NAME",
+                   help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
     return p
 
 
@@ -235,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
-        return _debug(scenario)
+        return _debug(scenario, args.theme)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
     debugger = scenario.debugger()
     status = command[args.command](scenario, debugger, args)
@@ -244,11 +248,11 @@ def _run(args: argparse.Namespace) -> int:
     return status
 
 
-def _debug(scenario: Scenario | None) -> int:
+def _debug(scenario: Scenario | None, theme: str | None = None) -> int:
     """The terminal debugger on `scenario`, or with none on an example the user picks."""
     from stepnet.tui.app import StepnetApp
 
-    app = StepnetApp(scenario)
+    app = StepnetApp(scenario, theme)
     app.run()
     return app.return_code or OK  # Textual sets 1 when the app died of an error
 

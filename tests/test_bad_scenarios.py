@@ -108,7 +108,7 @@ def app_started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     class StepnetApp:
         return_code = None  # as Textual leaves it after a clean exit
 
-        def __init__(self, scenario: object) -> None:
+        def __init__(self, scenario: object, theme: str | None = None) -> None:
             self.scenario = scenario
 
         def run(self) -> None:

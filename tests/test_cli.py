@@ -78,7 +78,7 @@ def test_no_argument_opens_the_picker_of_examples(monkeypatch):
     class App:
         return_code = None
 
-        def __init__(self, scenario):
+        def __init__(self, scenario, theme=None):
             opened.append(scenario)
 
         def run(self):
@@ -225,7 +225,7 @@ def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenario
 
 def test_the_debugger_dying_of_an_error_exits_non_zero(scenarios, monkeypatch):
     class Crashing:
-        def __init__(self, scenario):
+        def __init__(self, scenario, theme=None):
             self.return_code = None
 
         def run(self):

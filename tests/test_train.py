@@ -137,6 +137,7 @@ def test_accuracy_for_one_hot_targets_or_0_1_targets_of_one_unit():
     p = 1 / (1 + np.exp(-(x @ W.T + b)))
     assert evaluation(single, x, y).accuracy == np.mean((p >= 0.5) == (y == 1))  # thresholded at 0.5
     assert evaluation(single, x, np.array([[0.9], [0.1], [0.3]])).accuracy is None
+    assert not is_classification(make_model([2, 1], ["identity"]), y)  # a regression on 0 and 1
 
 
 def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():

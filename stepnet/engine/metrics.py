@@ -29,10 +29,13 @@ class Evaluation:
 
 
 def is_classification(model: Model, targets: Array) -> bool:
-    """One-hot targets over several output units, or 0/1 targets of a single unit."""
+    """One-hot targets over several output units, or 0/1 targets of a single sigmoid unit
+    (a probability, thresholded at 0.5)."""
     if not np.isin(targets, (0.0, 1.0)).all():
         return False
-    return model.layers[-1].units == 1 or bool((targets.sum(axis=1) == 1.0).all())
+    if model.layers[-1].units == 1:
+        return model.layers[-1].activation.name == "sigmoid"
+    return bool((targets.sum(axis=1) == 1.0).all())
 
 
 def accuracy(p: Array, y: Array) -> float:

@@ -9,6 +9,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from stepnet.scenario import Scenario
+from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
 from stepnet.tui.screens.debugger import DebuggerScreen
 from stepnet.tui.screens.picker import PickerScreen
@@ -20,8 +21,18 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario | None = None) -> None:
+    def __init__(self, scenario: Scenario | None = None, theme: str | None = None) -> None:
+        """`theme` for this run; without it, the one last chosen in the app."""
+        self._remembers = False  # a theme set once the app runs is the user's choice
         super().__init__()
+        offered = settings.themes()
+        for name in list(self.available_themes):
+            if name not in offered:
+                self.unregister_theme(name)
+        remembered = settings.load().get("theme")
+        chosen = theme or (remembered if remembered in offered else None)
+        if chosen:
+            self.theme = chosen
         self.picking = scenario is None  # `stepnet` alone: the examples, to pick one
         if scenario is not None:
             self._debug(scenario)
@@ -44,12 +55,29 @@ class StepnetApp(App[None]):
         """Help explains the keys and the scenario: there is none on the picker."""
         return not (self.picking and action == "help")
 
+    def on_mount(self) -> None:
+        self._remembers = True
+
+    def watch_theme(self, theme: str) -> None:
+        if self._remembers:
+            try:
+                settings.save(theme=theme)
+            except OSError as error:  # a read-only home: the theme holds for this run
+                self.notify(f"The theme is not remembered: {error}", severity="warning", timeout=5)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's, and the highlight colours legible in the current theme (palette.py)."""
+        variables = super().get_css_variables()
+        variables.update(palette.variables(variables))
+        self.theme_variables = variables
+        return variables
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands but its Quit and Keys: the palette lists the debugger's quit,
-        and its help screen, which explains every key (Textual's key panel lists the bindings
-        bare, with `N` and no description)."""
+        """Textual's own commands but its Quit, Keys and Screenshot: the palette lists the
+        debugger's quit, its help screen (which explains every key: Textual's key panel lists
+        the bindings bare), and its screenshot, which asks where to save."""
         for command in super().get_system_commands(screen):
-            if command.title not in ("Quit", "Keys"):
+            if command.title not in ("Quit", "Keys", "Screenshot"):
                 yield command
 
     def action_help(self) -> None:

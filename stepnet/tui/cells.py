@@ -25,7 +25,7 @@ def number(x: float, digits: int, room: int) -> str:
         return "0"
     for d in range(max(digits, 1), 0, -1):
         if 1e-3 <= abs(x) < 10 ** min(d, 6):
-            text = f"{x:.{max(0, d - 1 - int(math.floor(math.log10(abs(x)))))}f}"
+            text = f"{x:.{max(0, d - 1 - math.floor(math.log10(abs(x))))}f}"
         else:
             text = f"{x:.{d - 1}e}"
         if len(text) <= room:

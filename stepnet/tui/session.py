@@ -2,11 +2,17 @@
 
 No numbers are computed here; moves are delegated to `Debugger`, and the selection is only
 an index kept inside the shape of the quantity the last operation wrote.
+
+The end of iteration k and the start of iteration k + 1 are one position of the engine. The
+session shows it as the end when it was reached going forward (n, e, c) and as the start of
+the next iteration when it was reached going back (N, E, C): after E the screen reads
+"iteration 50, op 0", with nothing of iteration 50 computed yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,7 +21,21 @@ from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
+from stepnet.tui import names
 from stepnet.tui.cells import grid_shape
+
+Values = dict[names.Name, np.ndarray]
+
+
+class Moment(NamedTuple):
+    """Everything the screen shows is a function of this: when it is equal, nothing changed."""
+
+    position: int
+    at_start: bool
+    cursor: tuple[int, int]
+    digits: int
+    breakpoints: tuple[Breakpoint, ...]
+    running: bool  # a run in a worker thread: the engine is not to be read
 
 
 @dataclass
@@ -31,38 +51,97 @@ class Session:
     digits: int = 4
     #: the outcome of each expectation (by its place in the scenario) as last checked
     checked: dict[int, Outcome] = field(default_factory=dict)
+    #: at an iteration boundary reached going back: shown as the start of the next iteration
+    at_start: bool = True
+    running: bool = False
+    #: the sample the network diagram shows: the selected one's, while a per-sample quantity is
+    sample: int = 0
 
     def __post_init__(self) -> None:
         self.debugger = self.scenario.debugger()
-        self._change: tuple[int, tuple[str, np.ndarray] | None] = (-1, None)
+        self._change: tuple[int, tuple[names.Name, np.ndarray] | None] = (-1, None)
+        self._start_values: tuple[int, Values] = (-1, {})
+
+    def moment(self) -> Moment:
+        return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
+                      tuple(self.breakpoints), self.running)
 
     # --- moves ----------------------------------------------------------------------
 
-    def step(self) -> None:
-        self.debugger.step()
+    def _arrive(self, forward: bool) -> None:
+        d = self.debugger
+        self.at_start = d.position == 0 or (not forward and d.position % d.n_ops == 0)
+        self._follow_sample()
 
-    def back(self) -> None:
-        self.debugger.back()
+    def go(self, ops: int) -> None:
+        """`ops` operations forward (back if negative), as that many n (N) would."""
+        d = self.debugger
+        d.goto(max(0, d.position + ops))
+        self._arrive(ops > 0)
 
     def to_boundary(self, key: str, forward: bool) -> None:
         self.debugger.goto(self.debugger.boundary(key, forward))
+        self._arrive(forward)
+
+    def jump(self, index: int) -> None:
+        """To just after op `index` (1 … N) of the iteration shown."""
+        d = self.debugger
+        before = d.position
+        d.goto((self.iteration - 1) * d.n_ops + index)
+        self._arrive(d.position >= before)
 
     def continue_(self, forward: bool) -> bool:
         """To the next (previous) breakpoint hit, at most to the end (start) of the iteration."""
         d = self.debugger
         if forward:
-            return d.continue_(self.breakpoints, (d.position // d.n_ops + 1) * d.n_ops)
-        return d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
+            stopped = d.continue_(self.breakpoints, (d.position // d.n_ops + 1) * d.n_ops)
+        else:
+            stopped = d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
+        self._arrive(forward)
+        return stopped
+
+    def run_ended(self) -> None:
+        """After iterations run elsewhere (the training view): at the end of the last."""
+        self._arrive(True)
 
     def restart(self) -> None:
         self.debugger.restart()
+        self._arrive(False)
+
+    # --- what is shown of the position ----------------------------------------------
+
+    @property
+    def iteration(self) -> int:
+        d = self.debugger
+        return d.iteration + 1 if self.at_start and d.position else d.iteration
+
+    @property
+    def index(self) -> int:
+        """Ops of the iteration shown performed: 0 … N."""
+        return 0 if self.at_start else self.debugger.index
+
+    @property
+    def last_op(self) -> Op | None:
+        return None if self.at_start else self.debugger.last_op
+
+    @property
+    def values(self) -> Values:
+        """The state as shown: at the start of an iteration, only what carries over to it
+        (its batch op clears the rest)."""
+        d = self.debugger
+        if not self.at_start or d.position == 0:
+            return d.values
+        if self._start_values[0] != d.position:
+            kept = set(d.model.state_names())
+            self._start_values = (d.position, {n: v for n, v in d.values.items() if n in kept})
+        return self._start_values[1]
 
     # --- breakpoints ----------------------------------------------------------------
 
     @property
     def focus_op(self) -> Op:
-        """The operation a breakpoint toggle refers to: the last one, or the first before any."""
-        return self.debugger.last_op or self.debugger.next_op
+        """The operation a breakpoint toggle refers to: the last one, or the next before any."""
+        return self.last_op or self.debugger.next_op
 
     def toggle_breakpoint(self) -> OpBreakpoint:
         """Every operation writing the current op's output (e.g. every delta2); on or off."""
@@ -76,15 +155,24 @@ class Session:
     def breaks_on(self, op: Op) -> bool:
         return any(isinstance(bp, OpBreakpoint) and bp.matches(op) for bp in self.breakpoints)
 
+    def stopped_by(self) -> list[Breakpoint]:
+        """The breakpoints the last operation matches (a run stopped there)."""
+        op = self.debugger.last_op
+        if op is None:
+            return []
+        value = self.debugger.values[op.output]
+        return [bp for bp in self.breakpoints if bp.matches(op, value)]
+
     # --- the selected element -------------------------------------------------------
 
     def move(self, rows: int, columns: int) -> None:
         top, right = (n - 1 for n in grid_shape(self.shape()))
         r, c = self.cursor
         self.cursor = (min(max(r + rows, 0), top), min(max(c + columns, 0), right))
+        self._follow_sample()
 
     def shape(self) -> tuple[int, ...]:
-        op = self.debugger.last_op
+        op = self.last_op
         return np.shape(self.debugger.values[op.output]) if op else ()
 
     def selected(self) -> tuple[int, ...]:
@@ -98,18 +186,28 @@ class Session:
     def selected_cell(self) -> tuple[int, int]:
         """The selected element's (row, column) in the drawn grid (see `cells.grid`)."""
         index = self.selected()
-        return (0, 0) if not index else (0, index[0]) if len(index) == 1 else index[-2:]
+        return (0, 0) if not index else (0, index[0]) if len(index) == 1 else (index[-2], index[-1])
+
+    def _follow_sample(self) -> None:
+        """The selected element's sample, when the last op wrote a quantity with a row per
+        sample (a Jacobian's shown matrix is its first sample's)."""
+        op = self.last_op
+        if op is not None and names.per_sample(self.debugger.program, op.output):
+            index = self.selected()
+            self.sample = index[0] if len(index) == 2 else 0
 
     # --- what the engine says about this step ---------------------------------------
 
-    def change(self) -> tuple[str, np.ndarray] | None:
+    def change(self) -> tuple[names.Name, np.ndarray] | None:
         """The engine's `changed()` for this position, asked once per position."""
+        if self.at_start:
+            return None
         if self._change[0] != self.debugger.position:
             self._change = (self.debugger.position, self.debugger.changed())
         return self._change[1]
 
     def explain(self) -> str | None:
-        return self.debugger.explain(self.selected(), self.digits + 5)
+        return None if self.at_start else self.debugger.explain(self.selected(), self.digits + 5)
 
     def outcomes(self) -> dict[int, Outcome | None]:
         """Each expectation (by its place in the scenario) the engine is past: checked now if it

@@ -1,6 +1,7 @@
 """One way to build the app for every TUI test: `make_app(name)` on a shipped scenario, the
 generated 784-64-10 network (`make_app("mnist")`) or a network that diverges to Inf and NaN
-in its first iteration (`make_app("diverging")`)."""
+in its first iteration (`make_app("diverging")`); `screen_text(app)`, what the terminal shows.
+No test reads or writes the user's settings: the configuration directory is a temporary one."""
 
 from __future__ import annotations
 
@@ -79,6 +80,26 @@ def write_mnist_shape(folder: Path) -> Path:
     path = folder / "mnist_shape.toml"
     path.write_text(MNIST_SHAPE)
     return path
+
+
+def shown(app: StepnetApp) -> str:
+    """The screen as the terminal shows it, as plain text (its lines without trailing spaces)."""
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(segment.text for segment in strip).rstrip() for strip in update.strips)
+
+
+@pytest.fixture
+def screen_text() -> Callable[[StepnetApp], str]:
+    return shown
+
+
+@pytest.fixture(autouse=True)
+def config_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A configuration directory of the test's own (settings.py reads $XDG_CONFIG_HOME)."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.delenv("APPDATA", raising=False)
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-import re
 import time
 from pathlib import Path
 
@@ -13,12 +12,13 @@ import numpy as np
 import pytest
 from textual import events
 from textual.color import Color
-from textual.widgets import Sparkline, Static
+from textual.widgets import Sparkline
+from textual.widgets._footer import FooterKey
 
-from stepnet.engine.names import Name
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.engine.debugger import Fault
+from stepnet.engine.names import Name
 from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.debugger import DebuggerScreen
@@ -26,7 +26,12 @@ from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.help import HelpScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
 from stepnet.tui.screens.training import TrainingScreen
-from stepnet.tui.widgets.board import Board
+from stepnet.tui.widgets.expectations import Expectations
+from stepnet.tui.widgets.formula import Formula
+from stepnet.tui.widgets.loss import Loss
+from stepnet.tui.widgets.state import State
+from stepnet.tui.widgets.status import Status
+from stepnet.tui.widgets.timeline import Timeline
 
 SIZE = (120, 40)
 SCENARIOS = Path(__file__).parents[2] / "stepnet" / "examples"
@@ -128,8 +133,8 @@ async def test_nan_breakpoint_stops_at_the_first_non_finite_op_with_a_warning(ma
         d = app.session.debugger
         assert d.fault is not None and d.position == d.fault.position
         assert not np.isfinite(d.values[d.last_op.output]).all()
-        assert "NaN/Inf" in app.screen.query_one(Board).status.text
-        assert "⚠" in app.screen.query_one(Board).formula.text
+        assert "NaN/Inf" in app.screen.query_one(Status).text
+        assert "⚠" in app.screen.query_one(Formula).text
         assert any("NaN" in (n.title or "") for n in app._notifications)
 
 
@@ -141,9 +146,10 @@ async def test_the_nan_warning_counts_ops_as_the_status_line_does(make_app) -> N
         for _ in range(8):
             d.step()
         d.fault = Fault(position=d.position, iteration=3, op=d.last_op)  # as if op 8 had overflowed
-        app.screen.sync()
+        app.session.run_ended()
+        app.screen.moment = app.session.moment()
         await pilot.pause()
-        text = app.screen.query_one(Board).status.text
+        text = app.screen.query_one(Status).text
         assert f"op 8 of {d.n_ops}" in text and f"NaN/Inf since iteration 3, op 8 ({d.last_op.output})" in text
 
 
@@ -249,72 +255,59 @@ async def test_arrows_move_the_selected_element(make_app) -> None:
         assert app.session.selected() == (0, 0)
         await pilot.press("right", "down")
         assert app.session.selected() == (1, 1)
-        assert app.screen.query_one(Board).formula.text.count("W2[1,1]") >= 1
+        assert app.screen.query_one(Formula).text.count("W2[1,1]") >= 1
         await pilot.press("right", "down")  # kept inside the matrix
         assert app.session.selected() == (1, 1)
         await pilot.press("left", "up")
         assert app.session.selected() == (0, 0)
 
 
-async def test_theme_switch_repaints_the_board_in_the_new_colours(make_app) -> None:
+async def test_theme_switch_repaints_the_parts_in_the_new_colours(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")  # z1 = a0·W1ᵀ + b1: W1 is read, z1 written
         theme = app.theme
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert app.theme != theme
-        board = app.screen.query_one(Board)
-        # the state's frame, in the theme's $primary-darken-2 (stepnet.tcss), as painted
-        frame = next(iter(board.render_line(board.panels["state"].region.y))).style
-        expected = Color.parse(app.theme_variables["primary-darken-2"])
-        assert frame.color.triplet == expected.rich_color.triplet
-        assert frame.bgcolor.triplet == Color.parse(app.theme_variables["background"]).rich_color.triplet
-        # the first key of the footer ("?"), in the theme's footer colours
-        key = next(iter(board.render_line(SIZE[1] - 1)))
-        assert key.text == "?"
-        assert key.style.color.triplet == Color.parse(app.theme_variables["footer-key-foreground"]).rich_color.triplet
-        assert key.style.bgcolor.triplet == Color.parse(app.theme_variables["footer-background"]).rich_color.triplet
+        state = app.screen.query_one(State)
+        expected = {role: Color.parse(app.theme_variables[f"stepnet-{role}"]).rich_color.triplet
+                    for role in ("read", "output")}
+        # the cells of W1 (read) and of z1 (written), as painted, in the new theme's colours
+        painted = {segment.style.color.triplet for y in range(state.size.height)
+                   for segment in state.render_line(y) if segment.style and segment.style.color
+                   and any(c.isdigit() for c in segment.text)}
+        assert set(expected.values()) <= painted
 
 
-class FooterSeparator(Static):
-    """The colour of the Footer's separator before the palette's key, as its CSS has it."""
-
-    DEFAULT_CSS = "FooterSeparator { color: $foreground 20%; background: $footer-background; }"
-
-
-async def test_the_loss_sparkline_and_the_key_separator_have_textuals_colours(make_app) -> None:
-    """The board works out `$primary 30%` and `$foreground 20%` itself (component classes
-    fewer to style at start-up): Textual's own Sparkline, and the Footer's CSS, mounted
-    beside it, give the same colours in every theme."""
+async def test_the_loss_sparkline_has_textuals_colours(make_app) -> None:
+    """$primary and 30 % of it, as Textual's own Sparkline, mounted beside it, has them."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        for theme in app.available_themes:  # the ANSI ones too: a terminal's default colour
+        await pilot.press("e", "e")  # two losses
+        for theme in ("textual-dark", "nord", "textual-light"):
             app.theme = theme
             await pilot.pause()
             sparkline = Sparkline([1.0, 2.0])
             await app.screen.mount(sparkline)
-            separator = FooterSeparator("▏")
-            await app.screen.mount(separator)
-            board = app.screen.query_one(Board)
-            _, low, high = board.loss.painter
-            assert low == sparkline.get_component_rich_style("sparkline--min-color").color
-            assert high == sparkline.get_component_rich_style("sparkline--max-color").color
-            assert board.keys.styles[1].color == separator.rich_style.color
+            loss = app.screen.query_one(Loss)
+            colours = {segment.style.color for segment in loss.render_line(1) if segment.text.strip("▁▂▃▄▅▆▇█") == ""}
+            assert colours == {sparkline.get_component_rich_style(f"sparkline--{end}-color").color
+                               for end in ("min", "max")}
             await sparkline.remove()
-            await separator.remove()
 
 
 async def test_theme_switch_keeps_what_the_scrolling_parts_show(make_app) -> None:
     app = make_app("mazur")
-    async with app.run_test(size=SIZE) as pilot:
-        board = app.screen.query_one(Board)
+    async with app.run_test(size=(100, 30)) as pilot:
+        state, expectations = app.screen.query_one(State), app.screen.query_one(Expectations)
         await pilot.press("e", "pagedown")
         await pilot.pause()
-        scrolled = (board.state.scroll_y, board.expectations.scroll_y)
+        scrolled = (state.scroll_y, expectations.scroll_y)
         assert scrolled[0] > 0 and scrolled[1] > 0
         await pilot.press("ctrl+t")
         await pilot.pause()
-        assert (board.state.scroll_y, board.expectations.scroll_y) == scrolled
+        assert (state.scroll_y, expectations.scroll_y) == scrolled
 
 
 async def test_digits(make_app) -> None:
@@ -349,10 +342,10 @@ async def test_palette_offers_every_action(make_app) -> None:
 async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.busy = True
+        app.session.running = True
         await pilot.press("n", "N", "R", "e", "i")
         assert app.session.debugger.position == 0 and not isinstance(app.screen, IterationsPrompt)
-        app.screen.busy = False
+        app.session.running = False
 
 
 @pytest.mark.parametrize("name", ["article", "mnist"])
@@ -372,27 +365,29 @@ async def test_holding_n_keeps_up_with_the_keyboard(make_app, name) -> None:
 
 
 @pytest.mark.parametrize("size", [(20, 8), (79, 24), (80, 23), (80, 24), (300, 100)])
-async def test_any_terminal_size_draws_without_error(make_app, size) -> None:
+async def test_any_terminal_size_draws_without_error(make_app, screen_text, size) -> None:
     app = make_app("mnist")
     async with app.run_test(size=size) as pilot:
         await pilot.press("n", "n", "n", "right", "down")
-        text = app.screen.query_one(Board).text
+        await pilot.pause()
+        text = screen_text(app)
         too_small = size[0] < 80 or size[1] < 24
         assert ("too small" in " ".join(text.split())) == too_small
-        assert ("state" in text) == (not too_small)
+        assert ("─ state ─" in text) == (not too_small)
 
 
-async def test_resize_relays_the_screen_and_keeps_the_position(make_app) -> None:
+async def test_resize_relays_the_screen_and_keeps_the_position(make_app, screen_text) -> None:
     app = make_app("article")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n", "n")
         for size in [(60, 20), (20, 8), (80, 24), (200, 60), SIZE]:
             await pilot.resize_terminal(*size)
             await pilot.press("n")
-            assert ("too small" in " ".join(app.screen.query_one(Board).text.split())) == (size[0] < 80 or size[1] < 24)
+            await pilot.pause()
+            assert ("too small" in " ".join(screen_text(app).split())) == (size[0] < 80 or size[1] < 24)
         assert app.session.debugger.position == 6  # n moved at the three sizes that show the state
-        state = app.screen.query_one(Board).state
-        assert state.size.width == SIZE[0] - 4  # border, padding
+        state = app.screen.query_one(State)
+        assert state.scrollable_content_region.width == SIZE[0] - 4  # border, padding
 
 
 @pytest.mark.parametrize("name", ["article", "mazur"])
@@ -468,12 +463,12 @@ async def test_every_scenario_steps_through_an_iteration_and_back(make_app, tmp_
 async def test_clicking_an_operation_on_the_timeline_goes_there(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        timeline = app.screen.query_one(Board).panels["timeline"].content  # the timeline's glyph line
-        await pilot.click(Board, offset=(timeline.x + 3 * 4, timeline.y))  # 3 characters per op: the 5th
+        timeline = app.screen.query_one(Timeline)
+        x = timeline.content_region.x - timeline.region.x  # the padding
+        await pilot.click(Timeline, offset=(x + 3 * 4, 0))  # 3 characters per op: the 5th
         assert app.session.debugger.position == 5
-        await pilot.click(Board, offset=(timeline.x + 3 * 4, timeline.y + 1))  # the marks: no jump
-        await pilot.click(Board, offset=(timeline.x + 3 * 2, timeline.y + 10))  # the formula: no jump
-        await pilot.click(Board, offset=(timeline.x - 1, timeline.y))  # the padding: no jump
+        await pilot.click(Timeline, offset=(x + 3 * 4, 1))  # the marks: no jump
+        await pilot.click(Timeline, offset=(x - 1, 0))  # the padding: no jump
         assert app.session.debugger.position == 5
 
 
@@ -502,24 +497,22 @@ async def test_a_storm_of_random_keys_leaves_a_working_debugger(make_app, name) 
 async def test_a_click_on_a_footer_key_presses_it(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        bottom = SIZE[1] - 1
-        line = app.screen.query_one(Board).render_line(bottom).text
-        assert await pilot.click(Board, offset=(line.index("n/N"), bottom))
-        assert app.session.debugger.position == 1
-        assert await pilot.click(Board, offset=(line.index("^p"), bottom))
         await pilot.pause()
-        assert type(app.screen).__name__ == "CommandPalette"
+        step = next(key for key in app.screen.query(FooterKey) if key.action == "step")
+        assert await pilot.click(step)
+        assert app.session.debugger.position == 1
 
 
 @pytest.mark.parametrize("width", [80, 120])
-async def test_the_footer_shows_every_key_it_lists_at_any_width(make_app, width) -> None:
+async def test_the_footer_shows_every_key_it_lists_with_its_label_at_any_width(make_app, screen_text, width) -> None:
+    """At 80 columns too (the footer used to drop the labels there)."""
     app = make_app()
     async with app.run_test(size=(width, 24)) as pilot:
         await pilot.pause()
-        words = app.screen.query_one(Board).render_line(23).text.split()
-        keys = [b.key_display or b.key for b in DebuggerScreen.BINDINGS if b.show]
-        assert all(key in words for key in keys) and "palette" in words
-        assert ("step" in words) == (width >= 120) and words[:2] == ["?", "help"]
+        bottom = screen_text(app).splitlines()[-1]
+        shown = [(b.key_display or b.key, b.description) for b in DebuggerScreen.BINDINGS if b.show]
+        assert len(shown) >= 8 and all(f"{key} {label}" in bottom for key, label in shown)
+        assert "^p palette" in bottom
 
 
 async def test_a_too_small_terminal_takes_no_moves_but_still_quits(make_app) -> None:
@@ -537,37 +530,36 @@ async def test_a_too_small_terminal_takes_no_moves_but_still_quits(make_app) -> 
         assert not app.is_running
 
 
-async def test_the_state_view_follows_the_op_says_what_is_in_view_and_scrolls_with_the_wheel(make_app) -> None:
+async def test_the_state_view_follows_the_op_and_scrolls_with_the_wheel_and_the_page_keys(make_app) -> None:
     app = make_app("mnist")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        board = app.screen.query_one(Board)
-        state = board.state
+        state = app.screen.query_one(State)
+        height = state.scrollable_content_region.height
         await pilot.press("n", "n")  # z1: a big matrix, below the input's block
         await pilot.pause()
-        first, last, total = map(int, re.fullmatch(r"lines (\d+)–(\d+) of (\d+)", state.subtitle).groups())
-        start, end = state.spans[Name("z", 1)]  # 0-based, end excluded; the border counts from 1
-        assert first <= start + 1 and end <= last and total == len(state.line_map)
-        assert last - first + 1 == state.size.height  # as many as the view shows
-        assert f"lines {first}–{last} of {total}" in board.text  # on the bottom border
-        top, height = state.scroll_y, state.size.height
+        start, end = state.spans[Name.parse("z1")]
+        assert state.scroll_y <= start and end <= state.scroll_y + height  # in view
+        top = state.scroll_y
         # the pilot has no wheel: the event it would send, over the state
-        x, y = board.panels["state"].content.offset
-        board.post_message(events.MouseScrollDown(board, x, y, 0, 1, 0, False, False, False))
+        x, y = state.content_region.offset
+        state.post_message(events.MouseScrollDown(state, x, y, 0, 1, 0, False, False, False))
         await pilot.pause()
         assert state.scroll_y > top
-        assert state.subtitle.startswith(f"lines {state.scroll_y + 1}–")
         wheeled = state.scroll_y
         await pilot.press("pageup")
+        await pilot.pause()
         assert state.scroll_y == max(0, wheeled - height)
         await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
         assert state.scroll_y == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
 
 
 async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.screen.query_one(Board).expectations
+        await pilot.pause()
+        panel = app.screen.query_one(Expectations)
         assert panel.text.splitlines()[0] == "·  a1 @ iteration 1"
         d = app.session.debugger
         await pilot.press(*["n"] * ([str(op.output) for op in d.ops].index("a1") + 1))
@@ -576,16 +568,18 @@ async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_ap
         # Mazur's h1 = σ(0.15·0.05 + 0.2·0.1 + 0.35), written out
         h1 = 1 / (1 + math.exp(-(0.15 * 0.05 + 0.2 * 0.1 + 0.35)))
         assert lines[0] == "✓  a1 @ iteration 1"
-        text = " ".join(panel.text.split())  # as one line: the panel wraps the figures
+        text = " ".join(panel.text.split())
         assert "stated [[0.593269992, 0.596884378]]" in text
         assert f"computed [[{h1:.9g}," in text
         assert "·  a2 @ iteration 1" in lines
         await pilot.press("e")
         await pilot.pause()
+        await pilot.pause()
         assert panel.text.count("✓") == sum(e.iteration == 1 for e in app.scenario.expectations)
-        top, height = panel.scroll_y, panel.size.height
-        fresh = next(i for i, line in enumerate(panel.text.splitlines()) if "stated" in line)
-        assert top <= fresh < top + height  # the figure just produced is in view
+        # the figure just produced (the last of the iteration) is in view, as painted
+        visible = "".join(panel.figures.render_line(y).text for y in range(panel.figures.size.height)
+                          if panel.scroll_y <= y < panel.scroll_y + panel.scrollable_content_region.height)
+        assert "stated" in visible
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -595,7 +589,7 @@ async def test_the_status_line_leaves_out_what_does_not_fit_rather_than_cut_a_fi
         await pilot.press("e")  # the end of the iteration: the position, the loss and a hint
         await pilot.pause()
         d = app.session.debugger
-        text = app.screen.query_one(Board).status.text
+        text = app.screen.query_one(Status).text
         assert text.endswith(f"loss {d.losses[-1]:.6g}")  # whole, last
         assert len(text) <= width and f"op {d.n_ops} of {d.n_ops}" in text
         assert ("n starts iteration 2" in text) == (width >= 120)  # the hint, where it fits

@@ -7,14 +7,14 @@ import re
 
 import numpy as np
 
-from stepnet.tui.widgets.board import Board
 from stepnet.engine.names import Name
+from stepnet.tui.widgets.network import Network
 
 SIZE = (120, 40)
 
 
 def diagram(app) -> list[str]:
-    return app.screen.query_one(Board).network.text.splitlines()
+    return app.screen.query_one(Network).text.splitlines()
 
 
 async def test_identical_neurons_are_marked_and_gradient_norms_shown(make_app) -> None:
@@ -22,7 +22,8 @@ async def test_identical_neurons_are_marked_and_gradient_norms_shown(make_app) -
     async with app.run_test(size=SIZE):
         d = app.session.debugger
         d.run_iterations(3)
-        app.screen.sync()
+        app.session.run_ended()
+        app.screen.moment = app.session.moment()
         lines = diagram(app)
         assert sum(line.count("≡") for line in lines) == d.model.layers[0].units  # all hidden: symmetric
         assert "‖∂J/∂W‖" in lines[-1] and f"{np.linalg.norm(d.values[Name.parse('grad_W1')]):.2e}" in lines[-1]
@@ -33,7 +34,8 @@ async def test_units_dropped_in_the_sample_shown_are_crossed(make_app) -> None:
     async with app.run_test(size=SIZE):
         d = app.session.debugger
         d.goto(d.n_ops)
-        app.screen.sync()
+        app.session.run_ended()
+        app.screen.moment = app.session.moment()
         dropped = int((d.values[Name.parse("m1")][0] == 0).sum() + (d.values[Name.parse("m2")][0] == 0).sum())
         assert sum(line.count("✕") for line in diagram(app)) == dropped > 0
         assert "≡" not in "".join(diagram(app))  # random init: no twins
@@ -48,11 +50,13 @@ async def test_a_deep_network_too_wide_for_the_diagram_shows_the_layers_around_t
         await pilot.press(*["l"] * 6)  # into the forward pass of a deep layer
         await pilot.pause()
         layer = d.last_op.layer
-        network = app.screen.query_one(Board).network
-        first, last, top = map(int, re.fullmatch(r"network · layers (\d+)–(\d+) of 0–(\d+)", network.title).groups())
+        network = app.screen.query_one(Network)
+        first, last, top = map(int, re.fullmatch(r"network · layers (\d+)–(\d+) of 0–(\d+)", network.border_title).groups())
         assert top == depth and first <= layer <= last and last - first + 1 < depth + 1
         header = diagram(app)[0].split()
-        assert header[0] == f"a{first}" and f"a{last}" in header and f"a{last + 1}" not in header
+        # the layers left out are counted at each end: `◀+4 … +1▶`
+        assert header[0] == f"◀+{first}" and header[1] == f"a{first}" and f"a{last + 1}" not in header
+        assert f"a{last}" in header and (header[-1] == f"+{depth - last}▶") == (last < depth)
         await pilot.resize_terminal(200, 40)  # wide enough for all of them
         await pilot.pause()
-        assert network.title == "network" and f"a{depth}" in diagram(app)[0]
+        assert network.border_title == "network" and f"a{depth}" in diagram(app)[0]

@@ -1,13 +1,16 @@
-"""wrap(): the formula and expectation lines cut to the panel's width."""
+"""wrap(), head() and cut(): a part's lines fitted to its width and height."""
 
 from __future__ import annotations
 
 import pytest
-from rich.style import Style
 
-from stepnet.tui.parts.lines import cells, wrap
+from stepnet.tui.widgets.part import cut, head, wrap
 
-DIM = Style(dim=True)
+DIM = "formula--dim"
+
+
+def plain(line) -> str:
+    return "".join(text for text, _ in line)
 
 
 @pytest.mark.parametrize("text, width, expected", [
@@ -20,13 +23,26 @@ DIM = Style(dim=True)
     ("abc def", 0, ["abc def"]),  # no width yet: left as it is
 ])
 def test_wrap_cuts_at_spaces_within_the_width(text, width, expected) -> None:
-    lines = wrap([(text, None)], width)
-    assert ["".join(s.text for s in line) for line in lines] == expected
-    assert all(cells(line) <= width for line in lines) or width == 0
+    lines = wrap([(text, "")], width)
+    assert [plain(line) for line in lines] == expected
+    assert all(len(plain(line)) <= width for line in lines) or width == 0
 
 
-def test_wrap_keeps_each_part_in_its_style() -> None:
-    lines = wrap([("next  ", DIM), ("z1 = W1·a0 + b1", None)], 12)
-    assert ["".join(s.text for s in line) for line in lines] == ["next  z1 =", "W1·a0 + b1"]
-    assert [(s.text, s.style) for s in lines[0]] == [("next  ", DIM), ("z1 =", None)]
-    assert {s.style for s in lines[1]} == {None}
+def test_wrap_keeps_each_piece_in_its_style() -> None:
+    lines = wrap([("next  ", DIM), ("z1 = W1·a0 + b1", "")], 12)
+    assert [plain(line) for line in lines] == ["next  z1 =", "W1·a0 + b1"]
+    assert lines[0] == [("next  ", DIM), ("z1 =", "")]
+    assert {style for _, style in lines[1]} == {""}
+
+
+@pytest.mark.parametrize("length, expected, marked", [
+    (9, "abc defgh", False),  # room for it all: itself
+    (5, "abc …", True),  # the last character says there was more
+    (1, "…", True),
+])
+def test_cut_keeps_at_most_length_characters_and_marks_what_it_left_out(length, expected, marked) -> None:
+    line = [("abc ", ""), ("defgh", DIM)]
+    shown = cut(line, length)
+    assert plain(shown) == expected and len(plain(shown)) <= length
+    assert plain(head(line, length)) == "abc defgh"[:length]
+    assert (shown != line) == marked

@@ -4,26 +4,63 @@ from __future__ import annotations
 
 import pytest
 
-SIZE = (120, 40)
+SIZE, SMALL = (120, 40), (80, 24)
 
+# name: (scenario, keys, terminal size, theme)
 CASES = {
-    "first_screen": ("mazur", [], SIZE),
-    "after_forward_pass": ("mazur", ["p"], SIZE),
-    "after_loss": ("mazur", ["p", "p"], SIZE),
-    "mid_backward": ("article", ["p", "p", "n", "n", "n", "n"], SIZE),
-    "after_update": ("mazur", ["e"], SIZE),
-    "back_to_start": ("mazur", ["n"] * 6 + ["N"] * 6, SIZE),
-    "help_screen": ("mazur", ["question_mark"], SIZE),
-    "mnist_shape": ("mnist", ["n", "n", "n", "right", "right", "down"], SIZE),
-    "small_terminal_80x24": ("article", ["p", "p", "n", "n"], (80, 24)),
-    "too_small": ("mazur", [], (60, 20)),
+    "first_screen": ("mazur", [], SIZE, None),
+    "after_forward_pass": ("mazur", ["p"], SIZE, None),
+    "after_loss": ("mazur", ["p", "p"], SIZE, None),
+    "mid_backward": ("article", ["p", "p", "n", "n", "n", "n"], SIZE, None),
+    "after_update": ("mazur", ["e"], SIZE, None),
+    "back_to_start": ("mazur", ["n"] * 6 + ["N"] * 6, SIZE, None),
+    "start_of_iteration_2": ("mazur", ["e", "n", "n", "n", "E"], SIZE, None),
+    "help_screen": ("mazur", ["question_mark"], SIZE, None),
+    "mnist_shape": ("mnist", ["n", "n", "n", "right", "right", "down"], SIZE, None),
+    "small_terminal_80x24": ("article", ["p", "p", "n", "n"], SMALL, None),
+    "figures_at_80x24": ("mazur", ["p", "p", "n", "n"], SMALL, None),
+    "deep_network_cut": ("vanishing", ["p", "p", "l", "l"], SIZE, None),
+    "wide_terminal": ("relu_sigmoid", ["p", "n"], (200, 50), None),
+    "light_theme": ("article", ["p", "p", "n"], SIZE, "textual-light"),
+    "too_small": ("mazur", [], (60, 20), None),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_screen(snap_compare, make_app, case) -> None:
-    name, keys, size = CASES[case]
-    assert snap_compare(make_app(name), press=keys, terminal_size=size)
+    name, keys, size, theme = CASES[case]
+    app = make_app(name)
+    if theme:
+        app.theme = theme
+    assert snap_compare(app, press=keys, terminal_size=size)
+
+
+async def worked(pilot) -> None:
+    """What a worker started (the gradient check, a run) has finished, and is on the screen."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause(0.3)  # the training view's redraw timer
+
+
+def test_gradient_check_at_80_columns(snap_compare, make_app) -> None:
+    async def run_before(pilot) -> None:
+        await pilot.press("g")
+        await worked(pilot)
+
+    assert snap_compare(make_app("mazur"), run_before=run_before, terminal_size=SMALL)
+
+
+def test_training_view_on_a_diverging_run(snap_compare, make_app) -> None:
+    from stepnet.tui.screens.training import TrainingScreen
+
+    app = make_app("diverging")
+
+    async def run_before(pilot) -> None:
+        app.push_screen(TrainingScreen(app.session, 20))
+        await worked(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
 
 
 async def test_stepping_back_to_the_start_shows_the_first_screen(make_app) -> None:

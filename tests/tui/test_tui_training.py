@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from stepnet import scenario
@@ -121,3 +124,62 @@ async def test_the_curves_survive_a_redraw_without_new_points(make_app) -> None:
         for _ in range(3):
             await pilot.pause()
         assert app.is_running and app.screen is screen
+
+
+# 3. (issue 12) a diverging run: full-decimal tick labels took half the width (at lr 10 the
+#    plot was one column wide), the loss chart was blank on overflow and the "done" line cut,
+#    the accuracy axis went past 100 %, the legend covered the lines, and the progress bar
+#    said --:--:-- when done
+
+LR10 = (Path(__file__).parents[2] / "scenarios" / "relu_sigmoid.toml").read_text().replace(
+    "learning_rate = 0.1", "learning_rate = 10")
+
+
+def y_labels(text: str) -> list[str]:
+    """The tick labels of the plots' y axes, as drawn."""
+    return re.findall(r"([-0-9.e%]+)┤", text)
+
+
+async def test_a_loss_that_spans_decades_is_on_a_log_axis_with_short_labels(tmp_path, screen_text) -> None:
+    path = tmp_path / "lr10.toml"
+    path.write_text(LR10)
+    assert "learning_rate = 10" in LR10
+    app = StepnetApp(scenario.load(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(TrainingScreen(app.session, 100))
+        await finish(app, pilot)
+        losses = app.session.debugger.losses
+        assert max(losses) > 1e100 and min(losses) < 1  # hundreds of decades
+        text = screen_text(app)
+        labels = y_labels(text)
+        assert labels and all(len(label) <= 6 for label in labels)
+        assert all(re.fullmatch(r"1e-?\d+", label) for label in labels[:5])  # the loss's
+        assert "loss (log)" in text and "--:--:--" not in text and "100%" in text
+        # the plot takes the width: its curve reaches the right of the screen
+        loss_rows = text.split("loss (log)")[1].split("└")[0].splitlines()
+        assert max(len(row.rstrip("│ ").rstrip()) for row in loss_rows) > 100
+
+
+async def test_an_overflowed_loss_says_so_and_the_done_line_wraps_whole(make_app, screen_text) -> None:
+    app = make_app("diverging")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(TrainingScreen(app.session, 20))
+        await finish(app, pilot)
+        text = " ".join(screen_text(app).split())
+        assert "loss: NaN or Inf from iteration 1 on, nothing finite to plot" in text
+        assert " ".join(app.session.debugger.fault.describe().split()) in text
+        assert text.endswith("Any key returns to stepping, from iteration 20.")
+
+
+async def test_the_accuracy_axis_ends_at_100_and_the_curves_are_marked_by_layer_not_a_legend(make_app,
+                                                                                            screen_text) -> None:
+    app = make_app("digits")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(TrainingScreen(app.session, 40))
+        await finish(app, pilot)
+        text = screen_text(app)
+        assert "100%" in y_labels(text) and not any(label.endswith("%") and float(label[:-1]) > 100
+                                                    for label in y_labels(text))
+        norms = text.split("‖∂J/∂W‖")[1]
+        assert "▞▞" not in norms and "W1" not in norms  # no legend inside the plot
+        assert norms.count("1") > 20 and norms.count("2") > 20  # each layer's curve drawn with its number

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
 from stepnet.fields import did_you_mean
@@ -15,7 +18,7 @@ from stepnet.tui.session import Session
 
 class BreakpointsScreen(Dialog[None]):
     DEFAULT_CSS = "BreakpointsScreen OptionList { height: auto; max-height: 10; margin: 1 0; }"
-    BINDINGS = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss", "close"), ("delete,backspace", "remove", "remove")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -28,10 +31,12 @@ class BreakpointsScreen(Dialog[None]):
             yield OptionList(id="list")
             yield Input(placeholder="an output (delta2), or a condition: nan · |delta| < 1e-6 · loss > 10",
                         id="new")
-            yield Label("", id="problem", classes="problem")
+            yield Static("", id="problem", classes="problem", markup=False)  # wraps: a Label would cut it
             with Horizontal(classes="buttons"):
-                yield Button("Break on NaN/Inf", id="nan", variant="warning")
-                yield Button("Close", id="close")
+                # for the mouse: Tab from the input goes to the list, where Enter presses nothing
+                for button in (Button("Break on NaN/Inf", id="nan", variant="warning"), Button("Close", id="close")):
+                    button.can_focus = False
+                    yield button
 
     def on_mount(self) -> None:
         self._list()
@@ -53,13 +58,13 @@ class BreakpointsScreen(Dialog[None]):
         except ConditionError as e:
             name = text if text.isidentifier() else None  # a name alone: a quantity it is not
             problem = str(e) if name is None else f"no quantity named {name!r}{did_you_mean(name, names)}"
-            self.query_one("#problem", Label).update(problem)
+            self.query_one("#problem", Static).update(problem)
             return False
         if isinstance(bp, Condition) and bp.name and not any(map(bp.applies_to, names.values())):
-            self.query_one("#problem", Label).update(
+            self.query_one("#problem", Static).update(
                 f"no quantity named {bp.name!r}, so it would never stop{did_you_mean(bp.name, names)}")
             return False
-        self.query_one("#problem", Label).update("")
+        self.query_one("#problem", Static).update("")
         if bp not in self.session.breakpoints:
             self.session.breakpoints.append(bp)
         self._list()

@@ -1,73 +1,126 @@
-"""The main screen: every key moves the engine, then each part is shown the new state."""
+"""The main screen: its parts, laid out by the stylesheet; keys move the engine, and the new
+state flows down to every part as the screen's `moment`.
+
+Each part is a widget of its own (`widgets/`) bound to `moment`; a part's events come up as
+messages (`Timeline.Jump`). Steps are coalesced: `n` and `N` only count, and the count is
+worked off when the keys already queued have been read, so that holding a key (or a burst
+of them) moves the engine once and paints once per frame, not once per key.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.notifications import Notification, Notify
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
-from stepnet.tui import keys
+from stepnet.tui import keys, names
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
-from stepnet.tui.parts.timeline import Timeline
-from stepnet.tui.session import Session
-from stepnet.tui.widgets.board import Board, fits
+from stepnet.tui.session import Moment, Session
+from stepnet.tui.widgets.about import About
+from stepnet.tui.widgets.expectations import Expectations
+from stepnet.tui.widgets.formula import Formula
+from stepnet.tui.widgets.loss import Loss
+from stepnet.tui.widgets.network import Network
+from stepnet.tui.widgets.state import State
+from stepnet.tui.widgets.status import Status
+from stepnet.tui.widgets.timeline import Timeline
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24  # below, the screen shows a message instead of the parts
+TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WIDTH}×{MIN_HEIGHT}, "
+             "or press q to quit.")
 
 
 class DebuggerScreen(Screen):
-    BINDINGS = keys.bindings()
-    BLANK = True  # the board covers it: Textual need not render the screen's own lines under it
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings()
+    AUTO_FOCUS = ""  # none: the arrows select elements; Tab focuses a scrolling panel to scroll it
+    # the classes the stylesheet lays the parts out by (stepnet.tcss); typed by Textual's Screen
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide"), (170, "-widest")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (32, "-tall"), (48, "-taller")]  # noqa: RUF012
+
+    moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
+        super().__init__(classes="-figures" if session.scenario.expectations else "-no-figures")
         self.session = session
-        self.busy = False  # a long run is in a worker thread: the engine is not to be touched
+        self._pending = 0  # steps counted (N negative), not taken yet
+        self._stop: Notification | None = None  # the last "stopped at a breakpoint"
 
     def compose(self) -> ComposeResult:
-        # the whole screen, keys included, is one widget: see widgets/board.py
-        self.board = Board(self.session, id="board")
-        yield self.board
+        s = self.session
+        bound = DebuggerScreen.moment
+        yield Status(s, id="status").data_bind(bound)
+        yield Timeline(s, id="timeline").data_bind(bound)
+        yield Formula(s, id="formula").data_bind(bound)
+        yield Network(s, id="network").data_bind(bound)
+        with Vertical(id="side"):
+            yield Loss(s, id="loss").data_bind(bound)
+            yield Expectations(s, id="expectations").data_bind(bound)
+            yield About(s, id="about")
+        yield State(s, id="state").data_bind(bound)
+        yield Static(TOO_SMALL, id="too-small")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sync()
+        self.moment = self.session.moment()
 
-    def sync(self) -> None:
-        """Show every part the engine's current state; the board repaints what changed."""
-        self.board.sync()
+    @property
+    def fits(self) -> bool:
+        return self.size.width >= MIN_WIDTH and self.size.height >= MIN_HEIGHT
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the minimum size only a message shows: no key may move the engine unseen
+        (quitting and help are the app's actions)."""
+        return self.fits
 
     # --- moves ----------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Below the minimum size the board shows only a message: no key may move the engine
-        unseen (quitting is the app's action, help the app's too)."""
-        return fits(self.size)
-
     def _refused(self) -> bool:
-        if self.busy:
+        if self.session.running:
             self.notify("Still running: wait for the run to finish.", severity="warning", timeout=2)
-        return self.busy
+        return self.session.running
+
+    def _steps(self, ops: int) -> None:
+        """Count a step; the count is taken once the keys already queued have been read."""
+        if self._refused():
+            return
+        if self._pending == 0:
+            self.call_later(self._take_steps)
+        self._pending += ops
+
+    def _take_steps(self) -> None:
+        ops, self._pending = self._pending, 0
+        if ops:
+            self._move(self.session.go, ops)
 
     def _move(self, move: Callable[..., object], *args: object) -> None:
         if not self._refused():
+            self._take_steps()  # steps counted before this key come first
             fault = self.session.debugger.fault
             move(*args)
             self._after(fault)
 
     def _after(self, fault_before: Fault | None) -> None:
-        self.sync()
+        self.moment = self.session.moment()
         fault = self.session.debugger.fault
         if fault_before is None and fault is not None:
             self.notify(fault.describe(), title="NaN / Inf", severity="error", timeout=10)
 
     def action_step(self) -> None:
-        self._move(self.session.step)
+        self._steps(1)
 
     def action_back(self) -> None:
-        self._move(self.session.back)
+        self._steps(-1)
 
     def action_boundary(self, key: str, forward: bool) -> None:
         self._move(self.session.to_boundary, key, forward)
@@ -76,33 +129,29 @@ class DebuggerScreen(Screen):
         self._move(self.session.restart)
 
     def action_select(self, rows: int, columns: int) -> None:
-        if self._refused():  # a run is changing the engine: the screen shows it when it ends
-            return
-        self.session.move(rows, columns)
-        self.sync()
-
-    def action_scroll_state(self, pages: int) -> None:
-        state = self.board.state
-        self.board.scroll_part(state, pages * state.size.height)
+        self._move(self.session.move, rows, columns)
 
     def action_digits(self, change: int) -> None:
-        if self._refused():
-            return
-        self.session.digits = min(max(self.session.digits + change, 2), 12)
-        self.sync()
+        self._move(setattr, self.session, "digits", min(max(self.session.digits + change, 2), 12))
+
+    def action_scroll_state(self, pages: int) -> None:
+        state = self.query_one(State)
+        (state.scroll_page_down if pages > 0 else state.scroll_page_up)(animate=False)
+
+    def action_blur(self) -> None:
+        self.set_focus(None)
 
     @on(Timeline.Jump)
     def jump(self, message: Timeline.Jump) -> None:
-        d = self.session.debugger
-        start = (d.iteration - 1) * d.n_ops if d.position else 0
-        self._move(d.goto, start + message.index)
+        self._move(self.session.jump, message.index)
 
     # --- runs that may take a while: a worker thread; moves are refused until it ends
 
     def _run(self, move: Callable[..., object], *args: object) -> None:
         if not self._refused():
-            self.busy = True
-            self.board.sync("  running…  (other keys wait until it ends; q quits)")
+            self._take_steps()
+            self.session.running = True
+            self.moment = self.session.moment()
             self._worker(move, *args)
 
     @work(thread=True, exclusive=True, group="run")
@@ -114,11 +163,24 @@ class DebuggerScreen(Screen):
             self.app.call_from_thread(self._run_ended, fault, stopped)
 
     def _run_ended(self, fault_before: Fault | None, stopped: object) -> None:
-        self.busy = False
+        self.session.running = False
         self._after(fault_before)
         if stopped is True:
-            op = self.session.debugger.last_op
-            self.notify(f"Stopped at a breakpoint: {op.output}", timeout=3)
+            self._stopped()
+
+    def _stopped(self) -> None:
+        """Say which breakpoint stopped the run, in place of the last such notice."""
+        s = self.session
+        op = s.debugger.last_op
+        assert op is not None  # a run stopped after an op
+        output = names.text(op.output)
+        # a breakpoint on an output is its name; a condition says more
+        which = " · ".join(bp.describe() for bp in s.stopped_by() if bp.describe() != output)
+        if self._stop is not None:
+            self._stop.timeout = 0  # expired: Textual takes its toast away as the next comes
+        self._stop = Notification(f"{which + ' — ' if which else ''}{output} in iteration {s.iteration}, op {s.index}",
+                                  title="Stopped at a breakpoint", timeout=4)
+        self.app.post_message(Notify(self._stop))
 
     def action_continue_(self, forward: bool) -> None:
         self._run(self.session.continue_, forward)
@@ -126,31 +188,47 @@ class DebuggerScreen(Screen):
     def action_iterations(self) -> None:
         def run(n: int | None) -> None:
             if n:
-                from stepnet.tui.screens.training import TrainingScreen  # plotext: only when needed
+                from stepnet.tui.screens.training import (
+                    TrainingScreen,  # plotext: only when needed
+                )
 
                 fault = self.session.debugger.fault
-                self.app.push_screen(TrainingScreen(self.session, n), lambda _: self._after(fault))
+
+                def ended(_: object) -> None:
+                    self.session.run_ended()
+                    self._after(fault)
+
+                self.app.push_screen(TrainingScreen(self.session, n), ended)
 
         if not self._refused():
+            self._take_steps()
             self.app.push_screen(IterationsPrompt(), run)
 
     # --- other screens --------------------------------------------------------------
 
     def action_toggle_breakpoint(self) -> None:
-        if self._refused():
-            return
-        bp = self.session.toggle_breakpoint()
-        on = bp in self.session.breakpoints
-        self.notify(f"Breakpoint {'set' if on else 'removed'}: {bp.describe()}", timeout=2)
-        self.sync()
+        def toggle() -> None:
+            bp = self.session.toggle_breakpoint()
+            on = bp in self.session.breakpoints
+            self.notify(f"Breakpoint {'set' if on else 'removed'}: {bp.describe()}", timeout=2)
+
+        self._move(toggle)
 
     def action_breakpoints(self) -> None:
         def done(_: object) -> None:
-            self.sync()
+            self.moment = self.session.moment()
 
         if not self._refused():
+            self._take_steps()
             self.app.push_screen(BreakpointsScreen(self.session), done)
 
     def action_gradcheck(self) -> None:
         if not self._refused():
+            self._take_steps()
             self.app.push_screen(GradcheckScreen(self.session))
+
+    def action_screenshot(self) -> None:
+        from stepnet.tui.screens.screenshot import ScreenshotDialog
+
+        self._take_steps()
+        self.app.push_screen(ScreenshotDialog(self.app.export_screenshot(), self.session))

@@ -15,7 +15,10 @@ Result = TypeVar("Result")
 
 class Dialog(ModalScreen[Result]):
     """Put the content in a container with the class `dialog`; a `problem` label says what is
-    wrong with what was typed; `buttons` is a row of buttons."""
+    wrong with what was typed; `buttons` is a row of buttons. Below 100 columns the box takes
+    the whole width."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (typed by Textual's Screen)
 
     DEFAULT_CSS = """
     Dialog {
@@ -29,6 +32,7 @@ class Dialog(ModalScreen[Result]):
             background: $surface;
             padding: 1 2;
         }
+        &.-narrow .dialog { width: 100%; padding: 0 1; }
         .problem { color: $error; }
         .buttons { height: auto; margin-top: 1; }
         .buttons Button { margin-right: 2; }

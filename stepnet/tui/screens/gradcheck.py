@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import BindingType
+from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import Static
 
 from stepnet.engine.gradcheck import TOLERANCE, ParameterCheck
@@ -14,9 +17,10 @@ from stepnet.tui.session import Session
 
 
 def results_table(results: list[ParameterCheck]) -> Table:
+    """The table at its own width: a cell is never wrapped nor cut (the dialog scrolls it)."""
     table = Table(box=None, padding=(0, 2, 0, 0))
-    for title in ("", "parameter", "checked", "max rel. error", "worst element", "numeric", "backprop"):
-        table.add_column(title, justify="left" if title in ("", "parameter") else "right")
+    for title in ("", "parameter", "checked", "max rel.\nerror", "worst\nelement", "numeric", "backprop"):
+        table.add_column(title, justify="left" if title in ("", "parameter") else "right", no_wrap=True)
     for r in results:
         ok = r.passes()
         table.add_row("[green]✓[/]" if ok else "[bold red]✗[/]", str(r.name), f"{r.checked}/{r.size}",
@@ -25,7 +29,8 @@ def results_table(results: list[ParameterCheck]) -> Table:
 
 
 class GradcheckScreen(Dialog[None]):
-    BINDINGS = [("escape,q,g", "dismiss", "close")]
+    DEFAULT_CSS = "GradcheckScreen { HorizontalScroll { height: auto; } #results { width: auto; } }"
+    BINDINGS: ClassVar[list[BindingType]] = [("escape,q,g", "dismiss", "close")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -36,7 +41,8 @@ class GradcheckScreen(Dialog[None]):
         with Vertical(classes="dialog", id="gradcheck"):
             yield Static(f"[b]Gradient check[/b] at the parameters iteration {d.iteration} starts from "
                          f"(central differences, ε = 1e-6, tolerance {TOLERANCE:g}). Escape closes.")
-            yield Static("checking…", id="results")
+            with HorizontalScroll():  # wider than the dialog: it scrolls, it never cuts a number
+                yield Static("checking…", id="results")
 
     def on_mount(self) -> None:
         self.check()

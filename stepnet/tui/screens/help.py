@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
@@ -22,7 +25,7 @@ def keys_table() -> Table:
 
 
 class HelpScreen(Dialog[None]):
-    BINDINGS = [("escape,q,question_mark,f1", "dismiss", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape,q,question_mark,f1", "dismiss", "close")]
 
     def __init__(self, title: str, description: str) -> None:
         super().__init__()

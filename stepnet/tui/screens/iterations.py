@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
@@ -11,7 +14,7 @@ from stepnet.tui.screens.dialog import Dialog
 
 
 class IterationsPrompt(Dialog[int | None]):
-    BINDINGS = [("escape", "dismiss(None)", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss(None)", "cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

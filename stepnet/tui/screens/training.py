@@ -11,6 +11,7 @@ Pausing keeps every iteration done: stepping resumes from there.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -34,16 +35,45 @@ MAX_POINTS = 400
 REDRAW = 0.25
 
 
-def plot(plt: object, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
+def plot(plt: Any, xs: list[int], ys: list[float], log: bool = False, **options: object) -> bool:
     """Plot the points plotext can draw, if any: NaN and ±Inf (a diverged run) are left out,
-    and with `log` zero too (a layer that gets no gradient). plotext crashes on those, and on
-    a labelled curve without points. With `log` the points are log10(y) on a linear axis:
-    plotext's own log axis takes the log again on every redraw (a theme switch, a resize)
-    and crashes. Whether anything was plotted."""
+    and with `log` zero too (a layer that gets no gradient). plotext crashes on those. With
+    `log` the points are log10(y) on a linear axis: plotext's own log axis takes the log
+    again on every redraw (a theme switch, a resize) and crashes. Whether anything was
+    plotted."""
     points = [(x, math.log10(y) if log else y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0 or not log)]
     if points:
         plt.plot([x for x, _ in points], [y for _, y in points], **options)
     return bool(points)
+
+
+def spans_decades(values: list[float]) -> bool:
+    """Whether positive finite values span more than two powers of ten: a log axis then."""
+    shown = [v for v in values if math.isfinite(v) and v > 0]
+    return bool(shown) and max(shown) > 100 * min(shown)
+
+
+def y_axis(plt: Any, values: list[float], log: bool) -> None:
+    """Short tick labels, whatever the size of the figures (full decimals of 1e190 took the
+    plot's whole width): powers of ten on a log axis, at most six of them; else five
+    evenly spaced ticks with three significant digits."""
+    shown = [v for v in values if math.isfinite(v) and (v > 0 or not log)]
+    if not shown:
+        return
+    if log:
+        bottom, top = math.floor(math.log10(min(shown))), math.ceil(math.log10(max(shown)))
+        ticks = list(range(bottom, top + 1, max(1, -(-(top - bottom) // 5))))
+        plt.ylim(bottom, max(top, bottom + 1))  # plotext leaves out ticks beyond the data
+        plt.yticks(ticks, [f"1e{k}" for k in ticks])
+    else:
+        low, high = min(shown), max(shown)
+        spaced = [low + (high - low) * k / 4 for k in range(5)] if high > low else [low]
+        plt.yticks(spaced, [f"{t:.3g}" for t in spaced])
+
+
+def first_non_finite(values: list[float], first: int) -> int | None:
+    """The iteration (counted from `first`) of the first NaN or Inf, if any."""
+    return next((first + i for i, v in enumerate(values) if not math.isfinite(v)), None)
 
 
 class TrainingScreen(Screen[None]):
@@ -56,7 +86,7 @@ class TrainingScreen(Screen[None]):
         #training-progress { height: 1; margin: 1 0; }
         #training-curves { height: 1fr; }
         #norm-curves { height: 1fr; }
-        #training-state { height: 1; background: $boost; }
+        #training-state { height: auto; background: $boost; }
     }
     """
 
@@ -115,21 +145,28 @@ class TrainingScreen(Screen[None]):
         self._drawn = (done, len(self.reports))
         self._draw_losses(done, losses)
         if self.reports:
-            self._draw_reports(self.reports[-1])
+            self._draw_reports()
 
     def _draw_losses(self, done: int, losses: list[float]) -> None:
         self.query_one(ProgressBar).update(progress=done)
         stride = max(1, len(losses) // MAX_POINTS)
         curves = self.query_one("#loss-curve", PlotextPlot)
-        plt = self._clear(curves, "loss (batch: each iteration; all samples: each report)")
         first = self.start + 1
-        plot(plt, list(range(first, first + len(losses), stride)), losses[::stride], label="batch")
-        if self.reports:
-            plot(plt, [r.iteration for r in self.reports], [r.evaluation.loss for r in self.reports],
-                 label="all samples", marker="dot")
+        overall = [r.evaluation.loss for r in self.reports]
+        log = spans_decades(losses + overall)
+        title = f"loss{' (log)' if log else ''}: ── batch · • all samples"
+        broke = first_non_finite(losses, first)
+        if broke is not None:
+            title += f" · NaN/Inf from iteration {broke:,} left out"
+        plt = self._clear(curves, title)
+        plotted = plot(plt, list(range(first, first + len(losses), stride)), losses[::stride], log=log)
+        plotted = plot(plt, [r.iteration for r in self.reports], overall, log=log, marker="•") or plotted
+        if not plotted and broke is not None:
+            plt.title(f"loss: NaN or Inf from iteration {broke:,} on, nothing finite to plot")
+        y_axis(plt, losses + overall, log)
         curves.refresh()
 
-    def _clear(self, widget: PlotextPlot, title: str) -> object:
+    def _clear(self, widget: PlotextPlot, title: str) -> Any:
         """The widget's plotext, emptied, titled, over the whole run's iterations (so that the
         curves of all plots line up)."""
         plt = widget.plt
@@ -140,28 +177,30 @@ class TrainingScreen(Screen[None]):
         plt.xticks(sorted({round(first + (last - first) * k / 4) for k in range(5)}))  # whole iterations
         return plt
 
-    def _draw_reports(self, report: Report) -> None:
+    def _draw_reports(self) -> None:
         iterations = [r.iteration for r in self.reports]
         if self.classifying:
             accuracy = self.query_one("#accuracy-curve", PlotextPlot)
-            plt = self._clear(accuracy, f"accuracy over all samples: {100 * report.evaluation.accuracy:.1f} %")
-            plot(plt, iterations, [100 * r.evaluation.accuracy for r in self.reports])
+            shares = [r.evaluation.accuracy or 0.0 for r in self.reports]  # computed: classifying
+            plt = self._clear(accuracy, f"accuracy over all samples: {100 * shares[-1]:.1f} %")
+            plot(plt, iterations, [100 * share for share in shares])
+            plt.ylim(0, 100)  # a share of the samples: never past 100 %
+            plt.yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
             accuracy.refresh()
         norms = self.query_one("#norm-curves", PlotextPlot)
-        plt = self._clear(norms, "‖∂J/∂W‖ of each layer over all samples (log scale; zeros left out)")
+        # no legend inside the plot (it covered the curves): each curve is drawn with its layer's number
+        plt = self._clear(norms, "‖∂J/∂W‖ of each layer, drawn with its number (log; zeros left out)")
         series = [[r.evaluation.gradient_norms[name] for r in self.reports] for name in self.weights]
-        for name, ys in zip(self.weights, series):
-            plot(plt, iterations, ys, log=True, label=name)
-        exponents = [math.log10(y) for ys in series for y in ys if math.isfinite(y) and y > 0]
-        if exponents:  # the axis in powers of ten, at most six of them
-            low, high = math.floor(min(exponents)), math.ceil(max(exponents))
-            ticks = list(range(low, high + 1, max(1, -(-(high - low) // 5))))
-            plt.yticks(ticks, [f"1e{k}" for k in ticks])
+        plotted = [plot(plt, iterations, ys, log=True, marker=str(layer % 10)) for layer, ys in enumerate(series, 1)]
+        if not any(plotted):
+            plt.title("‖∂J/∂W‖ of each layer: NaN, Inf or 0, nothing to plot on a log scale")
+        y_axis(plt, [y for ys in series for y in ys], log=True)
         norms.refresh()
 
     def _stopped(self, paused: bool) -> None:
         self.running = False
         self._draw()
+        self.query_one("#eta").display = False  # no time left to tell
         d = self.session.debugger
         done = completed(d) - self.start
         what = f"paused after {done:,} of {self.iterations:,} iterations" if paused else f"done: {done:,} iterations"

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from rich.segment import Segment
 
+from stepnet.engine.names import Name
 from stepnet.tui.cells import cell, grid, grid_shape, width
-from stepnet.tui.parts.lines import Segments, fit
-from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segment, row_segments
+from stepnet.tui.shown import (
+    Palette,
+    Segments,
+    Shown,
+    fit,
+    header_segment,
+    row_segments,
+)
 
 ROWS = 8  # rows of a big matrix drawn at once
 
@@ -22,7 +29,7 @@ def is_big(shape: tuple[int, ...]) -> bool:
 class MatrixWindow:
     """The window of one big quantity; `lines` is fixed, `line(i, width)` draws line i."""
 
-    def __init__(self, name: str, shape: tuple[int, ...]) -> None:
+    def __init__(self, name: Name, shape: tuple[int, ...]) -> None:
         self.name = name
         self.shape = shape
         self.rows, self.columns = grid_shape(shape)
@@ -45,11 +52,11 @@ class MatrixWindow:
         self.top = min(self.top, row) if row < self.top else max(self.top, row - ROWS + 1)
         self.left = column if column < self.left else max(self.left, column - visible + 1)
 
-    def line(self, i: int, width_: int) -> Segments:
+    def line(self, i: int, width_: int, palette: Palette) -> Segments:
         s, cw = self.shown, width(self.digits)
         inner = width_ - 2
         columns = range(self.left, min(self.columns, self.left + max(1, (inner - self.label) // cw)))
-        border = ROLE_STYLE[s.role]
+        border = palette.frame(s.role)
         rows = range(self.top, min(self.rows, self.top + ROWS))
         if i == 0:
             where = (f" rows {rows.start}–{rows.stop - 1} of {self.rows}, "
@@ -61,9 +68,9 @@ class MatrixWindow:
         side = Segment("│", border)
         if s.value is None:
             text = " not computed yet in this iteration" if i == 1 else ""
-            body = [Segment(text[:inner].ljust(inner), CELL_STYLE["blank"])]
+            body = [Segment(text[:inner].ljust(inner), palette.blank)]
         elif i == 1:
-            body = [header_segment(columns, self.digits, self.label)]
+            body = [header_segment(columns, self.digits, self.label, palette)]
         else:
             row = rows.start + i - 2
             if row >= rows.stop:
@@ -72,6 +79,6 @@ class MatrixWindow:
                 values = grid(s.value)  # only the window's cells are formatted
                 texts = [cell(values[row, c], self.digits) for c in columns]
                 changed = None if s.changed is None else grid(s.changed)
-                body = [Segment(str(row).rjust(self.label - 1) + " ", CELL_STYLE["index"]),
-                        *row_segments(s, texts, changed, row, columns)]
-        return [side, *fit(body, inner), side]
+                body = [Segment(str(row).rjust(self.label - 1) + " ", palette.indices),
+                        *row_segments(s, texts, changed, row, columns, palette)]
+        return [side, *fit(body, inner, palette.plain), side]

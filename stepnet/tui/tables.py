@@ -7,10 +7,17 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from rich.segment import Segment
+from rich.style import Style
 
 from stepnet.tui.cells import grid, grid_shape, width
-from stepnet.tui.parts.lines import Segments, fit
-from stepnet.tui.parts.styles import CELL_STYLE, ROLE_STYLE, Shown, header_segment, row_segments
+from stepnet.tui.shown import (
+    Palette,
+    Segments,
+    Shown,
+    fit,
+    header_segment,
+    row_segments,
+)
 
 GAP = 1  # columns between two tables
 
@@ -37,28 +44,28 @@ class Box(NamedTuple):
 
 
 @lru_cache(maxsize=1024)
-def box(name: str, shape: tuple[int, ...], digits: int) -> Box:
-    """The quantity's box, worked out once per shape and digits."""
+def box(name: str, shape: tuple[int, ...], digits: int, palette: Palette) -> Box:
+    """The quantity's box, worked out once per shape, digits and theme."""
     rows, columns = grid_shape(shape)
     label = len(str(rows - 1)) + 1 if rows > 1 else 0
     inner = label + columns * width(digits) + 1
     title = str(name) + (" [sample 0]" if len(shape) == 3 else "")
     return Box(top=f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮",
                bottom="╰" + "─" * inner + "╯",
-               header=(header_segment(range(columns), digits, label),) if columns > 1 else (),
-               indices=tuple((Segment(str(r).rjust(label - 1) + " ", CELL_STYLE["index"]),) if label else ()
+               header=(header_segment(range(columns), digits, label, palette),) if columns > 1 else (),
+               indices=tuple((Segment(str(r).rjust(label - 1) + " ", palette.indices),) if label else ()
                              for r in range(rows)),
-               blank=(Segment(" " * (columns * width(digits))),),
+               blank=(Segment(" " * (columns * width(digits)), palette.plain),),
                columns=range(columns), inner=inner)
 
 
 def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
-          texts: list[list[str]] | None) -> Table:
+          texts: list[list[str]] | None, palette: Palette) -> Table:
     """A small quantity as a boxed table: title, column indices, one line per row; blank
     cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
     while it is not computed): the caller keeps them while the value is the same."""
-    b = box(name, shape, digits)
-    border = ROLE_STYLE[shown.role]
+    b = box(name, shape, digits, palette)
+    border = palette.frame(shown.role)
     lines = [[Segment(b.top, border)]]
     # a space inside each side, in the border's style (it does not show): fewer segments
     left, right = Segment("│", border), Segment(" │", border)
@@ -66,7 +73,7 @@ def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
         lines.append([left, *b.header, right])
     changed = None if shown.changed is None else grid(shown.changed)
     for r, index in enumerate(b.indices):
-        row = b.blank if texts is None else row_segments(shown, texts[r], changed, r, b.columns)
+        row = b.blank if texts is None else row_segments(shown, texts[r], changed, r, b.columns, palette)
         lines.append([left, *index, *row, right])
     lines.append([Segment(b.bottom, border)])
     return Table(b.inner + 2, lines)
@@ -86,7 +93,7 @@ def flow(tables: list[Table], width_: int) -> list[list[int]]:
     return rows
 
 
-def flow_line(tables: list[Table], y: int, width_: int) -> Segments:
+def flow_line(tables: list[Table], y: int, width_: int, plain: Style) -> Segments:
     """Line y of a row of tables placed side by side, `width_` cells (the tables fit: `flow`).
     The spaces after a table are in its line's last segment (its side or border: spaces show
     no colour), as Textual's work for a line grows with its segments."""
@@ -98,10 +105,10 @@ def flow_line(tables: list[Table], y: int, width_: int) -> Segments:
         after = GAP if n < last else max(width_ - used, 0)  # after the last: the rest of the line
         used += after
         if y >= len(t.lines):  # below a shorter table
-            segments.append(Segment(" " * (t.width + after)))
+            segments.append(Segment(" " * (t.width + after), plain))
         else:
             line = t.lines[y]
             segments += line[:-1]
             end = line[-1]
             segments.append(Segment(end.text + " " * after, end.style) if after else end)
-    return segments if used == width_ else fit(segments, width_)  # one table wider than the view
+    return segments if used == width_ else fit(segments, width_, plain)  # one table wider than the view
