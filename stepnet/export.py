@@ -115,7 +115,7 @@ def _operation(d: Debugger, op: Op, digits: int, names: Glossary) -> list[str]:
     out = [f"#### {d.position}. `{op.output}`{f' ({own})' if own else ''} — {op.label}{where}", "",
            f"$${op.latex}$$", ""]
     if op.kind == "batch":
-        for name in (Name("a", 0), TARGETS):
+        for name in [n for n in (Name("a", 0), TARGETS) if n in d.values]:  # no targets without a loss
             out += [f"**{name}**", "", *_table(str(name), d.values[name], fmt), ""]
         return out
     value = np.asarray(d.values[op.output])
