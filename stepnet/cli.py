@@ -376,6 +376,8 @@ def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
                 print(f"    {words}")
         if summary := findings.summary(names):
             print(summary)
+        if any(v.cause is not None and v.cause.id == "rounding" and not v.ok for v in findings.verdicts):
+            print('(the source rounds: [notation] rounding = "stated" confirms what differs only by rounding)')
         within = sum(v.ok and not v.outcome.ok for v in findings.verdicts)
         print(f"{_of(findings.confirmed, len(findings.verdicts), 'figure')} confirmed"
               + (f" ({within} within the source's rounding)" if within else "")

@@ -168,6 +168,8 @@ def _syntax_message(error: str, text: str) -> str:
     # "Cannot declare ('network', 'layers') twice" names the table as TOML writes it
     what = re.sub(r"\(((?:'[^']*',? ?)+)\)", lambda k: "[" + ".".join(re.findall(r"'([^']*)'", k[1])) + "]", what)
     hint = next((h for prefix, h in _HINTS.items() if what.startswith(prefix)), None)
+    if what.startswith("Invalid statement") and re.match(r"\s*[^\x00-\x7f]", text.split("\n")[int(line) - 1]):
+        hint = "a key with letters beyond A–Z, such as a source's name δ_o1, is written in quotes: \"δ_o1\" = …"
     return (f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}"
             + (f" ({hint})" if hint else ""))
 

@@ -142,8 +142,10 @@ def test_a_wrong_weighted_sum_is_the_root_and_what_follows_from_it_inherits_it(t
         "1 error: z2[0,1] (net_o2) in iteration 1; 2 figures inherit it; 1 figure differs only by rounding")
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[-2:] == ["1 error: z2[0,1] (net_o2) in iteration 1; 2 figures inherit it; 1 figure differs only "
-                        "by rounding", "1 of 5 figures confirmed, 4 contradicted"]
+    assert out[-3:] == ["1 error: z2[0,1] (net_o2) in iteration 1; 2 figures inherit it; 1 figure differs only "
+                        "by rounding",
+                        '(the source rounds: [notation] rounding = "stated" confirms what differs only by rounding)',
+                        "1 of 5 figures confirmed, 4 contradicted"]
     assert "    inherited from z2[0,1] (net_o2) @ iteration 1: recomputed from the source's value of that figure, " \
            "it matches" in out
 

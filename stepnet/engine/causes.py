@@ -89,14 +89,14 @@ def by_id(id: str) -> Cause:
 
 # --- the source's arithmetic ------------------------------------------------------------
 
-@cause("rounding", "differs only by the source's rounding: recomputed from its own rounded figures, it matches")
+@cause("rounding", "recomputed from the source's own rounded figures, or with every step rounded as it prints "
+                   "them, it matches")
 def ROUNDING(e: Evidence, f: int) -> Iterator[Array | None]:
     yield e.from_stated(f, contradicted=False, rounded=False)
     yield e.from_stated(f, contradicted=False, rounded=True)
 
 
-@cause("inherited", "computed from an earlier figure the source got wrong: recomputed from the source's "
-                    "own value of it, it matches")
+@cause("inherited", "recomputed from the source's own value of an earlier contradicted figure, it matches")
 def INHERITED(e: Evidence, f: int) -> Iterator[Array | None]:
     if e.culprits(f):
         yield e.from_stated(f, contradicted=True, rounded=False)

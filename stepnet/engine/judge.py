@@ -43,8 +43,8 @@ class Verdict:
         if c is None:
             return "" if self.ok else "an error: no cause in the catalogue reproduces it"
         if c is ROUNDING:
-            return ("within the source's rounding, which the scenario declares ([notation] rounding)" if self.ok
-                    else f"{c.id}: {c.explanation}; [notation] rounding = \"stated\" accepts it")
+            return ("within the source's rounding, which the scenario declares: the exact value is shown" if self.ok
+                    else f"{c.id}: {c.explanation}")
         if c is INHERITED and source is not None:
             return (f"inherited from {names.beside(source.name, source.index)} @ iteration {source.iteration}: "
                     "recomputed from the source's value of that figure, it matches")
