@@ -187,6 +187,9 @@ def test_without_a_loss_an_iteration_ends_after_the_forward_pass(tmp_path, capsy
     ops = s.debugger().ops
     assert {op.phase for op in ops} == {"forward"} and Name("y") not in s.debugger().program.quantities
     assert ops[0].formula == "a0 = x[batch]"
+    d = s.debugger()
+    d.run_iterations(2)
+    assert d.losses == [] and d.fault is None
     assert main(["check", str(path)]) == 0
     assert main(["trace", str(path), "-n", "2"]) == 0
     assert "a1[0,0] (h1) = " in capsys.readouterr().out

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepnet.engine.conventions import Alias
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.names import Name
 
@@ -42,10 +43,7 @@ class Expectation:
 
     def pick(self, value: Array) -> Array:
         """The figure in a value of its quantity: the element, in the source's sign."""
-        value = np.asarray(value)
-        if self.index is not None:
-            value = value[self.index]
-        return -value if self.negated else value
+        return Alias(self.name, self.index, self.negated).pick(value)
 
     def place(self, value: Array) -> Array:
         """A value of the quantity with the source's figure in place of stepnet's."""
