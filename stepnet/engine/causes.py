@@ -83,10 +83,6 @@ def cause(id: str, explanation: str) -> Callable[[Recompute], Cause]:
     return define
 
 
-def by_id(id: str) -> Cause:
-    return next(c for c in CAUSES if c.id == id)
-
-
 # --- the source's arithmetic ------------------------------------------------------------
 
 @cause("rounding", "recomputed from the source's own rounded figures, or with every step rounded as it prints "
