@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from stepnet.engine.debugger import Debugger
+    from stepnet.engine.judge import Findings
     from stepnet.scenario import Scenario
 
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -106,6 +107,15 @@ def _trace_arguments(p: argparse.ArgumentParser) -> None:
     _digits(p, "of the values in text")
 
 
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: a line per figure, and the cause of each contradicted one; json: {\"title\", "
+                   "\"figures\": [{\"name\", \"quantity\", \"index\", \"iteration\", \"stated\", \"computed\", "
+                   "\"tolerance\", \"ok\", \"cause\", \"inherits_from\"}], \"confirmed\", \"contradicted\"} "
+                   "(default %(default)s)")
+
+
 def _gradcheck_arguments(p: argparse.ArgumentParser) -> None:
     from stepnet.engine.gradcheck import TOLERANCE
     from stepnet.scenario import MAX_EXPECT_ITERATION
@@ -141,7 +151,7 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "examples": ("list the bundled examples: name, title and one line each", lambda p: None),
     "trace": ("print every operation of N iterations: its formula and value", _trace_arguments),
-    "check": ("check the scenario's [[expect]] figures", _scenario_arguments),
+    "check": ("check the scenario's [[expect]] figures, and say why one is wrong", _check_arguments),
     "gradcheck": ("compare backprop's gradients with finite differences", _gradcheck_arguments),
     "train": ("run N iterations headless, reporting loss and accuracy", _train_arguments),
     "export": ("write N iterations out as a worked example", _export_arguments),
@@ -241,11 +251,27 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         return _debug(scenario, args.theme)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
+    refusal = _refusal(scenario, args.command)
+    if refusal:
+        print(f"stepnet: {scenario.path}: {refusal}", file=sys.stderr)
+        return BAD_INPUT
     debugger = scenario.debugger()
     status = command[args.command](scenario, debugger, args)
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
     return status
+
+
+def _refusal(scenario: Scenario, command: str) -> str | None:
+    """Why `command` cannot run on a scenario whose iterations stop early; None if it can."""
+    model = scenario.model
+    stop = "after the forward pass (it has no [loss])" if model.loss is None else \
+        "after the backward pass (it has no [optimizer])"
+    if command == "gradcheck" and model.loss is None:
+        return f"gradcheck needs a [loss] to take gradients of; this scenario stops {stop}"
+    if command == "train" and not model.trains:
+        return f"train needs a [loss] and an [optimizer]; this scenario stops {stop}"
+    return None
 
 
 def _debug(scenario: Scenario | None, theme: str | None = None) -> int:
@@ -276,11 +302,15 @@ def trace(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.engine.notation import compact, formatter
 
     fmt = formatter(args.digits)
+    names = scenario.notation.names
     for _ in range(args.iterations * d.n_ops):
         op = d.step()
         layer = f"L{op.layer}" if op.layer is not None else "  "
-        print(f"{d.position:>5}  it {d.iteration:<3} {op.phase:<8} {layer:<3} {op.formula}")
+        formula = names.annotate(op.formula, op.output, ())  # the source's names beside stepnet's
+        print(f"{d.position:>5}  it {d.iteration:<3} {op.phase:<8} {layer:<3} {formula}")
         print(f"{'':>22}→ {compact(d.values[op.output], fmt)}")
+        for line in names.lines(op.output, d.values[op.output], fmt):
+            print(f"{'':>24}{line}")
     return OK
 
 
@@ -325,24 +355,54 @@ def _of(passed: int, total: int, noun: str) -> str:
 
 
 def check(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
-    from stepnet.engine.expect import check as check_expectations
+    """Each figure ✓ or ✗ in the order the iterations produce them, the cause of each one
+    contradicted, the roots; or all of it as JSON."""
+    from stepnet.engine.judge import judge
     from stepnet.engine.notation import compact, formatter
 
-    if not scenario.expectations:
+    findings = judge(d, scenario.expectations, scenario.notation.rounding)
+    if args.format == "json":
+        _check_json(scenario, findings)
+    elif not scenario.expectations:
         print(f"{scenario.path}: no [[expect]] figures to check")
-        return OK
-    fmt = formatter(12)
-    outcomes = check_expectations(d, scenario.expectations)
-    print(scenario.title)
-    for o in outcomes:
-        e = o.expectation
-        mark = "✓" if o.ok else "✗"
-        print(f"{mark} {e.label:<28} stated {compact(e.value, fmt)}  computed {compact(o.computed, fmt)}  "
-              f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
-    failed = sum(not o.ok for o in outcomes)
-    print(f"{_of(len(outcomes) - failed, len(outcomes), 'figure')} confirmed"
-          + (f", {failed} contradicted" if failed else ""))
-    return FAILED if failed else OK
+    else:
+        fmt, names = formatter(12), scenario.notation.names
+        labels = [f"{names.beside(v.expectation.name, v.expectation.index)} @ iteration {v.expectation.iteration}"
+                  for v in findings.in_order()]
+        width = max(28, *map(len, labels))
+        print(scenario.title)
+        for label, v in zip(labels, findings.in_order()):
+            e, o = v.expectation, v.outcome
+            print(f"{'✓' if v.ok else '✗'} {label:<{width}} stated {compact(e.value, fmt)}  "
+                  f"{'exact' if v.ok and not o.ok else 'computed'} {compact(o.computed, fmt)}  "
+                  f"|Δ| = {o.error:.2e} {'≤' if o.ok else '>'} {e.tolerance:g}")
+            if words := v.words(names):
+                print(f"    {words}")
+        if summary := findings.summary(names):
+            print(summary)
+        if any(v.cause is not None and v.cause.id == "rounding" and not v.ok for v in findings.verdicts):
+            print('(the source rounds: [notation] rounding = "stated" confirms what differs only by rounding)')
+        within = sum(v.ok and not v.outcome.ok for v in findings.verdicts)
+        print(f"{_of(findings.confirmed, len(findings.verdicts), 'figure')} confirmed"
+              + (f" ({within} within the source's rounding)" if within else "")
+              + (f", {findings.contradicted} contradicted" if findings.contradicted else ""))
+    return FAILED if findings.contradicted else OK
+
+
+def _check_json(scenario: Scenario, findings: Findings) -> None:
+    """`{"title", "figures": [{"name", "quantity", "index", "iteration", "stated", "computed",
+    "tolerance", "ok", "cause", "inherits_from"}], "confirmed", "contradicted"}`, the figures
+    in the order the iterations produce them."""
+    from stepnet.jsonout import dumps, numbers
+
+    figures = [{"name": e.written or str(e.name), "quantity": str(e.name),
+                "index": None if e.index is None else list(e.index), "iteration": e.iteration,
+                "stated": numbers(e.value), "computed": numbers(v.outcome.computed), "tolerance": e.tolerance,
+                "ok": v.ok, "cause": v.cause.id if v.cause else None,
+                "inherits_from": v.inherits_from.reference if v.inherits_from else None}
+               for v in findings.in_order() for e in [v.expectation]]
+    sys.stdout.write(dumps({"title": scenario.title, "figures": figures, "confirmed": findings.confirmed,
+                            "contradicted": findings.contradicted}).decode() + "\n")
 
 
 def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:

@@ -2,8 +2,9 @@
 
 Every operation gets its formula in LaTeX ($$…$$), each element's computation with the
 numbers substituted (the debugger's own `explain`), the table of its values, and the
-scenario's `[[expect]]` figures it produces, marked confirmed or contradicted. Large
-quantities get a summary, the first rows written out and a cut table, so a 784-input
+scenario's `[[expect]]` figures it produces, marked confirmed or contradicted, with the cause
+of each one contradicted. The source's names (`[notation.names]`) stand beside stepnet's.
+Large quantities get a summary, the first rows written out and a cut table, so a 784-input
 network still makes a readable page.
 """
 
@@ -13,8 +14,10 @@ import itertools
 
 import numpy as np
 
+from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
-from stepnet.engine.expect import Outcome, check, due
+from stepnet.engine.expect import due
+from stepnet.engine.judge import Findings, Verdict, judge
 from stepnet.engine.names import TARGETS, Name
 from stepnet.engine.notation import Fmt, compact, formatter
 from stepnet.engine.op import Op
@@ -38,18 +41,19 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
     `debugger` if given, so the caller can look at it afterwards)."""
     fmt = formatter(digits)
     d = debugger or scenario.debugger()
-    expectations = scenario.expectations
+    expectations, names = scenario.expectations, scenario.notation.names
+    findings = judge(scenario.debugger(), expectations, scenario.notation.rounding)
     out = [f"# {scenario.title}", ""]
     if scenario.source:
         out += [f"*Source: {scenario.source}*", ""]
     if scenario.description.strip():
         out += [scenario.description.strip(), ""]
     out += _network(scenario)
+    out += _notation(scenario)
     out += ["## Initial parameters", ""]
     for name, value in d.parameters().items():
-        out += [f"**{name}**", "", *_table(str(name), value, fmt), ""]
+        out += [f"**{names.beside(name)}**", "", *_table(str(name), value, fmt), ""]
 
-    outcomes: dict[int, Outcome] = {}
     for iteration in range(1, iterations + 1):
         out += [f"## Iteration {iteration}", ""]
         phase = None
@@ -58,17 +62,14 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
             if op.phase != phase:
                 phase = op.phase
                 out += [f"### {PHASE_TITLES.get(phase, phase)}", ""]
-            out += _operation(d, op, digits)
+            out += _operation(d, op, digits, names)
             if d.fault and d.fault.position == d.position:
                 out += [f"> **Warning:** {d.fault.describe()}", ""]
             for outcome in due(d, expectations):
-                outcomes[next(i for i, e in enumerate(expectations) if e is outcome.expectation)] = outcome
-                out += [_outcome_line(outcome, fmt), ""]
-    later = [i for i in range(len(expectations)) if i not in outcomes]
-    for i, outcome in zip(later, check(d, [expectations[i] for i in later])):
-        outcomes[i] = outcome
+                verdict = next(v for v in findings.verdicts if v.expectation is outcome.expectation)
+                out += [_outcome_line(verdict, names, fmt), ""]
     if expectations:
-        out += _figures([outcomes[i] for i in range(len(expectations))], iterations, fmt)
+        out += _figures(findings, iterations, names, fmt)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -78,27 +79,51 @@ def _network(scenario: Scenario) -> list[str]:
     for l, layer in enumerate(m.layers, start=1):
         bias = "with bias" if layer.bias else "no bias"
         lines.append(f"- layer {l}: {layer.units} {layer.activation.name} units, {bias}")
-    lines.append(f"- loss: {m.loss.name}, ℓ(p, y) = {m.loss.formula.text}, "
-                 + ("the mean over the batch" if m.reduction == "mean" else "summed over the batch")
-                 + (f", plus the L2 penalty (λ/2)·Σₗ‖Wˡ‖², λ = {m.l2:g}" if m.l2 else ""))
-    lines.append(f"- optimizer: {m.optimizer.describe()}")
+    if m.loss is None:
+        lines.append("- loss: none; an iteration ends after the forward pass")
+    else:
+        lines.append(f"- loss: {m.loss.name}, ℓ(p, y) = {m.loss.formula.text}, "
+                     + ("the mean over the batch" if m.reduction == "mean" else "summed over the batch")
+                     + (f", plus the L2 penalty (λ/2)·Σₗ‖Wˡ‖², λ = {m.l2:g}" if m.l2 else ""))
+    if m.optimizer is not None:
+        lines.append(f"- optimizer: {m.optimizer.describe()}")
+    elif m.loss is not None:
+        lines.append("- optimizer: none; an iteration ends after the backward pass")
     lines.append(f"- data: {data.samples:,} sample{'s' if data.samples != 1 else ''} in batches of {data.batch_size}")
     return lines + [""]
 
 
-def _operation(d: Debugger, op: Op, digits: int) -> list[str]:
+def _notation(scenario: Scenario) -> list[str]:
+    """The source's conventions the scenario declares: its names, its layout, its rounding."""
+    notation = scenario.notation
+    lines = []
+    if notation.names:
+        lines += ["| the source | stepnet |", "|---|---|",
+                  *(f"| {written} | `{alias}` |" for written, alias in notation.names.aliases.items()), ""]
+    if notation.layout == "in_out":
+        lines += ["The source prints each weight matrix fan_in × units (row i: the weights out of input i); "
+                  "the tables below are stepnet's, units × fan_in.", ""]
+    if notation.rounding is not None:
+        lines += [f"The source rounds {notation.rounding}: a figure off only by that rounding is confirmed.", ""]
+    return ["## The source's notation", "", *lines] if lines else []
+
+
+def _operation(d: Debugger, op: Op, digits: int, names: Glossary) -> list[str]:
     fmt = formatter(digits)
     where = f", layer {op.layer}" if op.layer and op.kind != "batch" else ""
-    out = [f"#### {d.position}. `{op.output}` — {op.label}{where}", "", f"$${op.latex}$$", ""]
+    own = ", ".join(names.names(op.output))
+    out = [f"#### {d.position}. `{op.output}`{f' ({own})' if own else ''} — {op.label}{where}", "",
+           f"$${op.latex}$$", ""]
     if op.kind == "batch":
-        for name in (Name("a", 0), TARGETS):
+        for name in [n for n in (Name("a", 0), TARGETS) if n in d.values]:  # no targets without a loss
             out += [f"**{name}**", "", *_table(str(name), d.values[name], fmt), ""]
         return out
     value = np.asarray(d.values[op.output])
     indices, note = _elements(value.shape)
     if note:
         out += [note, ""]
-    out += ["```text", *(text for i in indices if (text := d.explain(i, digits))), "```", ""]
+    out += ["```text", *(names.annotate(text, op.output, i) for i in indices if (text := d.explain(i, digits))),
+            "```", ""]
     if value.ndim:
         out += [*_table(str(op.output), value, fmt), ""]
     return out
@@ -160,22 +185,30 @@ def _summary(value: Array, fmt: Fmt) -> list[str]:
                 f"mean |·| {fmt(np.abs(value).mean())}"]
 
 
-def _outcome_line(o: Outcome, fmt: Fmt) -> str:
-    e = o.expectation
-    verdict = "confirmed" if o.ok else "**contradicted**"
-    return (f"> {'✓' if o.ok else '✗'} The source states {e.label} = {compact(e.value, fmt)}; "
-            f"computed {compact(o.computed, fmt)} (|Δ| = {o.error:.2e}, tolerance {e.tolerance:g}): {verdict}.")
+def _label(v: Verdict, names: Glossary) -> str:
+    e = v.expectation
+    return f"{names.beside(e.name, e.index)} @ iteration {e.iteration}"
 
 
-def _figures(outcomes: list[Outcome], iterations: int, fmt: Fmt) -> list[str]:
-    ok = sum(o.ok for o in outcomes)
+def _outcome_line(v: Verdict, names: Glossary, fmt: Fmt) -> str:
+    e, o = v.expectation, v.outcome
+    verdict = "confirmed" if v.ok else "**contradicted**"
+    words = v.words(names)
+    return (f"> {'✓' if v.ok else '✗'} The source states {_label(v, names)} = {compact(e.value, fmt)}; "
+            f"computed {compact(o.computed, fmt)} (|Δ| = {o.error:.2e}, tolerance {e.tolerance:g}): {verdict}"
+            + (f" — {words}." if words else "."))
+
+
+def _figures(findings: Findings, iterations: int, names: Glossary, fmt: Fmt) -> list[str]:
+    ok, total = findings.confirmed, len(findings.verdicts)
+    summary = findings.summary(names)
     out = ["## Figures from the source", "",
-           f"{ok} of {len(outcomes)} confirmed"
-           + (f", {len(outcomes) - ok} contradicted." if ok < len(outcomes) else "."),
-           "", "| | figure | stated | computed | \\|Δ\\| | tolerance |", "|---|---|---:|---:|---:|---:|"]
-    for o in outcomes:
-        e = o.expectation
+           f"{ok} of {total} confirmed" + (f", {total - ok} contradicted." if ok < total else "."),
+           *([summary + "."] if summary else []),
+           "", "| | figure | stated | computed | \\|Δ\\| | tolerance | why |", "|---|---|---:|---:|---:|---:|---|"]
+    for v in findings.in_order():
+        e, o = v.expectation, v.outcome
         later = " (not written out above)" if e.iteration > iterations else ""
-        out.append(f"| {'✓' if o.ok else '✗'} | {e.label}{later} | {compact(e.value, fmt)} | "
-                   f"{compact(o.computed, fmt)} | {o.error:.2e} | {e.tolerance:g} |")
+        out.append(f"| {'✓' if v.ok else '✗'} | {_label(v, names)}{later} | {compact(e.value, fmt)} | "
+                   f"{compact(o.computed, fmt)} | {o.error:.2e} | {e.tolerance:g} | {v.words(names)} |")
     return out + [""]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from stepnet import data as datafile
 from stepnet.engine.activations import ACTIVATIONS
+from stepnet.engine.conventions import LAYOUTS, NAME, Alias, Glossary, Layout, Notation, Rounding, parse_target
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
 from stepnet.engine.losses import LOSSES, REDUCTIONS
@@ -49,6 +50,8 @@ class Scenario:
     model: Model
     data: Dataset
     expectations: tuple[Expectation, ...]
+    #: the source's conventions: its layout of W, its rounding, its names
+    notation: Notation = field(default_factory=Notation)
 
     def debugger(self) -> Debugger:
         return Debugger(self.model, self.data)
@@ -58,8 +61,10 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     path = Path(path)
     doc = _read(path)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
-                                "network", "loss", "optimizer", "data", "expect"))
+                                "network", "loss", "optimizer", "data", "expect", "notation"))
     title = top.string("title")
+    notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
+    layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
     seed = top.integer("seed", 0, minimum=0)
     rng = np.random.default_rng(seed)
 
@@ -75,28 +80,34 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
                                   f"{max_parameters:,} (raise it with --max-parameters)")
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
-        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng)
+        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout)
         layers.append(layer)
         initial[Name("W", l)] = W
         if b is not None:
             initial[Name("b", l)] = b
 
-    loss_t = top.table_("loss", ("kind", "reduction", "l2", *LOSSES.options()))
-    loss = _definition(loss_t, "kind", LOSSES, "loss")
+    loss_t = top.table_("loss", ("kind", "reduction", "l2", *LOSSES.options()), None)
+    loss = _definition(loss_t, "kind", LOSSES, "loss") if "loss" in top else None
     reduction = REDUCTIONS[loss_t.string("reduction", "mean", choices=REDUCTIONS)]
-    if loss.needs_probabilities and layers[-1].activation.name not in ("softmax", "sigmoid"):
+    if loss is not None and loss.needs_probabilities and layers[-1].activation.name not in ("softmax", "sigmoid"):
         raise loss_t.error("kind", f"{loss.name} needs probabilities from the output layer: make the "
                                    f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
     l2 = loss_t.number("l2", 0.0, at_least=0.0)
 
-    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed, l2)
+    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial, loss is not None), initial,
+                  seed, l2, changes=_names_changes(top, notation_t))
     dataset = _data(top, path, model, seed, max_samples)
-    expectations = tuple(_expectations(top, build_program(model, dataset)))
+    program = build_program(model, dataset)
+    names = _names(notation_t, program)
+    expectations = tuple(_expectations(top, program, names, layout))
     return Scenario(path, title, top.string("description", ""), top.string("source", ""),
-                    model, dataset, expectations)
+                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names))
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
+#: how a layer's `weights` are laid out, by the [notation] layout
+WEIGHTS = {"out_in": "units × fan_in: row i holds the weights into neuron i",
+           "in_out": "fan_in × units: row i holds the weights out of input i"}
 
 
 def _read(path: Path) -> dict:
@@ -160,6 +171,8 @@ def _syntax_message(error: str, text: str) -> str:
     row = text.split("\n")[int(line) - 1] if 0 < int(line) <= text.count("\n") + 1 else ""
     if re.search(r"\d,\d", row[int(column) - 2: int(column) + 1]):
         hint = "a decimal comma? numbers are written with a point: 0.5, not 0,5"
+    if what.startswith("Invalid statement") and re.match(r"\s*[^\x00-\x7f]", row):
+        hint = "a key with letters beyond A–Z, such as a source's name δ_o1, is written in quotes: \"δ_o1\" = …"
     return (f"TOML syntax error at line {line}, column {column}: {what[0].lower()}{what[1:]}"
             + (f" ({hint})" if hint else ""))
 
@@ -188,19 +201,24 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
     return kind(**values)
 
 
-def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator) -> tuple[Layer, np.ndarray, np.ndarray | None]:
+def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator,
+           layout: Layout = "out_in") -> tuple[Layer, np.ndarray, np.ndarray | None]:
     units = t.integer("units", minimum=1)
     act = _definition(t, "activation", ACTIVATIONS, "layer")
     if act.name == "softmax" and not last:
         raise t.error("activation", "softmax is only allowed on the last (output) layer")
 
-    shape = f"a {units}×{fan_in} matrix (units × fan_in: row i holds the weights into neuron i)"
+    rows, columns = (units, fan_in) if layout == "out_in" else (fan_in, units)
+    shape = f"a {rows}×{columns} matrix ({WEIGHTS[layout]})"
     if "weights" in t and "init" in t:
         raise t.error("init", "give either weights or init, not both")
     if "weights" in t:
         W = array(t, "weights", t.raw("weights"), 2, shape)
-        if W.shape != (units, fan_in):
-            raise t.error("weights", f"expected {shape}, got {W.shape[0]}×{W.shape[1]}")
+        if W.shape != (rows, columns):
+            hint = (f"; if the source prints {WEIGHTS['in_out'].split(':')[0]}, say so in [notation]: "
+                    "layout = \"in_out\"" if layout == "out_in" and W.shape == (columns, rows) else "")
+            raise t.error("weights", f"expected {shape}, got {W.shape[0]}×{W.shape[1]}{hint}")
+        W = W if layout == "out_in" else W.T.copy()
         if "scale" in t:
             raise t.error("scale", "scale goes with init, not with explicit weights")
     elif "init" in t:
@@ -241,7 +259,13 @@ def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator
     return rng.standard_normal(shape) * std
 
 
-def _optimizer(top: Table, initial: dict[Name, np.ndarray]) -> Optimizer:
+def _optimizer(top: Table, initial: dict[Name, np.ndarray], loss: bool) -> Optimizer | None:
+    """The [optimizer], or None without one: an iteration then ends after the backward pass."""
+    if "optimizer" not in top:
+        return None
+    if not loss:
+        raise top.error("optimizer", "an optimizer needs a [loss] to take gradients of: add one, or leave "
+                                     "[optimizer] out to stop after the forward pass")
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
     lr = t.number("learning_rate", positive=True)
@@ -264,6 +288,8 @@ def _optimizer(top: Table, initial: dict[Name, np.ndarray]) -> Optimizer:
 def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
     t = top.table_("data", ("inputs", "targets", "file", "batch_size", "shuffle"))
     outputs = model.layers[-1].units
+    if model.loss is None:
+        return _inputs_only(t, model, seed, max_samples)
     if "file" in t:
         for key in ("inputs", "targets"):
             if key in t:
@@ -272,6 +298,9 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
+        if "targets" not in t:
+            raise t.error("targets", f"missing: the [loss] needs targets, a list of samples, each a list of "
+                                     f"{count(outputs, 'number')}")
         raw = t.raw("targets")
         if isinstance(raw, list) and raw and not isinstance(raw[0], list):  # one value per sample, as in files
             y = datafile.labels_to_one_hot(t, "targets", array(t, "targets", raw, 1, "a list of numbers"), outputs)
@@ -303,22 +332,112 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
     return Dataset(x, y, batch, t.boolean("shuffle", False), seed)
 
 
-def _expectations(top: Table, program: Program) -> list[Expectation]:
+def _inputs_only(t: Table, model: Model, seed: int, max_samples: int) -> Dataset:
+    """The data of a scenario without a loss: inline inputs, no targets."""
+    for key in ("targets", "file"):
+        if key in t:
+            raise t.error(key, "a scenario without [loss] stops after the forward pass and takes inline "
+                               "inputs only: add a [loss] to use targets, or leave them out")
+    x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
+    if len(x) > max_samples:
+        raise t.error("inputs", f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
+                                "(raise it with --max-samples)")
+    if x.shape[1] != model.inputs:
+        raise t.error("inputs", f"expected samples of {count(model.inputs, 'input')} (network.inputs), "
+                                f"got {x.shape[1]}")
+    batch = t.integer("batch_size", 1, minimum=1)
+    if batch > len(x):
+        raise t.error("batch_size", f"expected at most {len(x)} (the number of samples), got {batch}")
+    y = np.empty((len(x), 0))
+    x.flags.writeable = y.flags.writeable = False
+    return Dataset(x, y, batch, t.boolean("shuffle", False), seed)
+
+
+# --- [notation] -------------------------------------------------------------------------
+
+def _rounding(notation: Table) -> Rounding | None:
+    """`rounding = "stated"`, `{ decimals = 4 }` or `{ significant = 3 }`; None if not given."""
+    raw = notation.raw("rounding", None)
+    if raw is None:
+        return None
+    expected = "\"stated\", { decimals = N } or { significant = N }"
+    if raw == "stated":
+        return Rounding("stated")
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise notation.error("rounding", f"expected {expected}, got {describe(raw)}")
+    t = notation.table_("rounding", ("decimals", "significant"))
+    kind = next(iter(raw))
+    return Rounding(kind, t.integer(kind, minimum=0 if kind == "decimals" else 1))
+
+
+def _names_changes(top: Table, notation: Table) -> bool:
+    """Whether the file names a parameter's change, update_W1 or update_b2: the update phase then
+    writes it as an op of its own."""
+    expects = top.raw("expect", [])
+    written = [e.get("name") for e in expects if isinstance(e, dict)] if isinstance(expects, list) else []
+    names = notation.raw("names", {})
+    written += list(names.values()) if isinstance(names, dict) else []
+    return any(isinstance(w, str) and w.lstrip("-− ").startswith("update_") for w in written)
+
+
+def _names(notation: Table, program: Program) -> Glossary:
+    """`[notation.names]`: each of the source's names and the quantity or element it stands for."""
+    raw = notation.get("names", lambda v: isinstance(v, dict),
+                       "a table [notation.names] of the source's names, such as w5 = \"W2[0,0]\"", {})
+    t = Table(notation.path, notation.field("names"), raw, raw)
+    known = {str(name): name for name in program.quantities}
+    aliases = {}
+    for written in raw:
+        if not NAME.fullmatch(written):
+            raise t.error(written, "a name has no spaces, brackets, |, <, >, = or commas, and starts with "
+                                   "neither a digit nor a minus")
+        target = t.string(written)
+        try:
+            negated, quantity, index = parse_target(target)
+        except ValueError as e:
+            raise t.error(written, str(e)) from None
+        if quantity not in known:
+            raise t.error(written, f"no quantity named {quantity!r}{did_you_mean(quantity, known)}; "
+                                   f"this network has {', '.join(known)}")
+        name = known[quantity]
+        if index is not None:
+            shape = program.shape(name, len(program.data.rows(1)))
+            if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+                raise t.error(written, f"{target.strip()} is not an element of {name}, whose shape is "
+                                       f"{'×'.join(map(str, shape)) or 'a scalar'} (indices are stepnet's "
+                                       "own, W being units × fan_in, whatever the layout)")
+        aliases[written] = Alias(name, index, negated)
+    return Glossary(aliases)
+
+
+def _expectations(top: Table, program: Program, names: Glossary,
+                  layout: Layout) -> list[Expectation]:
     known = {str(name): name for name in program.quantities}
     result = []
     for t in top.tables("expect", ("name", "iteration", "index", "value", "tolerance"), required=False):
-        name = t.string("name")
-        if name not in known:
-            raise t.error("name", f"no quantity named {name!r}{did_you_mean(name, known)}; "
-                                  f"this network has {', '.join(known)}")
+        written = t.string("name")
+        alias = names.resolve(written, program.quantities)
+        if alias is None:
+            choices = [*names.aliases, *known]
+            raise t.error("name", f"no quantity named {written!r}{did_you_mean(written, choices)}; "
+                                  f"this network has {', '.join(known)}"
+                                  + (f", and the source's names {', '.join(names.aliases)}" if names else ""))
+        name = alias.name
         iteration = t.integer("iteration", 1, minimum=1)
         if iteration > MAX_EXPECT_ITERATION:
             raise t.error("iteration", f"expected at most {MAX_EXPECT_ITERATION:,} iterations, got {iteration:,}")
-        shape = program.shape(known[name], len(program.data.rows(iteration)))
+        shape = program.shape(name, len(program.data.rows(iteration)))
         want: tuple[int, ...]
         index = t.get("index", lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool)
                                                                      for i in v),
                       "a list of whole numbers such as [0, 1]", None)
+        if alias.index is not None:
+            if index is not None:
+                raise t.error("index", f"{written} is one element already ({alias}): leave index out")
+            index = list(alias.index)
+            if any(not 0 <= i < n for i, n in zip(index, shape)):
+                raise t.error("name", f"{written} is {alias}, not an element of {name} in iteration {iteration}, "
+                                      f"whose shape is {'×'.join(map(str, shape))}")
         if index is not None:
             if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
                 raise t.error("index", f"{index} is not an element of {name}, whose shape is "
@@ -334,14 +453,20 @@ def _expectations(top: Table, program: Program) -> list[Expectation]:
             if depth > 3:
                 raise t.error("value", "expected a number or a list of numbers, got lists nested more than 3 deep")
             value = array(t, "value", value, depth, "a number or a list of numbers")
+        # the source prints every W-shaped matrix (W, grad_W, update_W, …) fan_in × units
+        flip = layout == "in_out" and name.base.kind == "W" and not index
+        value = value.T if flip and value.ndim == 2 else value
         # a flat list stands for a one-sample batch's only row, a number for a one-element quantity
         if value.shape != want and not (len(want) == 2 and want[0] == 1 and value.shape == want[1:]) \
                 and not (value.shape == () and int(np.prod(want)) == 1):
             flat = f" (or {_shape_text(want[1:])})" if len(want) == 2 and want[0] == 1 else ""
-            raise t.error("value", f"expected {_shape_text(want)}{flat} for {name}{list(index) if index else ''}, "
-                                   f"got {_shape_text(value.shape)}")
+            shown = (want[::-1], value.shape[::-1]) if flip else (want, value.shape)
+            raise t.error("value", f"expected {_shape_text(shown[0])}{flat} for {name}{list(index) if index else ''}"
+                                   + (f" ({WEIGHTS['in_out'].split(':')[0]}, the layout)" if flip else "")
+                                   + f", got {_shape_text(shown[1])}")
         tolerance = t.number("tolerance", 1e-6, positive=True)
-        result.append(Expectation(known[name], iteration, index, value.reshape(want), tolerance, t.where))
+        result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where,
+                                  written, alias.negated))
     return result
 
 

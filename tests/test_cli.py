@@ -51,7 +51,7 @@ def test_check_passes_on_mazur_and_fails_on_a_wrong_figure(scenarios, tmp_path, 
     path.write_text(wrong)
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "✗ loss @ iteration 1" in out and "8 of 9 figures confirmed, 1 contradicted" in out
+    assert "✗ loss (E_total) @ iteration 1" in out and "8 of 9 figures confirmed, 1 contradicted" in out
 
 
 def test_gradcheck_fails_above_the_tolerance(scenarios, capsys):

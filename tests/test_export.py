@@ -43,9 +43,9 @@ def test_mazur_numbers_are_the_hand_computed_ones(mazur_md):
     delta_o2 = (o2 - 0.99) * o2 * (1 - o2)
     grad_w1 = (delta_o1 * 0.40 + delta_o2 * 0.50) * h1 * (1 - h1) * 0.05
     for line in [
-        f"a1[0,0] = σ(z1[0,0]) = σ({n(z_h1)}) = {n(h1)}",
-        f"delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = {n(grad_o1)} × {n(dact_o1)} = {n(delta_o1)}",
-        f"W1[0,0] = W1[0,0] − η·grad_W1[0,0] = 0.15 − 0.5 × {n(grad_w1)} = {n(0.15 - 0.5 * grad_w1)}",
+        f"a1[0,0] (out_h1) = σ(z1[0,0]) = σ({n(z_h1)}) = {n(h1)}",
+        f"delta2[0,0] (δ_o1) = grad_a2[0,0] × σ′(z2[0,0]) = {n(grad_o1)} × {n(dact_o1)} = {n(delta_o1)}",
+        f"W1[0,0] (w1) = W1[0,0] − η·grad_W1[0,0] = 0.15 − 0.5 × {n(grad_w1)} = {n(0.15 - 0.5 * grad_w1)}",
     ]:
         assert line in mazur_md.splitlines()
     assert n(delta_o1) == "0.138498562"  # the article's δ_o1
@@ -59,7 +59,7 @@ def test_every_operation_has_its_latex_and_every_figure_its_verdict(mazur_md):
     assert r"$$\delta^{(2)} = \frac{\partial J}{\partial a^{(2)}} \odot f'(z^{(2)})$$" in lines
     assert "9 of 9 confirmed." in lines
     assert sum(line.startswith("> ✓") for line in lines) == 8  # the ninth is in iteration 2
-    assert any("loss @ iteration 2 (not written out above)" in line for line in lines)
+    assert any("loss (E_total) @ iteration 2 (not written out above)" in line for line in lines)
 
 
 def test_a_wrong_figure_is_marked_contradicted(tmp_path):
@@ -68,7 +68,7 @@ def test_a_wrong_figure_is_marked_contradicted(tmp_path):
                      encoding="utf-8")
     md = markdown(scenario.load(wrong))
     assert "8 of 9 confirmed, 1 contradicted." in md
-    assert "> ✗ The source states loss @ iteration 1 = 0.3; computed 0.298371109" in md
+    assert "> ✗ The source states loss (E_total) @ iteration 1 = 0.3; computed 0.298371109" in md
     assert "**contradicted**" in md
 
 

@@ -4,18 +4,22 @@
     OpBreakpoint(phase="update")         every update
     Condition.parse("|delta| < 1e-6")    a delta whose largest |element| is below 1e-6
     Condition.parse("nan")               any NaN or ±Inf
+    parse("δ_o1 < 0", quantities, names) the source's name for delta2[0,0] (`[notation.names]`)
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from stepnet.engine.conventions import NAME, Glossary
 from stepnet.engine.names import Name
 from stepnet.engine.op import Op
+from stepnet.fields import did_you_mean
 
 Array = np.ndarray
 
@@ -27,6 +31,8 @@ class OpBreakpoint:
     phase: str | None = None
     layer: int | None = None
     output: Name | None = None
+    #: the name it was set by, when the source's (w5 for W2): shown, not compared
+    label: str = field(default="", compare=False)
 
     needs_value = False
 
@@ -38,7 +44,8 @@ class OpBreakpoint:
         )
 
     def describe(self) -> str:
-        parts = [str(self.output) if self.output else "every operation"]
+        parts = [(f"{self.output} ({self.label})" if self.label else str(self.output)) if self.output
+                 else "every operation"]
         if self.phase:
             parts.append(f"in the {self.phase} phase")
         if self.layer is not None:
@@ -47,7 +54,7 @@ class OpBreakpoint:
 
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_CONDITION = re.compile(r"^\s*(\|)?\s*([A-Za-z_][A-Za-z_0-9]*)\s*(\|)?\s*(<=|>=|<|>)\s*(\S+)\s*$")
+_CONDITION = re.compile(r"^\s*(\|)?\s*(" + NAME.pattern + r")\s*(\|)?\s*(<=|>=|<|>)\s*(\S+)\s*$")
 _NONFINITE = {"nan", "inf", "any nan", "nan/inf", "non-finite", "nonfinite"}
 
 
@@ -62,7 +69,8 @@ class Condition:
     `name` matches an output exactly (`delta2`) or as a prefix followed by a layer number
     (`delta` matches delta1, delta2, …). With bars, the test applies to the largest
     absolute element (`|delta| < 1e-6`: every element is below); without, to any element.
-    `nonfinite` stops on the first NaN or ±Inf whatever the name.
+    `nonfinite` stops on the first NaN or ±Inf whatever the name. A source's name tests the
+    quantity or the element it stands for (`δ_o1 < 0`: delta2[0,0]), in the source's sign.
     """
 
     text: str
@@ -71,11 +79,14 @@ class Condition:
     threshold: float = 0.0
     absolute: bool = False
     nonfinite: bool = False
+    #: the element a source's name stands for, and whether its figure is stepnet's negated
+    index: tuple[int, ...] | None = None
+    negated: bool = False
 
     needs_value = True
 
     @classmethod
-    def parse(cls, text: str) -> Condition:
+    def parse(cls, text: str, names: Glossary | None = None) -> Condition:
         if text.strip().lower() in _NONFINITE:
             return cls(text.strip(), nonfinite=True)
         m = _CONDITION.match(text)
@@ -88,6 +99,12 @@ class Condition:
             threshold = float(m.group(5))
         except ValueError:
             raise ConditionError(f"cannot read {text!r}: {m.group(5)!r} is not a number") from None
+        alias = names.aliases.get(m.group(2)) if names else None
+        if alias is not None:
+            return cls(text.strip(), str(alias.name), m.group(4), threshold, bool(m.group(1)),
+                       index=alias.index, negated=alias.negated)
+        if not m.group(2).isidentifier():
+            raise ConditionError(f"cannot read {text!r}: no quantity named {m.group(2)!r}")
         return cls(text.strip(), m.group(2), m.group(4), threshold, absolute=bool(m.group(1)))
 
     def applies_to(self, output: Name) -> bool:
@@ -98,6 +115,11 @@ class Condition:
         if value is None or not self.applies_to(op.output):
             return False
         value = np.asarray(value, dtype=float)
+        if self.index is not None:
+            if len(self.index) != value.ndim or any(i >= n for i, n in zip(self.index, value.shape)):
+                return False  # a sample the (last, smaller) batch does not have
+            value = value[self.index]
+        value = -value if self.negated else value
         if self.nonfinite:
             return not np.isfinite(value).all()
         test = _OPS[self.comparison]
@@ -110,3 +132,24 @@ class Condition:
 
 
 Breakpoint = OpBreakpoint | Condition
+
+
+def parse(text: str, quantities: Iterable[Name], names: Glossary | None = None) -> Breakpoint:
+    """A breakpoint as a user types it: a quantity's name, stepnet's or the source's, stops
+    after every op that writes it (`delta2`, `w5`); anything else is a `Condition`. A
+    ConditionError says what is wrong, with a "did you mean" for a misspelt name."""
+    text, quantities = text.strip(), list(quantities)
+    names = names or Glossary()
+    known = [*names.aliases, *map(str, quantities)]
+    alias = names.resolve(text, quantities)
+    if alias is not None:
+        return OpBreakpoint(output=alias.name, label=text if text in names.aliases else "")
+    try:
+        bp = Condition.parse(text, names)
+    except ConditionError as e:
+        if NAME.fullmatch(text):  # a name alone: one that is not a quantity
+            raise ConditionError(f"no quantity named {text!r}{did_you_mean(text, known)}") from None
+        raise e
+    if bp.name and not any(map(bp.applies_to, quantities)):
+        raise ConditionError(f"no quantity named {bp.name!r}, so it would never stop{did_you_mean(bp.name, known)}")
+    return bp

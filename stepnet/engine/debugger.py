@@ -124,7 +124,10 @@ class Debugger:
 
     @property
     def losses(self) -> list[float]:
-        """The loss of every iteration whose loss op has run by the current position."""
+        """The loss of every iteration whose loss op has run by the current position (none
+        without a loss op)."""
+        if self.program.loss_index == self.n_ops:
+            return []
         done, i = divmod(self.position, self.n_ops)
         return self._losses[: done + (i > self.program.loss_index)]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepnet.engine.conventions import Alias
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.names import Name
 
@@ -18,15 +19,40 @@ class Expectation:
     name: Name
     iteration: int
     index: tuple[int, ...] | None
+    #: the figure as the source states it (the negative of stepnet's when `negated`)
     value: Array
     tolerance: float
     #: where it stands in the scenario, e.g. "expect[3]"
     where: str = ""
+    #: the name as the scenario writes it, a source's name (δ_o1) or stepnet's; "" for stepnet's
+    written: str = ""
+    #: the source's figure is the negative of stepnet's (its name is declared `-delta2[0,0]`)
+    negated: bool = False
 
     @property
     def label(self) -> str:
         index = f"[{','.join(map(str, self.index))}]" if self.index is not None else ""
         return f"{self.name}{index} @ iteration {self.iteration}"
+
+    @property
+    def reference(self) -> str:
+        """The figure as the scenario names it: `net_o2 @ iteration 1`, `z2[0,1] @ iteration 1`."""
+        if self.written and self.written != str(self.name):
+            return f"{self.written} @ iteration {self.iteration}"
+        return self.label
+
+    def pick(self, value: Array) -> Array:
+        """The figure in a value of its quantity: the element, in the source's sign."""
+        return Alias(self.name, self.index, self.negated).pick(value)
+
+    def place(self, value: Array) -> Array:
+        """A value of the quantity with the source's figure in place of stepnet's."""
+        stated = -self.value if self.negated else self.value
+        if self.index is None:
+            return np.array(stated, dtype=float).reshape(np.shape(value))
+        value = np.array(value, dtype=float)
+        value[self.index] = stated
+        return value
 
 
 @dataclass(frozen=True)
@@ -42,23 +68,26 @@ class Outcome:
 
 def evaluate(expectation: Expectation, values: Mapping[Name, Array]) -> Outcome:
     """Compare one expectation with a state at the end of its iteration."""
-    computed = np.asarray(values[expectation.name])
-    if expectation.index is not None:
-        computed = computed[expectation.index]
+    computed = expectation.pick(values[expectation.name])
     with np.errstate(invalid="ignore"):
         error = float(np.max(np.abs(computed - expectation.value))) if computed.size else 0.0
     return Outcome(expectation, computed, error if np.isfinite(error) else float("inf"))
 
 
-def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
-    """Every expectation against the engine's state at the end of its iteration, in file order
-    (evaluated in iteration order, so the engine only moves forward)."""
-    expectations = list(expectations)
-    outcomes: dict[int, Outcome] = {}
+def at_ends(debugger: Debugger, expectations: Sequence[Expectation]) -> list[Array]:
+    """Each expectation's quantity at the end of its iteration, in their order (read in
+    iteration order, so the engine only moves forward)."""
+    values: dict[int, Array] = {}
     for i in sorted(range(len(expectations)), key=lambda i: expectations[i].iteration):
         debugger.goto(expectations[i].iteration * debugger.n_ops)
-        outcomes[i] = evaluate(expectations[i], debugger.values)
-    return [outcomes[i] for i in range(len(expectations))]
+        values[i] = debugger.values[expectations[i].name]
+    return [values[i] for i in range(len(expectations))]
+
+
+def check(debugger: Debugger, expectations: Iterable[Expectation]) -> list[Outcome]:
+    """Every expectation against the engine's state at the end of its iteration, in file order."""
+    expectations = list(expectations)
+    return [evaluate(e, {e.name: v}) for e, v in zip(expectations, at_ends(debugger, expectations))]
 
 
 def _finished(debugger: Debugger, name: Name) -> int:

@@ -49,6 +49,7 @@ def accuracy(p: Array, y: Array) -> float:
 def evaluate(program: Program, state: State) -> Evaluation:
     """Loss, accuracy and gradient norms of `state` over the whole data set, without dropout."""
     model = program.model
+    assert model.loss is not None, "a scenario without a loss has nothing to evaluate"
     with np.errstate(all="ignore"):  # ‖∞‖ overflows in the dot product: no warning
         _, grads, values = program.evaluation.gradients(state, 1)
         p, y = values[Name("a", model.depth)], values[TARGETS]

@@ -62,15 +62,20 @@ class Optimizer:
 class Model:
     inputs: int
     layers: tuple[Layer, ...]
-    loss: Loss
+    #: None: no loss, and an iteration ends after the forward pass
+    loss: Loss | None
     reduction: Reduction
-    optimizer: Optimizer
+    #: None: no update, and an iteration ends after the backward pass
+    optimizer: Optimizer | None
     #: W1, b1, W2, … as they are before the first iteration
     initial: Mapping[Name, Array] = field(repr=False)
     #: seeds the dropout masks
     seed: int = 0
     #: λ of the L2 penalty (λ/2)·Σₗ‖Wˡ‖² on the weights; 0 = none
     l2: float = 0.0
+    #: the update phase also writes each parameter's change, update_θ = θ_new − θ_old, as an
+    #: op of its own (for sources that state ΔW); off, an update is one op per step
+    changes: bool = False
 
     def __post_init__(self) -> None:
         for value in self.initial.values():
@@ -83,7 +88,13 @@ class Model:
     @property
     def fused_softmax_cross_entropy(self) -> bool:
         """Softmax output with cross-entropy: δ^L = (p − y)/B in one step."""
-        return self.layers[-1].activation.name == "softmax" and self.loss.name == "cross_entropy"
+        return (self.loss is not None and self.layers[-1].activation.name == "softmax"
+                and self.loss.name == "cross_entropy")
+
+    @property
+    def trains(self) -> bool:
+        """Whether an iteration goes all the way to the update: it has a loss and an optimizer."""
+        return self.loss is not None and self.optimizer is not None
 
     def parameter_names(self) -> list[Name]:
         """W1, b1, W2, b2, … in update order (layers without bias have no b)."""
@@ -95,18 +106,26 @@ class Model:
         return names
 
     def trained_parameters(self) -> list[Name]:
-        return [n for n in self.parameter_names() if n not in self.optimizer.frozen]
+        """The parameters the update phase changes: none without a loss and an optimizer."""
+        if self.optimizer is None or self.loss is None:
+            return []
+        frozen = self.optimizer.frozen
+        return [n for n in self.parameter_names() if n not in frozen]
+
+    def _slots(self) -> tuple[str, ...]:
+        """The state the optimizer keeps per trained parameter (v of momentum, m and v of adam)."""
+        return self.optimizer.rule.state if self.optimizer is not None else ()
 
     def state_names(self) -> list[Name]:
         """What survives from one iteration to the next: the parameters and the optimizer's state."""
         return self.parameter_names() + [derived(slot, name) for name in self.trained_parameters()
-                                         for slot in self.optimizer.rule.state]
+                                         for slot in self._slots()]
 
     def initial_state(self) -> dict[Name, Array]:
         """The parameters as given, and the optimizer's state at zero."""
         state = {name: self.initial[name] for name in self.parameter_names()}
         for name in self.trained_parameters():
-            for slot in self.optimizer.rule.state:
+            for slot in self._slots():
                 state[derived(slot, name)] = frozen(np.zeros_like(self.initial[name]))
         return state
 

@@ -49,21 +49,27 @@ class BatchOp(Op):
 
     data: Dataset | None = field(default=None, repr=False)
     persistent: frozenset[Name] = frozenset()
+    #: whether the batch has targets (y); a scenario without a loss has none
+    targets: bool = True
 
     def run(self, values: State, iteration: int) -> None:
         for name in [n for n in values if n not in self.persistent]:
             del values[name]
         assert self.data is not None
         x, y = self.data.batch(iteration)
-        values[A0], values[TARGETS], values[STEP] = frozen(x), frozen(y), frozen(np.array(iteration))
+        values[A0], values[STEP] = frozen(x), frozen(np.array(iteration))
+        if self.targets:
+            values[TARGETS] = frozen(y)
 
 
 def batch(model: Model, data: Dataset, persistent: frozenset[Name]) -> Op:
-    return BatchOp("batch", "forward", 0, A0, (), "the batch", "a0 = x[batch], y = targets[batch]",
-                   r"a^{(0)} = x_{\text{batch}}, \qquad y = \text{targets}_{\text{batch}}",
+    targets = model.loss is not None
+    return BatchOp("batch", "forward", 0, A0, (), "the batch",
+                   "a0 = x[batch]" + (", y = targets[batch]" if targets else ""),
+                   r"a^{(0)} = x_{\text{batch}}" + (r", \qquad y = \text{targets}_{\text{batch}}" if targets else ""),
                    compute=lambda: None,
                    explainer=lambda v, i, f: [f"x[sample {i[0]} of the batch, {i[1]}]"],
-                   shape=(None, model.inputs), data=data, persistent=persistent)
+                   shape=(None, model.inputs), data=data, persistent=persistent, targets=targets)
 
 
 # --- forward ------------------------------------------------------------------------
@@ -126,6 +132,7 @@ def loss(model: Model) -> list[Op]:
     """The L2 penalty if any, J, then ∂J/∂a^L — unless softmax with cross-entropy fuses it
     into δ^L."""
     L, ell, mean = model.depth, model.loss, model.reduction == "mean"
+    assert ell is not None, "a model without a loss has no loss ops"
     p, y = Name("a", L), TARGETS
     weights = tuple(Name("W", l) for l in range(1, L + 1))
     ops = []

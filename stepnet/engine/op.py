@@ -29,7 +29,7 @@ OpKind = Literal[
     "batch", "weighted_sum", "dropout_mask", "activation",  # forward
     "penalty", "loss", "loss_grad",  # loss
     "dact", "delta", "grad_W", "grad_b", "grad_a", "penalty_grad",  # backward
-    "lr", "optimizer", "update",  # update: the rate, an optimizer's state, the parameter
+    "lr", "optimizer", "change", "update",  # update: the rate, an optimizer's state, Δθ, the parameter
 ]
 #: an output's shape; None stands for the batch's number of samples
 Shape = tuple[int | None, ...]

@@ -38,7 +38,8 @@ class Program:
         """Every name a state can hold, in the order the iteration first produces them; the
         parameters and the optimizer's state first. The iteration's number t only where an op
         reads it."""
-        names = [*self.model.parameter_names(), network.A0, TARGETS, *(op.output for op in self.ops[1:]),
+        targets = [TARGETS] if self.model.loss is not None else []
+        names = [*self.model.parameter_names(), network.A0, *targets, *(op.output for op in self.ops[1:]),
                  *self.model.state_names()]
         if any(STEP in op.reads for op in self.ops):
             names.append(STEP)
@@ -48,7 +49,8 @@ class Program:
     def shapes(self) -> dict[Name, Shape]:
         """Each quantity's shape, None standing for the batch's samples."""
         shapes: dict[Name, Shape] = {name: value.shape for name, value in self.model.initial_state().items()}
-        shapes[TARGETS] = (None, self.model.layers[-1].units)
+        if self.model.loss is not None:
+            shapes[TARGETS] = (None, self.model.layers[-1].units)
         shapes[STEP] = ()
         shapes.update((op.output, op.shape) for op in self.ops)
         return shapes
@@ -64,7 +66,9 @@ class Program:
 
     @cached_property
     def loss_index(self) -> int:
-        return next(i for i, op in enumerate(self.ops) if op.output == LOSS)
+        """Where the loss op is; len(ops) when there is none (an iteration that ends after the
+        forward pass)."""
+        return next((i for i, op in enumerate(self.ops) if op.output == LOSS), len(self.ops))
 
     @cached_property
     def backward_end(self) -> int:
@@ -97,10 +101,13 @@ class Program:
         checks those once per run.
         """
         values = self.run(state, iteration)
-        watched = [values[LOSS], *(values[op.output] for op in self.ops if op.kind == "weighted_sum"),
-                   *(values[grad(name)] for name in self.model.optimizer.frozen)]
+        trained = self.model.trained_parameters()
+        watched = [*(values[op.output] for op in self.ops if op.kind in ("weighted_sum", "loss")),
+                   *(values[g] for name in self.model.parameter_names()
+                     if name not in trained and (g := grad(name)) in values)]
         ok = all(np.isfinite(v).all() for v in watched)
-        return {name: values[name] for name in self.model.state_names()}, float(values[LOSS]), ok
+        loss = float(values[LOSS]) if LOSS in values else float("nan")  # nan: no loss op
+        return {name: values[name] for name in self.model.state_names()}, loss, ok
 
     def finite(self, state: Mapping[Name, Array]) -> bool:
         """Whether everything kept between iterations is finite."""
@@ -118,13 +125,17 @@ class Program:
 
 def build_program(model: Model, data: Dataset) -> Program:
     """The ops of one iteration: batch, forward by layer, loss, backward from the output
-    side, updates from the input side."""
+    side, updates from the input side. Without a loss the iteration ends after the forward
+    pass; without an optimizer, after the backward pass."""
     ops = [network.batch(model, data, frozenset(model.state_names()))]
     for l in range(1, model.depth + 1):
         ops += network.forward(model, l)
+    if model.loss is None:
+        return Program(model, data, tuple(ops))
     ops += network.loss(model)
     for l in range(model.depth, 0, -1):
         ops += network.backward(model, l)
-    shapes = {name: model.initial[name].shape for name in model.parameter_names()}
-    ops += updates(model.optimizer, model.trained_parameters(), shapes)
+    if model.optimizer is not None:
+        shapes = {name: model.initial[name].shape for name in model.parameter_names()}
+        ops += updates(model.optimizer, model.trained_parameters(), shapes, model.changes)
     return Program(model, data, tuple(ops))

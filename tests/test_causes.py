@@ -1,0 +1,328 @@
+"""`check` says where and why: each cause of the catalogue on a scenario made for it.
+
+Every stated figure here is computed by hand in the test, from Mazur's 2-2-2 network written
+out in scalars, with the slip the cause names — never read from stepnet. Each made figure
+must be given exactly its cause (the catalogue is tried in order, so no other cause may
+claim it first), and the figures that are right, or wrong for another reason, must not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from conftest import SCENARIOS
+from stepnet import scenario
+from stepnet.cli import main
+from stepnet.engine.causes import CAUSES
+from stepnet.engine.judge import judge
+
+I1, I2, T1, T2 = 0.05, 0.10, 0.01, 0.99
+W1 = [[0.15, 0.20], [0.25, 0.30]]
+W2 = [[0.40, 0.45], [0.50, 0.55]]
+B1, B2, ETA = 0.35, 0.60, 0.5
+
+
+def σ(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def forward(w1=W1, w2=W2, x=(I1, I2)):
+    """Mazur's forward pass in his names."""
+    net_h = [w1[j][0] * x[0] + w1[j][1] * x[1] + B1 for j in range(2)]
+    out_h = [σ(n) for n in net_h]
+    net_o = [w2[k][0] * out_h[0] + w2[k][1] * out_h[1] + B2 for k in range(2)]
+    out_o = [σ(n) for n in net_o]
+    return net_h, out_h, net_o, out_o
+
+
+def backward(out_h, out_o, w2=W2, t=(T1, T2), x=(I1, I2)):
+    """δ of the outputs and of the hidden units, and every ∂E/∂w, for ½Σ(t − out)²."""
+    δ_o = [(out_o[k] - t[k]) * out_o[k] * (1 - out_o[k]) for k in range(2)]
+    δ_h = [(δ_o[0] * w2[0][j] + δ_o[1] * w2[1][j]) * out_h[j] * (1 - out_h[j]) for j in range(2)]
+    g2 = [[δ_o[k] * out_h[j] for j in range(2)] for k in range(2)]
+    g1 = [[δ_h[j] * x[i] for i in range(2)] for j in range(2)]
+    return δ_o, δ_h, g1, g2
+
+
+NET_H, OUT_H, NET_O, OUT_O = forward()
+E_TOTAL = 0.5 * ((T1 - OUT_O[0]) ** 2 + (T2 - OUT_O[1]) ** 2)
+Δ_O, Δ_H, G1, G2 = backward(OUT_H, OUT_O)
+
+
+def toml(value) -> str:
+    return repr(value) if isinstance(value, float) else "[" + ", ".join(map(toml, value)) + "]"
+
+
+def made(tmp_path, figures, notation="", inputs=None, targets=None, batch=1):
+    """Mazur's scenario with its names and the [[expect]] figures given as (name, value[,
+    iteration[, tolerance]])."""
+    expects = "".join(
+        f'\n[[expect]]\nname = "{f[0]}"\nvalue = {toml(f[1])}\niteration = {f[2] if len(f) > 2 else 1}\n'
+        f"tolerance = {f[3] if len(f) > 3 else 1e-9}\n" for f in figures)
+    text = f"""title = "made"
+[network]
+inputs = 2
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+weights = {toml(W1)}
+bias = {B1}
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+weights = {toml(W2)}
+bias = {B2}
+[loss]
+kind = "half_sse"
+[optimizer]
+learning_rate = {ETA}
+frozen = ["b1", "b2"]
+[data]
+inputs = {toml(inputs or [[I1, I2]])}
+targets = {toml(targets or [[T1, T2]])}
+batch_size = {batch}
+[notation]
+{notation}
+[notation.names]
+net_h1 = "z1[0,0]"
+out_h1 = "a1[0,0]"
+out_h2 = "a1[0,1]"
+net_o1 = "z2[0,0]"
+net_o2 = "z2[0,1]"
+out_o1 = "a2[0,0]"
+out_o2 = "a2[0,1]"
+E_total = "loss"
+"δ_o1" = "delta2[0,0]"
+"δ_h1" = "delta1[0,0]"
+"∂E/∂w5" = "grad_W2[0,0]"
+{expects}"""
+    path = tmp_path / "made.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def verdicts(path):
+    s = scenario.load(path)
+    findings = judge(s.debugger(), s.expectations, s.notation.rounding)
+    return {v.expectation.written: v for v in findings.verdicts}, findings, s
+
+
+def causes(path) -> dict[str, str | None]:
+    return {name: v.cause.id if v.cause else None for name, v in verdicts(path)[0].items()}
+
+
+def test_the_hand_computation_is_mazurs():
+    """The scalars above against the figures Mazur prints."""
+    assert f"{OUT_H[0]:.9f}" == "0.593269992" and f"{OUT_O[0]:.8f}" == "0.75136507"
+    assert f"{E_TOTAL:.9f}" == "0.298371109" and f"{Δ_O[0]:.9f}" == "0.138498562"
+    assert f"{G2[0][0]:.9f}" == "0.082167041" and f"{G1[0][0]:.9f}" == "0.000438568"
+
+
+# --- an error, and the figures computed from it -------------------------------------------
+
+def test_a_wrong_weighted_sum_is_the_root_and_what_follows_from_it_inherits_it(tmp_path, capsys):
+    net_o2 = NET_O[1] + 0.1  # the author's arithmetic slip
+    out_o2 = σ(net_o2)
+    e_total = 0.5 * ((T1 - OUT_O[0]) ** 2 + (T2 - out_o2) ** 2)
+    out_h1 = round(OUT_H[0], 4)  # printed to 4 decimals, against a tolerance of 1e-9
+    path = made(tmp_path, [("out_h1", out_h1), ("net_o1", NET_O[0]), ("net_o2", net_o2), ("out_o2", out_o2),
+                           ("E_total", e_total)])
+    by_name, findings, s = verdicts(path)
+    assert causes(path) == {"out_h1": "rounding", "net_o1": None, "net_o2": None, "out_o2": "inherited",
+                            "E_total": "inherited"}
+    assert [by_name[n].ok for n in ("out_h1", "net_o1", "net_o2", "out_o2", "E_total")] == [False, True, False,
+                                                                                            False, False]
+    assert by_name["out_o2"].inherits_from.written == "net_o2"
+    assert by_name["E_total"].inherits_from.written == "out_o2"
+    assert [v.expectation.written for v in findings.in_order() if v.root] == ["net_o2"]
+    assert findings.summary(s.notation.names) == (
+        "1 error: z2[0,1] (net_o2) in iteration 1; 2 figures inherit it; 1 figure differs only by rounding")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == ["1 error: z2[0,1] (net_o2) in iteration 1; 2 figures inherit it; 1 figure differs only "
+                        "by rounding",
+                        '(the source rounds: [notation] rounding = "stated" confirms what differs only by rounding)',
+                        "1 of 5 figures confirmed, 4 contradicted"]
+    assert "    inherited from z2[0,1] (net_o2) @ iteration 1: recomputed from the source's value of that figure, " \
+           "it matches" in out
+
+
+def test_a_figure_right_for_a_wrong_input_is_not_inherited(tmp_path):
+    """out_o1 does not depend on net_o2: an error in it leaves out_o1 an error of its own."""
+    path = made(tmp_path, [("net_o2", NET_O[1] + 0.1), ("out_o1", OUT_O[0] + 0.01)])
+    assert causes(path) == {"net_o2": None, "out_o1": None}
+
+
+# --- rounding -------------------------------------------------------------------------------
+
+def test_a_figure_computed_from_rounded_inputs_is_rounding_and_stands_when_declared(tmp_path):
+    out_h = [round(OUT_H[0], 4), round(OUT_H[1], 4)]
+    net_o1 = W2[0][0] * out_h[0] + W2[0][1] * out_h[1] + B2  # from the rounded figures, printed to 9 decimals
+    assert abs(net_o1 - NET_O[0]) > 1e-6 and round(NET_O[0], 9) != round(net_o1, 9)
+    figures = [("out_h1", out_h[0], 1, 1e-9), ("out_h2", out_h[1], 1, 1e-9), ("net_o1", round(net_o1, 9), 1, 1e-9)]
+    wrong = [("net_o2", round(W2[1][0] * out_h[0] + W2[1][1] * out_h[1] + B2 + 0.01, 9), 1, 1e-9)]
+    plain = made(tmp_path, figures + wrong)
+    assert causes(plain) == {"out_h1": "rounding", "out_h2": "rounding", "net_o1": "rounding", "net_o2": None}
+    assert not any(v.ok for v in verdicts(plain)[0].values())
+    stated = made(tmp_path, figures + wrong, notation='rounding = "stated"')
+    by_name, findings, _ = verdicts(stated)
+    assert [by_name[n].ok for n in ("out_h1", "out_h2", "net_o1", "net_o2")] == [True, True, True, False]
+    assert by_name["net_o1"].cause.id == "rounding" and by_name["net_o2"].cause is None
+    assert (findings.confirmed, findings.contradicted) == (3, 1)
+
+
+def test_every_intermediate_rounded_to_the_declared_decimals(tmp_path, capsys):
+    r = lambda x: round(x, 3)  # noqa: E731 — the author's rounding, after every step
+    out_h = [r(σ(r(n))) for n in NET_H]
+    out_o1 = r(σ(r(W2[0][0] * out_h[0] + W2[0][1] * out_h[1] + B2)))
+    δ_o1 = r(r(out_o1 - T1) * r(out_o1 * (1 - out_o1)))
+    assert δ_o1 != round(Δ_O[0], 3)  # the rounding of the steps shows in the figure
+    assert causes(made(tmp_path, [("δ_o1", δ_o1)])) == {"δ_o1": "rounding"}
+    path = made(tmp_path, [("δ_o1", δ_o1)], notation="rounding = { decimals = 3 }")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "✓ delta2[0,0] (δ_o1) @ iteration 1" in out and f"exact {Δ_O[0]:.12g}" in out
+    assert "1 figure confirmed (1 within the source's rounding)" in out
+
+
+# --- slips in the algorithm -----------------------------------------------------------------
+
+def mazur_with_updated_weights():
+    """The error of Mazur's second round when the first round's hidden deltas read w5…w8
+    already updated."""
+    _, out_h, _, out_o = forward()
+    δ_o = [(out_o[k] - (T1, T2)[k]) * out_o[k] * (1 - out_o[k]) for k in range(2)]
+    w2 = [[W2[k][j] - ETA * δ_o[k] * out_h[j] for j in range(2)] for k in range(2)]  # updated first
+    δ_h = [(δ_o[0] * w2[0][j] + δ_o[1] * w2[1][j]) * out_h[j] * (1 - out_h[j]) for j in range(2)]
+    w1 = [[W1[j][i] - ETA * δ_h[j] * (I1, I2)[i] for i in range(2)] for j in range(2)]
+    _, _, _, out_o = forward(w1, w2)
+    return 0.5 * ((T1 - out_o[0]) ** 2 + (T2 - out_o[1]) ** 2)
+
+
+def test_mazurs_second_round_erratum_is_updated_weights(tmp_path, capsys):
+    assert f"{mazur_with_updated_weights():.9f}" == "0.291027924"  # the figure the article prints
+    text = (SCENARIOS / "mazur.toml").read_text(encoding="utf-8")
+    path = tmp_path / "mazur_as_printed.toml"
+    path.write_text(text.replace("value = 0.29102777369\ntolerance = 1e-11", "value = 0.291027924\ntolerance = 1e-9"),
+                    encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-4:] == [
+        "✗ loss (E_total) @ iteration 2              stated 0.291027924  computed 0.291027773694  "
+        "|Δ| = 1.50e-07 > 1e-09",
+        "    updated-weights: a layer's backward pass used weights already updated in this iteration",
+        "1 error: loss (E_total) in iteration 2 (updated-weights)",
+        "8 of 9 figures confirmed, 1 contradicted"]
+
+
+def test_updated_weights_to_the_last_digit(tmp_path):
+    path = made(tmp_path, [("E_total", mazur_with_updated_weights(), 2, 1e-14), ("E_total", E_TOTAL, 1, 1e-14)])
+    assert [(v.expectation.iteration, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [
+        (2, "updated-weights"), (1, None)]
+
+
+def test_missing_derivative(tmp_path):
+    δ_o1 = OUT_O[0] - T1  # no σ′(net_o1)
+    δ_h1 = Δ_O[0] * W2[0][0] + Δ_O[1] * W2[1][0]  # the hidden layer's, with the right δ_o
+    assert causes(made(tmp_path, [("δ_o1", δ_o1), ("δ_h1", δ_h1)])) == {"δ_o1": "missing-derivative",
+                                                                        "δ_h1": "missing-derivative"}
+
+
+def test_derivative_of_the_activation(tmp_path):
+    δ_o1 = (OUT_O[0] - T1) * σ(OUT_O[0]) * (1 - σ(OUT_O[0]))  # σ′ taken at out_o1, not net_o1
+    assert causes(made(tmp_path, [("δ_o1", δ_o1)])) == {"δ_o1": "derivative-of-activation"}
+
+
+def test_half(tmp_path):
+    e_total = (T1 - OUT_O[0]) ** 2 + (T2 - OUT_O[1]) ** 2  # without the ½
+    g_w5 = 2 * (OUT_O[0] - T1) * OUT_O[0] * (1 - OUT_O[0]) * OUT_H[0]
+    assert causes(made(tmp_path, [("E_total", e_total), ("∂E/∂w5", g_w5)])) == {"E_total": "half", "∂E/∂w5": "half"}
+
+
+def test_batch_mean(tmp_path):
+    xs, ts = [(I1, I2), (0.3, -0.2), (0.9, 0.4)], [(T1, T2), (0.5, 0.2), (0.8, 0.1)]
+    total, g_w5 = 0.0, 0.0
+    for x, t in zip(xs, ts):  # summed over the three samples, where the scenario averages
+        _, out_h, _, out_o = forward(x=x)
+        total += 0.5 * ((t[0] - out_o[0]) ** 2 + (t[1] - out_o[1]) ** 2)
+        g_w5 += (out_o[0] - t[0]) * out_o[0] * (1 - out_o[0]) * out_h[0]
+    path = made(tmp_path, [("E_total", total), ("∂E/∂w5", g_w5), ("E_total", total / 3, 1, 1e-12)],
+                inputs=[list(x) for x in xs], targets=[list(t) for t in ts], batch=3)
+    assert [v.cause.id if v.cause else None for v in verdicts(path)[1].verdicts] == ["batch-mean", "batch-mean", None]
+
+
+def test_sign(tmp_path):
+    error_term = (T1 - OUT_O[0]) * OUT_O[0] * (1 - OUT_O[0])  # (t − out)·f′, the negative of δ
+    assert causes(made(tmp_path, [("δ_o1", error_term)])) == {"δ_o1": "sign"}
+
+
+def test_a_declared_negative_is_confirmed(tmp_path):
+    path = made(tmp_path, [("Err_o1", (T1 - OUT_O[0]) * OUT_O[0] * (1 - OUT_O[0]))])
+    path.write_text(path.read_text(encoding="utf-8").replace('E_total = "loss"', 'E_total = "loss"\nErr_o1 = "-delta2[0,0]"'),
+                    encoding="utf-8")
+    by_name = verdicts(path)[0]
+    assert by_name["Err_o1"].ok and by_name["Err_o1"].outcome.computed == pytest.approx(-Δ_O[0], abs=1e-15)
+
+
+def test_transposed_weights_and_a_transposed_figure(tmp_path):
+    net_h1 = W1[0][0] * I1 + W1[1][0] * I2 + B1  # w1·i1 + w3·i2: W1 read column for row
+    grad_w2_in_out = [[G2[k][j] for k in range(2)] for j in range(2)]  # printed fan_in × units, undeclared
+    path = made(tmp_path, [("net_h1", net_h1), ("grad_W2", grad_w2_in_out), ("grad_W2", G2, 1, 1e-12)])
+    assert [v.cause.id if v.cause else None for v in verdicts(path)[1].verdicts] == ["transposed", "transposed", None]
+    declared = made(tmp_path, [("grad_W2", grad_w2_in_out)], notation='layout = "in_out"')
+    declared.write_text(declared.read_text(encoding="utf-8").replace(toml(W1), toml([list(c) for c in zip(*W1)]))
+                        .replace(toml(W2), toml([list(c) for c in zip(*W2)])), encoding="utf-8")
+    assert verdicts(declared)[0]["grad_W2"].ok  # the same figures, with the layout declared
+
+
+# --- every cause, and only its own figure ---------------------------------------------------
+
+def made_figure(cause: str):
+    """The figure each test above makes for a cause: (name, value, iteration)."""
+    return {
+        "updated-weights": ("E_total", mazur_with_updated_weights(), 2),
+        "missing-derivative": ("δ_o1", OUT_O[0] - T1, 1),
+        "derivative-of-activation": ("δ_o1", (OUT_O[0] - T1) * σ(OUT_O[0]) * (1 - σ(OUT_O[0])), 1),
+        "half": ("E_total", 2 * E_TOTAL, 1),
+        "sign": ("δ_o1", -Δ_O[0], 1),
+        "transposed": ("net_h1", W1[0][0] * I1 + W1[1][0] * I2 + B1, 1),
+    }.get(cause)
+
+
+@pytest.mark.parametrize("cause", [c.id for c in CAUSES if made_figure(c.id)])
+def test_each_slip_is_its_own_cause_and_a_figure_wrong_otherwise_is_none(tmp_path, cause):
+    name, value, iteration = made_figure(cause)
+    right = {"E_total": E_TOTAL, "δ_o1": Δ_O[0], "net_h1": NET_H[0]}[name]
+    path = made(tmp_path, [(name, value, iteration, 1e-12), ("out_h1", OUT_H[0]),
+                           (name, right * 1.01 + 0.003, 1, 1e-12)])
+    assert [v.cause.id if v.cause else None for v in verdicts(path)[1].verdicts] == [cause, None, None]
+
+
+def test_every_cause_has_a_test_here():
+    tested = {"rounding", "inherited", "batch-mean"} | {c.id for c in CAUSES if made_figure(c.id)}
+    assert {c.id for c in CAUSES} == tested
+
+
+# --- the JSON ---------------------------------------------------------------------------------
+
+def test_check_json_has_exactly_the_documented_shape(tmp_path, capsys):
+    path = made(tmp_path, [("net_o2", NET_O[1] + 0.1), ("E_total", 0.29102777369, 2, 1e-9),
+                           ("out_o2", σ(NET_O[1] + 0.1)), ("W2", W2, 1, 1e-9)])
+    assert main(["check", str(path), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["title", "figures", "confirmed", "contradicted"]
+    assert (doc["title"], doc["confirmed"], doc["contradicted"]) == ("made", 1, 3)
+    figures = doc["figures"]
+    assert all(list(f) == ["name", "quantity", "index", "iteration", "stated", "computed", "tolerance", "ok",
+                           "cause", "inherits_from"] for f in figures)
+    # in the order the iterations produce them: z2, a2, then W2 at the update, then iteration 2
+    assert [(f["name"], f["quantity"], f["index"], f["iteration"]) for f in figures] == [
+        ("net_o2", "z2", [0, 1], 1), ("out_o2", "a2", [0, 1], 1), ("W2", "W2", None, 1), ("E_total", "loss", None, 2)]
+    assert figures[0]["stated"] == NET_O[1] + 0.1 and figures[0]["computed"] == pytest.approx(NET_O[1], abs=1e-15)
+    assert [(f["ok"], f["cause"], f["inherits_from"]) for f in figures[:2]] == [
+        (False, None, None), (False, "inherited", "net_o2 @ iteration 1")]
+    assert figures[2]["stated"] == W2 and figures[2]["ok"] is False  # the weights after the update differ
+    assert figures[3]["tolerance"] == 1e-9 and figures[3]["ok"] is True
