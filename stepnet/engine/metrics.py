@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepnet.engine.model import Model
-from stepnet.engine.names import TARGETS, Name, grad
+from stepnet.engine.names import Name, grad
 from stepnet.engine.program import Program
 
 Array = np.ndarray
@@ -29,8 +29,9 @@ class Evaluation:
 
 
 def is_classification(model: Model, targets: Array) -> bool:
-    """One-hot targets over several output units, or 0/1 targets of a single unit."""
-    if not np.isin(targets, (0.0, 1.0)).all():
+    """One-hot targets over several output units, or 0/1 targets of a single unit (no
+    targets at all: nothing to classify)."""
+    if not targets.size or not np.isin(targets, (0.0, 1.0)).all():
         return False
     return model.layers[-1].units == 1 or bool((targets.sum(axis=1) == 1.0).all())
 
@@ -45,13 +46,11 @@ def accuracy(p: Array, y: Array) -> float:
 
 def evaluate(program: Program, state: State) -> Evaluation:
     """Loss, accuracy and gradient norms of `state` over the whole data set, without dropout."""
-    model = program.model
     with np.errstate(all="ignore"):  # ‖∞‖ overflows in the dot product: no warning
         _, grads, values = program.evaluation.gradients(state, 1)
-        p, y = values[Name("a", model.depth)], values[TARGETS]
-        loss = float(np.mean(model.loss.per_sample(p, y)))
+        loss, share = program.model.score(values)
         norms = {name: float(np.linalg.norm(g)) for name, g in grads.items()}
-    return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None, norms)
+    return Evaluation(loss, share, norms)
 
 
 def identical_rows(matrix: Array) -> list[list[int]]:

@@ -23,7 +23,8 @@ from stepnet.engine.losses import batch_divisor, reduce
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, PENALTY, STEP, TARGETS, Name, grad
 from stepnet.engine.notation import Fmt, element, signed, sum_of
-from stepnet.engine.op import Op, State, frozen
+from stepnet.engine.op import Op, Shape, StartOp, State, frozen
+from stepnet.engine.updates import updates
 
 Array = np.ndarray
 A0 = Name("a", 0)
@@ -43,19 +44,35 @@ def products(xs: Array, ys: Array, f: Fmt, first: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchOp(Op):
+class BatchOp(StartOp):
     """a0 and y for the iteration's batch, and t, the iteration's number; clears the last
     iteration's quantities."""
 
     data: Dataset | None = field(default=None, repr=False)
-    persistent: frozenset[Name] = frozenset()
 
     def run(self, values: State, iteration: int) -> None:
-        for name in [n for n in values if n not in self.persistent]:
-            del values[name]
+        super().run(values, iteration)
         assert self.data is not None
         x, y = self.data.batch(iteration)
-        values[A0], values[TARGETS], values[STEP] = frozen(x), frozen(y), frozen(np.array(iteration))
+        values[A0], values[TARGETS] = frozen(x), frozen(y)
+
+    @property
+    def outputs(self) -> dict[Name, Shape]:
+        assert self.data is not None
+        return {**super().outputs, TARGETS: (None, self.data.targets.shape[1])}
+
+
+def operations(model: Model, data: Dataset) -> list[Op]:
+    """The ops of one iteration: batch, forward by layer, loss, backward from the output
+    side, updates from the input side."""
+    ops = [batch(model, data, frozenset(model.state_names()))]
+    for l in range(1, model.depth + 1):
+        ops += forward(model, l)
+    ops += loss(model)
+    for l in range(model.depth, 0, -1):
+        ops += backward(model, l)
+    shapes = {name: model.initial[name].shape for name in model.parameter_names()}
+    return ops + updates(model.optimizer, model.trained_parameters(), shapes)
 
 
 def batch(model: Model, data: Dataset, persistent: frozenset[Name]) -> Op:
