@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -16,9 +17,11 @@ from typing import TypeVar
 import numpy as np
 
 from stepnet import data as datafile
+from stepnet import graphs
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
+from stepnet.engine.graph import NO_DATA, Graph
 from stepnet.engine.losses import LOSSES, REDUCTIONS
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
@@ -46,7 +49,7 @@ class Scenario:
     title: str
     description: str
     source: str
-    model: Model
+    model: Model | Graph
     data: Dataset
     expectations: tuple[Expectation, ...]
 
@@ -58,8 +61,12 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     path = Path(path)
     doc = _read(path)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
-                                "network", "loss", "optimizer", "data", "expect"))
+                                "network", "graph", "loss", "optimizer", "data", "expect"))
     title = top.string("title")
+    if "graph" in top:
+        return _graph_scenario(path, top, title)
+    if "network" not in top:
+        raise top.error("network", "missing: give [network] (a layered network) or [graph] (a computation graph)")
     seed = top.integer("seed", 0, minimum=0)
     rng = np.random.default_rng(seed)
 
@@ -97,6 +104,18 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
+
+
+def _graph_scenario(path: Path, top: Table, title: str) -> Scenario:
+    """A scenario of a computation graph: [graph], [optimizer] if it has parameters, [[expect]]."""
+    for key in ("network", "loss", "data", "seed"):
+        if key in top:
+            raise top.error(key, "a [graph] scenario has none: its objective is the graph's output, "
+                                 "its data the leaves")
+    graph = graphs.read(top, lambda parameters: _optimizer(top, map(Name.parse, parameters)))
+    expectations = tuple(_expectations(top, build_program(graph, NO_DATA)))
+    return Scenario(path, title, top.string("description", ""), top.string("source", ""), graph, NO_DATA,
+                    expectations)
 
 
 def _read(path: Path) -> dict:
@@ -238,7 +257,7 @@ def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator
     return rng.standard_normal(shape) * std
 
 
-def _optimizer(top: Table, initial: dict[Name, np.ndarray]) -> Optimizer:
+def _optimizer(top: Table, initial: Iterable[Name]) -> Optimizer:
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
     lr = t.number("learning_rate", positive=True)
@@ -250,7 +269,7 @@ def _optimizer(top: Table, initial: dict[Name, np.ndarray]) -> Optimizer:
             raise t.error("frozen", f"{name!r} is listed twice; name each parameter once")
         if name not in known:
             raise t.error("frozen", f"no parameter named {name!r}{did_you_mean(name, known)} "
-                                    f"(the network has {', '.join(known)})")
+                                    f"(the parameters are {', '.join(known)})")
     schedule = None
     if "schedule" in t:
         s = t.table_("schedule", ("kind", *SCHEDULES.options()))
@@ -303,7 +322,7 @@ def _expectations(top: Table, program: Program) -> list[Expectation]:
         name = t.string("name")
         if name not in known:
             raise t.error("name", f"no quantity named {name!r}{did_you_mean(name, known)}; "
-                                  f"this network has {', '.join(known)}")
+                                  f"this scenario has {', '.join(known)}")
         iteration = t.integer("iteration", 1, minimum=1)
         if iteration > MAX_EXPECT_ITERATION:
             raise t.error("iteration", f"expected at most {MAX_EXPECT_ITERATION:,} iterations, got {iteration:,}")

@@ -134,3 +134,18 @@ def _fill(template: str, terms: Terms, show: Callable[[Name | Symbol], str]) -> 
         return m[0] if term is None else term if isinstance(term, str) else show(term)
 
     return _FIELD.sub(field, template)
+
+
+def bind(compute: Callable[..., object], args: Sequence[Term]) -> tuple[tuple[Name, ...], Callable[..., object]]:
+    """The quantities among `args` (what an op reads), and `compute` taking only them: a
+    constant argument (η without a schedule) is passed its value."""
+    reads = tuple(a for a in args if isinstance(a, Name))
+    if len(reads) == len(args):
+        return reads, compute
+    fixed = [a.value if isinstance(a, Constant) else None for a in args]
+
+    def call(*values: Array) -> object:
+        given = iter(values)
+        return compute(*[next(given) if f is None else f for f in fixed])
+
+    return reads, call

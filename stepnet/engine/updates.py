@@ -4,11 +4,11 @@ defines the rules; this turns them into ops over named quantities)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Term, Terms, legend, tex_legend
+from stepnet.engine.formula import Constant, Term, Terms, bind, legend, tex_legend
 from stepnet.engine.model import Optimizer
 from stepnet.engine.names import RATE, STEP, Name, derived, grad
 from stepnet.engine.op import Op, Shape
@@ -49,24 +49,9 @@ def _step(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Shap
     arrow = r"\leftarrow" if step.slot is None or step.slot in rule.state else "="
     expression = step.expression
     constants = expression.constants(terms)
-    reads, compute = _bind(step.compute, [terms[name] for name in step.reads])
+    reads, compute = bind(step.compute, [terms[name] for name in step.reads])
     return Op("update" if step.slot is None else "optimizer", "update", theta.layer, output, reads,
               f"{step.label} ({rule.name})",
               f"{output} = {expression.symbols(terms)}{legend(constants)}",
               f"{output.latex()} {arrow} {expression.tex(terms)}{tex_legend(constants)}",
               compute=compute, explainer=expression.explainer(terms), shape=shape)
-
-
-def _bind(compute: Callable[..., Array], args: list[Term]) -> tuple[tuple[Name, ...], Callable[..., Array]]:
-    """The quantities among `args` (what an op reads), and `compute` taking only them: a
-    constant argument (η without a schedule) is passed its value."""
-    reads = tuple(a for a in args if isinstance(a, Name))
-    if len(reads) == len(args):
-        return reads, compute
-    fixed = [a.value if isinstance(a, Constant) else None for a in args]
-
-    def call(*values: Array) -> Array:
-        given = iter(values)
-        return compute(*[next(given) if f is None else f for f in fixed])
-
-    return reads, call
