@@ -70,7 +70,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     seed = top.integer("seed", 0, minimum=0)
     rng = np.random.default_rng(seed)
 
-    net = top.table_("network", ("inputs", "layers"))
+    net = top.table_("network", ("inputs", "layers", "input_gradient"))
     inputs = net.integer("inputs", minimum=1)
     layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale", "bias", "dropout",
                                          *ACTIVATIONS.options()))
@@ -96,7 +96,8 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
                                    f"last layer softmax or sigmoid (it is {layers[-1].activation.name})")
     l2 = loss_t.number("l2", 0.0, at_least=0.0)
 
-    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed, l2)
+    model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial), initial, seed, l2,
+                  input_gradient=net.boolean("input_gradient", False))
     dataset = _data(top, path, model, seed, max_samples)
     expectations = tuple(_expectations(top, build_program(model, dataset)))
     return Scenario(path, title, top.string("description", ""), top.string("source", ""),
@@ -280,6 +281,11 @@ def _optimizer(top: Table, initial: Iterable[Name]) -> Optimizer:
 def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
     t = top.table_("data", ("inputs", "targets", "file", "batch_size", "shuffle"))
     outputs = model.layers[-1].units
+    untargeted = model.loss.targets == "none"
+    if untargeted and "targets" in t:
+        raise t.error("targets", f"the {model.loss.name} loss takes no targets: J is the network's output")
+    if untargeted and "file" in t:
+        raise t.error("file", f"the {model.loss.name} loss takes no targets: give the inputs inline")
     if "file" in t:
         for key in ("inputs", "targets"):
             if key in t:
@@ -288,15 +294,16 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
-        y = array(t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {count(outputs, 'number')}")
-        where = "targets"
+        y = np.zeros((len(x), 0)) if untargeted else array(
+            t, "targets", t.raw("targets"), 2, f"a list of samples, each a list of {count(outputs, 'number')}")
+        where = "inputs" if untargeted else "targets"
     if len(x) > max_samples:
         raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
                              "(raise it with --max-samples)")
     if x.shape[1] != model.inputs:
         raise t.error("inputs" if where == "targets" else where,
                       f"expected samples of {count(model.inputs, 'input')} (network.inputs), got {x.shape[1]}")
-    if y.ndim != 2 or y.shape[1] != outputs:
+    if not untargeted and (y.ndim != 2 or y.shape[1] != outputs):
         raise t.error(where, f"expected targets of {count(outputs, 'value')} per sample (the last layer's units), "
                              f"got {y.shape[1] if y.ndim == 2 else y.shape}")
     if len(x) != len(y):

@@ -58,8 +58,10 @@ class BatchOp(StartOp):
 
     @property
     def outputs(self) -> dict[Name, Shape]:
+        """a0, t and y — unless there are no targets (the output loss)."""
         assert self.data is not None
-        return {**super().outputs, TARGETS: (None, self.data.targets.shape[1])}
+        targets = self.data.targets.shape[1]
+        return {**super().outputs, **({TARGETS: (None, targets)} if targets else {})}
 
 
 def operations(model: Model, data: Dataset) -> list[Op]:
@@ -163,6 +165,7 @@ def loss(model: Model) -> list[Op]:
     terms: Terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
     symbolic: Terms = {**terms, "p": f"{p}[s,j]", "y": "y[s,j]"}
     penalty = " + penalty" if model.l2 else ""
+    targets = "" if ell.targets == "none" else ", yₛ"
 
     def explain_loss(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
         n, units = len(v[p]), v[p].shape[1]
@@ -177,7 +180,7 @@ def loss(model: Model) -> list[Op]:
 
     tex_p: Terms = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
     ops.append(Op("loss", "loss", None, LOSS, (p, y) + ((PENALTY,) if model.l2 else ()), "loss",
-                  f"{LOSS} = {red}ℓ({p}ₛ, yₛ){penalty},  ℓ(p, y) = {ell.formula.text}",
+                  f"{LOSS} = {red}ℓ({p}ₛ{targets}){penalty},  ℓ(p{targets[:3]}) = {ell.formula.text}",
                   (r"J = \frac{1}{B} \sum_s " if mean else r"J = \sum_s ") + ell.formula.tex(tex_p)
                   + (f" + {PENALTY.latex()}" if model.l2 else ""),
                   compute=J, explainer=explain_loss))
@@ -206,7 +209,7 @@ def loss(model: Model) -> list[Op]:
 
 def backward(model: Model, l: int) -> list[Op]:
     """Layer l's chain-rule terms: f′(z), δ, ∂J/∂W (and its L2 term), ∂J/∂b, and ∂J/∂a of the
-    layer below."""
+    layer below (of the input a⁰ too, with `input_gradient`)."""
     layer = model.layers[l - 1]
     units, fan_in = layer.units, model.inputs if l == 1 else model.layers[l - 2].units
     delta, a_prev, W, b = Name("delta", l), Name("a", l - 1), Name("W", l), Name("b", l)
@@ -238,12 +241,13 @@ def backward(model: Model, l: int) -> list[Op]:
                                                  sum_of([signed(x, f) for x in v[delta][:TERMS + 1, i[0]]],
                                                         total=len(v[delta]), limit=TERMS)],
                       shape=(units,)))
-    if l > 1:
+    if l > 1 or model.input_gradient:
         def explain_ga(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
             s, c = i
             return [f"Σᵢ {delta}[{s},i]·{W}[i,{c}]", products(v[delta][s], v[W][:, c], f, f"{delta}[{s},i]")]
 
-        ops.append(Op("grad_a", "backward", l, grad(a_prev), (delta, W), "gradient of the layer below",
+        ops.append(Op("grad_a", "backward", l, grad(a_prev), (delta, W),
+                      "gradient of the layer below" if l > 1 else "gradient of the input (saliency)",
                       f"{grad(a_prev)} = {delta}·{W}", f"{grad(a_prev).latex()} = {delta.latex()} \\, {W.latex()}",
                       compute=lambda d, W: d @ W, explainer=explain_ga, shape=(None, fan_in)))
     return ops
