@@ -382,9 +382,8 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
-    from stepnet.engine.training import train as run_training
-
     from stepnet.engine.graph import Graph
+    from stepnet.engine.training import train as run_training
 
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     data = scenario.data

@@ -14,6 +14,7 @@ import ast
 import keyword
 import math
 import re
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -132,12 +133,17 @@ def _check_used(t: Table, leaves: dict[str, float], nodes: tuple[Node, ...], out
                 stack.append(name)
     for i, node in enumerate(nodes):
         if node.name not in used:
-            raise t.error(f"nodes[{i}]", f"node {str(node.name)!r} is not used by the output {output.name}, nor by "
-                                         "a node that is: remove it, or use it")
+            raise _at_node(t, i, f"node {str(node.name)!r} is not used by the output {output.name}, nor by a node "
+                                 "that is: remove it, or use it")
     for leaf in leaves:
         if Name.parse(leaf) not in used:
             raise t.error("inputs", f"the leaf {leaf} is not used by the output {output.name}, nor by a node "
                                     "that is: remove it, or use it")
+
+
+def _at_node(t: Table, i: int, message: str) -> ScenarioError:
+    """A mistake in the i-th node: the field is graph.nodes[i]."""
+    return ScenarioError(t.path, f"{t.field('nodes')}[{i}]", message)
 
 
 #: an operation of a node being read: what it is, its operands (an int: the step that
@@ -172,7 +178,7 @@ class Parser:
     def error(self, column: int, message: str) -> ScenarioError:
         """The mistake at `column` of the node's text (1-based)."""
         where = f"node {self.name!r}, column {column}" if self.name else f"column {column}"
-        return self.t.error(f"nodes[{self.i}]", f"{where}: {message}")
+        return _at_node(self.t, self.i, f"{where}: {message}")
 
     def at(self, tree: ast.AST, message: str) -> ScenarioError:
         return self.error(self.indent + getattr(tree, "col_offset", 0) + 1, message)
@@ -189,7 +195,9 @@ class Parser:
         body = text.lstrip()
         self.indent = len(text) - len(body)
         try:
-            tree = ast.parse(body, mode="exec")
+            with warnings.catch_warnings():  # "invalid decimal literal" and such: the error says enough
+                warnings.simplefilter("ignore")
+                tree = ast.parse(body, mode="exec")
         except SyntaxError as e:
             raise self.error(self.indent + (e.offset or 1), f"cannot read it ({e.msg}): expected name = "
                                                             "expression, such as d = a * b + b**3") from None
@@ -284,9 +292,11 @@ class Parser:
         func = call.func
         if isinstance(func, ast.Attribute):
             raise self.at(func, f"an attribute (x.y) is not allowed: the functions are {', '.join(FUNCTIONS)}")
-        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
-            called = f"{func.id!r}" if isinstance(func, ast.Name) else "this"
-            raise self.at(func, f"{called} is not a function stepnet knows: the functions are {', '.join(FUNCTIONS)}")
+        if not isinstance(func, ast.Name):
+            raise self.at(func, f"only a function is called, by its name: {', '.join(FUNCTIONS)}")
+        if func.id not in FUNCTIONS:
+            raise self.at(func, f"{func.id!r} is not a function stepnet knows: the functions are "
+                                f"{', '.join(FUNCTIONS)}")
         if len(call.args) != 1 or call.keywords or isinstance(call.args[0], ast.Starred):
             raise self.at(call, f"{func.id} takes one argument: {func.id}(x)")
         return func.id

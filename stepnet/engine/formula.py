@@ -26,6 +26,7 @@ Values = Mapping[Name, Array]
 Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 
 _FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
+_REDUNDANT = re.compile(r"\(\((-[^()]*)\)\)")
 
 
 class Symbol(Protocol):
@@ -100,7 +101,8 @@ class Expression:
         def number(t: Name | Symbol) -> str:
             return signed(at(values[t], index) if isinstance(t, Name) else t.number(values), fmt)
 
-        return _fill(self.text.replace("·", " × "), terms, number)
+        # a negative number alone in a call keeps the call's parentheses only: exp((-2)) is exp(-2)
+        return _REDUNDANT.sub(r"(\1)", _fill(self.text.replace("·", " × "), terms, number))
 
     def tex(self, terms: Terms) -> str:
         """In LaTeX, for the whole quantity."""

@@ -258,8 +258,8 @@ def _contribution(step: Application, k: int, nth: int, of: int) -> Op:
 
 def times(partial: Expression) -> Expression:
     """`{g}·∂`, the upstream gradient times a local derivative, in parentheses unless the
-    derivative is a product of single terms: grad_f·z, grad_s·s·(1 − s), grad_t·(1 − t²)."""
-    atom = r"(\{\w+\}|[\d.]+|\([^()]*\)|\[[^\[\]]*\])"
+    derivative is a product of single terms: grad_f·z, grad_s·s·(1 − s), grad_d·3·b², grad_t·(1 − t²)."""
+    atom = r"(\{\w+\}|[\d.]+|\([^()]*\)|\[[^\[\]]*\])(²|³|\^[\d.]+|\^\([^()]*\))?"
     if re.fullmatch(rf"{atom}(·{atom})*", partial.text):
         return Expression(f"{{g}}·{partial.text}", rf"{{g}} \cdot {partial.latex}")
     return Expression(f"{{g}}·({partial.text})", rf"{{g}} \left({partial.latex}\right)")
