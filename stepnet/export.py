@@ -47,7 +47,7 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
     if scenario.description.strip():
         out += [scenario.description.strip(), ""]
     out += _graph(scenario.model) if isinstance(scenario.model, Graph) else _network(scenario)
-    out += ["## Initial parameters", ""]
+    out += ["## Initial values" if isinstance(scenario.model, Graph) else "## Initial parameters", ""]
     for name, value in d.parameters().items():
         out += [f"**{name}**", "", *_table(str(name), value, fmt), ""]
 

@@ -267,6 +267,19 @@ def test_vertices_lay_the_graph_out_in_columns():
     ]
 
 
+def test_focus_names_what_each_op_writes_and_reads():
+    g = make_graph({"theta": 1.0, "x": 2.0}, ["q = theta * x", "f = q * q"], ("theta",), Optimizer.of("adam", 0.1))
+    d = Debugger(g, NO_DATA)
+    seen = [(str(op.output), *(lambda w, r: (str(w), [str(n) for n in r]))(*g.focus(op))) for op in d.ops]
+    assert seen == [
+        ("t", "None", []), ("q", "q", ["theta", "x"]), ("f", "f", ["q"]), ("loss", "f", ["f"]), ("grad_f", "f", []),
+        ("grad_q", "q", ["f", "q"]), ("grad_q", "q", ["q", "f"]),  # grad_q += grad_f·q, twice: it reads its sum
+        ("grad_theta", "theta", ["q", "x"]), ("grad_x", "x", ["q", "theta"]),
+        ("m_theta", "theta", ["theta"]), ("v_theta", "theta", ["theta"]), ("mhat_theta", "theta", ["theta"]),
+        ("vhat_theta", "theta", ["theta"]), ("theta", "theta", ["theta"]),
+    ]
+
+
 def test_trace_and_train_on_a_graph(scenarios, capsys):
     assert main(["trace", "cs231n_circuit", "--digits", "4"]) == 0
     out = capsys.readouterr().out

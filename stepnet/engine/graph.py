@@ -195,6 +195,17 @@ class Graph:
 
     # --- for a view ---------------------------------------------------------------------
 
+    def focus(self, op: Op) -> tuple[Name | None, tuple[Name, ...]]:
+        """The vertex whose value or gradient `op` writes (q for q = x + y and for grad_q += …,
+        θ for m_θ and θ's update, the output for loss = f) and the vertices whose values or
+        gradients it reads, in its order; None and () for the start of the iteration."""
+        if op.kind == "start":
+            return None, ()
+        names = {*self.leaves, *(step.output for step in self.steps)}
+        written = op.reads[0] if op.kind == "loss" else op.output.base
+        reads = tuple(dict.fromkeys(name.base for name in op.reads if name.base in names))
+        return (written if written in names else None), reads
+
     def vertices(self) -> tuple[Vertex, ...]:
         """Every leaf, then every operation's result in forward order, with its operands and
         its depth (a leaf 0, else one more than its deepest operand)."""
