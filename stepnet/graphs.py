@@ -54,7 +54,7 @@ def read(top: Table, optimizer: Callable[[list[str]], Optimizer]) -> Graph:
     """The graph of `[graph]`; `optimizer(parameters)` reads the [optimizer] that trains them."""
     t = top.table_("graph", KEYS)
     leaves = _leaves(t)
-    parameters = _parameters(t, leaves)
+    parameters = t.names("parameters", list(leaves), "leaf", "leaves", '["theta"]')
     if parameters and "optimizer" not in top:
         raise t.error("parameters", "nothing updates them: add an [optimizer], or leave parameters out")
     if "optimizer" in top and not parameters:
@@ -97,18 +97,6 @@ def _leaves(t: Table) -> dict[str, float]:
         if not (is_number(value) and finite(value)):
             raise t.error("inputs", f"the leaf {name} needs a finite number, got {describe(value)}")
     return {name: float(value) for name, value in leaves.items()}
-
-
-def _parameters(t: Table, leaves: dict[str, float]) -> list[str]:
-    names = t.get("parameters", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
-                  "a list of leaf names such as [\"theta\"]", [])
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise t.error("parameters", f"{name!r} is listed twice")
-        if name not in leaves:
-            raise t.error("parameters", f"no leaf named {name!r}{did_you_mean(name, leaves)} "
-                                        f"(the leaves are {', '.join(leaves)})")
-    return names
 
 
 def _output(t: Table, nodes: tuple[Node, ...]) -> Node:

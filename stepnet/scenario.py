@@ -262,15 +262,7 @@ def _optimizer(top: Table, initial: Iterable[Name]) -> Optimizer:
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
     lr = t.number("learning_rate", positive=True)
-    frozen = t.get("frozen", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
-                   "a list of parameter names such as [\"b1\", \"b2\"]", [])
-    known = [str(name) for name in initial]
-    for i, name in enumerate(frozen):
-        if name in frozen[:i]:
-            raise t.error("frozen", f"{name!r} is listed twice; name each parameter once")
-        if name not in known:
-            raise t.error("frozen", f"no parameter named {name!r}{did_you_mean(name, known)} "
-                                    f"(the parameters are {', '.join(known)})")
+    frozen = t.names("frozen", [str(name) for name in initial], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
         s = t.table_("schedule", ("kind", *SCHEDULES.options()))
