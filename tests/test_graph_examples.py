@@ -239,3 +239,12 @@ def test_export_writes_each_operation_in_latex(scenarios):
     assert "$$\\mathrm{d2}_{3} = \\mathrm{ReLU}(\\mathrm{d2}_{2})$$" in text
     assert "d2_3 = ReLU(d2_2) = ReLU(-2) = 0" in text
     assert "3 of 3 confirmed." in text
+
+
+def test_greek_names_and_steps_are_written_as_such_in_latex(scenarios):
+    text = markdown(load(scenarios / "adam_by_hand.toml"), iterations=1)
+    assert "$$f = \\theta^{2}$$" in text
+    assert "$$\\hat{m}_{\\theta} = \\frac{m_{\\theta}}{1 - \\beta_1^{t}}, \\qquad \\beta_1 = 0.9$$" in text
+    assert "$$\\frac{\\partial J}{\\partial \\theta} \\mathrel{+}= \\frac{\\partial J}{\\partial f} \\cdot 2 \\theta$$" \
+        in text
+    assert N("W1").latex() == "W^{(1)}" and N("grad_d_1").latex() == "\\frac{\\partial J}{\\partial d_{1}}"

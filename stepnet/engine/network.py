@@ -165,7 +165,7 @@ def loss(model: Model) -> list[Op]:
     terms: Terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
     symbolic: Terms = {**terms, "p": f"{p}[s,j]", "y": "y[s,j]"}
     penalty = " + penalty" if model.l2 else ""
-    targets = "" if ell.targets == "none" else ", yₛ"
+    of, sample = ("p", f"{p}ₛ") if ell.targets == "none" else ("p, y", f"{p}ₛ, yₛ")  # ℓ's arguments
 
     def explain_loss(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
         n, units = len(v[p]), v[p].shape[1]
@@ -180,7 +180,7 @@ def loss(model: Model) -> list[Op]:
 
     tex_p: Terms = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
     ops.append(Op("loss", "loss", None, LOSS, (p, y) + ((PENALTY,) if model.l2 else ()), "loss",
-                  f"{LOSS} = {red}ℓ({p}ₛ{targets}){penalty},  ℓ(p{targets[:3]}) = {ell.formula.text}",
+                  f"{LOSS} = {red}ℓ({sample}){penalty},  ℓ({of}) = {ell.formula.text}",
                   (r"J = \frac{1}{B} \sum_s " if mean else r"J = \sum_s ") + ell.formula.tex(tex_p)
                   + (f" + {PENALTY.latex()}" if model.l2 else ""),
                   compute=J, explainer=explain_loss))

@@ -2,10 +2,10 @@
 
 The list: the batch, forward by layer, the loss, backward from the output side, then the
 updates (`network` and `updates` build the ops) — or, for a computation graph, its
-operations forward, then their chain-rule contributions backward (`graph` builds those); the
-program asks the model only what `trainable.Trainable` declares. The debugger steps through it one op at a
-time; `iterate` runs a whole iteration with the very same ops, only without looking at each
-result on the way — so the two agree bit for bit.
+operations forward, then their chain-rule contributions backward (`graph` builds those);
+the program asks the model only what `trainable.Trainable` declares. The debugger steps
+through it one op at a time; `iterate` runs a whole iteration with the very same ops, only
+without looking at each result on the way — so the two agree bit for bit.
 """
 
 from __future__ import annotations
@@ -92,12 +92,11 @@ class Program:
         """One iteration: the state after it, the loss before its update, and whether its
         passing quantities stayed finite.
 
-        That is checked on every z (every value of a graph: its values are scalars), J and the
-        frozen parameters' gradients: a non-finite
-        activation, ∂J/∂a, f′ or δ always reaches one of them (a saturated σ(±inf) is finite,
-        so z itself must be looked at). A non-finite gradient of a trained parameter reaches
-        the parameter or the optimizer's state, which, once non-finite, stay so: `finite`
-        checks those once per run.
+        That is checked on every z, J and the frozen parameters' gradients (on a graph, every
+        value: they are scalars): a non-finite activation, ∂J/∂a, f′ or δ always reaches one
+        of them (a saturated σ(±inf) is finite, so z itself must be looked at). A non-finite
+        gradient of a trained parameter reaches the parameter or the optimizer's state, which,
+        once non-finite, stay so: `finite` checks those once per run.
         """
         values = self.run(state, iteration)
         watched = [values[LOSS], *(values[op.output] for op in self.ops if op.kind in WATCHED),
