@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from stepnet.engine.debugger import Debugger
     from stepnet.engine.judge import Findings
+    from stepnet.engine.program import Program
     from stepnet.scenario import Scenario
 
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -251,7 +252,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         return _debug(scenario, args.theme)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
-    refusal = _refusal(scenario, args.command)
+    refusal = _refusal(scenario.debugger().program, args.command)
     if refusal:
         print(f"stepnet: {scenario.path}: {refusal}", file=sys.stderr)
         return BAD_INPUT
@@ -262,14 +263,13 @@ def _run(args: argparse.Namespace) -> int:
     return status
 
 
-def _refusal(scenario: Scenario, command: str) -> str | None:
+def _refusal(program: Program, command: str) -> str | None:
     """Why `command` cannot run on a scenario whose iterations stop early; None if it can."""
-    model = scenario.model
-    stop = "after the forward pass (it has no [loss])" if model.loss is None else \
-        "after the backward pass (it has no [optimizer])"
-    if command == "gradcheck" and model.loss is None:
+    stop = ("after the forward pass (it has no [loss])" if not program.has_loss
+            else "after the backward pass (it has no [optimizer])")
+    if command == "gradcheck" and not program.has_loss:
         return f"gradcheck needs a [loss] to take gradients of; this scenario stops {stop}"
-    if command == "train" and not model.trains:
+    if command == "train" and not program.trains:
         return f"train needs a [loss] and an [optimizer]; this scenario stops {stop}"
     return None
 
@@ -452,29 +452,40 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    from stepnet.engine.graph import Graph
     from stepnet.engine.training import train as run_training
 
     every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
     data = scenario.data
-    weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
-    print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
-          f"of {data.samples:,} samples")
-    print("batch loss: the mean of the iterations' losses since the line before, each before its "
-          "update;\nloss, accuracy, ‖∂J/∂W‖: over all samples, with the parameters after the iteration")
-    header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
-    print(header + "".join(f"  {f'‖∂J/∂{name}‖':>10}" for name in weights))
+    graph = isinstance(scenario.model, Graph)
+    if graph:  # the objective itself, and the gradient of each parameter
+        weights = scenario.model.trained_parameters()
+        print(f"{scenario.title}: {args.iterations:,} iterations")
+        print("J before: the mean of the iterations' J since the line before, each before its update;\n"
+              "J after, |∂J/∂θ|: with the parameters after the iteration")
+        header = f"{'iteration':>9}  {'J before':>10}  {'J after':>10}"
+    else:
+        weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
+        print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
+              f"of {data.samples:,} samples")
+        print("batch loss: the mean of the iterations' losses since the line before, each before its "
+              "update;\nloss, accuracy, ‖∂J/∂W‖: over all samples, with the parameters after the iteration")
+        header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
+    print(header + "".join(f"  {f'|∂J/∂{name}|' if graph else f'‖∂J/∂{name}‖':>10}" for name in weights))
     last = None
     with _progress_bar(args.iterations) as progress:
         for report in run_training(d, args.iterations, every, progress):
             e = report.evaluation
-            print(f"{report.iteration:>9}  {report.batch_loss:>10.6g}  {e.loss:>10.6g}  {_percent(e.accuracy):>8}"
+            accuracy = "" if graph else f"  {_percent(e.accuracy):>8}"
+            print(f"{report.iteration:>9}  {report.batch_loss:>10.6g}  {e.loss:>10.6g}{accuracy}"
                   + "".join(f"  {e.gradient_norms[name]:>10.3e}" for name in weights))
             last = report
     assert last is not None  # train() reports at least once: iterations ≥ 1
     e = last.evaluation
     accuracy = "" if e.accuracy is None else (
         f", accuracy {_percent(e.accuracy)} ({round(e.accuracy * data.samples):,} of {data.samples:,} samples)")
-    print(f"final after {last.iteration} iterations: loss {e.loss:.6g}{accuracy}")
+    parameters = "".join(f", {name} = {float(d.values[name]):.6g}" for name in weights) if graph else ""
+    print(f"final after {last.iteration} iterations: {'J' if graph else 'loss'} {e.loss:.6g}{accuracy}{parameters}")
     return OK
 
 

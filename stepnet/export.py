@@ -17,7 +17,9 @@ import numpy as np
 from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import due
+from stepnet.engine.graph import Graph
 from stepnet.engine.judge import Findings, Verdict, judge
+from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.engine.notation import Fmt, compact, formatter
 from stepnet.engine.op import Op
@@ -48,9 +50,9 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
         out += [f"*Source: {scenario.source}*", ""]
     if scenario.description.strip():
         out += [scenario.description.strip(), ""]
-    out += _network(scenario)
+    out += _graph(scenario.model) if isinstance(scenario.model, Graph) else _network(scenario)
     out += _notation(scenario)
-    out += ["## Initial parameters", ""]
+    out += ["## Initial values" if isinstance(scenario.model, Graph) else "## Initial parameters", ""]
     for name, value in d.parameters().items():
         out += [f"**{names.beside(name)}**", "", *_table(str(name), value, fmt), ""]
 
@@ -73,8 +75,20 @@ def markdown(scenario: Scenario, iterations: int = 1, digits: int = 9, debugger:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _graph(graph: Graph) -> list[str]:
+    lines = ["## The graph", ""]
+    for leaf, value in graph.leaves.items():
+        lines.append(f"- leaf {leaf} = {float(value):g}" + (", a parameter" if leaf in graph.parameters else ""))
+    lines += [f"- node `{node.text}`" for node in graph.nodes]
+    lines.append(f"- output {graph.output}: the objective J, where the backward pass starts (∂J/∂{graph.output} = 1)")
+    if graph.parameters:
+        lines.append(f"- optimizer: {graph.optimizer.describe()}")
+    return lines + [""]
+
+
 def _network(scenario: Scenario) -> list[str]:
     m, data = scenario.model, scenario.data
+    assert isinstance(m, Model)
     lines = ["## The network", "", f"- input: {m.inputs} values, a⁰"]
     for l, layer in enumerate(m.layers, start=1):
         bias = "with bias" if layer.bias else "no bias"

@@ -11,7 +11,7 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -153,6 +153,19 @@ class Table:
 
     def boolean(self, key: str, default: Any = REQUIRED) -> bool:
         return self.get(key, lambda v: isinstance(v, bool), "true or false", default)
+
+    def names(self, key: str, known: Sequence[str], noun: str, plural: str, example: str) -> list[str]:
+        """A list of names among `known`, each once (optional, default none):
+        frozen = ["b1", "b2"], parameters = ["theta"]."""
+        names = self.get(key, lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+                         f"a list of {noun} names such as {example}", [])
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.error(key, f"{name!r} is listed twice; name each {noun} once")
+            if name not in known:
+                raise self.error(key, f"no {noun} named {name!r}{did_you_mean(name, known)} "
+                                      f"(the {plural} are {', '.join(known)})")
+        return names
 
     def table_(self, key: str, known: Iterable[str], default: Any = REQUIRED) -> Table:
         value = self.get(key, lambda v: isinstance(v, dict), f"a table [{self.field(key)}]", default)

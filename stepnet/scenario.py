@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -16,10 +17,12 @@ from typing import TypeVar
 import numpy as np
 
 from stepnet import data as datafile
+from stepnet import graphs
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.conventions import LAYOUTS, NAME, Alias, Glossary, Layout, Notation, Rounding, parse_target
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
+from stepnet.engine.graph import NO_DATA, Graph
 from stepnet.engine.losses import LOSSES, REDUCTIONS
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
@@ -47,7 +50,7 @@ class Scenario:
     title: str
     description: str
     source: str
-    model: Model
+    model: Model | Graph
     data: Dataset
     expectations: tuple[Expectation, ...]
     #: the source's conventions: its layout of W, its rounding, its names
@@ -61,14 +64,18 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     path = Path(path)
     doc = _read(path)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
-                                "network", "loss", "optimizer", "data", "expect", "notation"))
+                                "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
     title = top.string("title")
     notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
     layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
+    if "graph" in top:
+        return _graph_scenario(path, top, title, notation_t, layout)
+    if "network" not in top:
+        raise top.error("network", "missing: give [network] (a layered network) or [graph] (a computation graph)")
     seed = top.integer("seed", 0, minimum=0)
     rng = np.random.default_rng(seed)
 
-    net = top.table_("network", ("inputs", "layers"))
+    net = top.table_("network", ("inputs", "layers", "input_gradient"))
     inputs = net.integer("inputs", minimum=1)
     layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale", "bias", "dropout",
                                          *ACTIVATIONS.options()))
@@ -95,7 +102,8 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     l2 = loss_t.number("l2", 0.0, at_least=0.0)
 
     model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial, loss is not None), initial,
-                  seed, l2, changes=_names_changes(top, notation_t))
+                  seed, l2, changes=_names_changes(top, notation_t),
+                  input_gradient=net.boolean("input_gradient", False))
     dataset = _data(top, path, model, seed, max_samples)
     program = build_program(model, dataset)
     names = _names(notation_t, program)
@@ -108,6 +116,26 @@ EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
 #: how a layer's `weights` are laid out, by the [notation] layout
 WEIGHTS = {"out_in": "units × fan_in: row i holds the weights into neuron i",
            "in_out": "fan_in × units: row i holds the weights out of input i"}
+
+
+def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layout: Layout) -> Scenario:
+    """A scenario of a computation graph: [graph], [optimizer] if it has parameters, [[expect]]."""
+    for key in ("network", "loss", "data", "seed"):
+        if key in top:
+            raise top.error(key, "a [graph] scenario has none: its objective is the graph's output, "
+                                 "its data the leaves")
+
+    def optimizer(parameters: list[str]) -> Optimizer:
+        rule = _optimizer(top, map(Name.parse, parameters))
+        assert rule is not None  # graphs.read asks only when there is an [optimizer]
+        return rule
+
+    graph = graphs.read(top, optimizer)
+    program = build_program(graph, NO_DATA)
+    names = _names(notation_t, program)
+    expectations = tuple(_expectations(top, program, names, layout))
+    return Scenario(path, title, top.string("description", ""), top.string("source", ""), graph, NO_DATA,
+                    expectations, Notation(layout, _rounding(notation_t), names))
 
 
 def _read(path: Path) -> dict:
@@ -259,8 +287,9 @@ def _init(t: Table, kind: str, units: int, fan_in: int, rng: np.random.Generator
     return rng.standard_normal(shape) * std
 
 
-def _optimizer(top: Table, initial: dict[Name, np.ndarray], loss: bool) -> Optimizer | None:
-    """The [optimizer], or None without one: an iteration then ends after the backward pass."""
+def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Optimizer | None:
+    """The [optimizer] of `parameters`, or None without one: an iteration then ends after the
+    backward pass."""
     if "optimizer" not in top:
         return None
     if not loss:
@@ -269,15 +298,7 @@ def _optimizer(top: Table, initial: dict[Name, np.ndarray], loss: bool) -> Optim
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
     lr = t.number("learning_rate", positive=True)
-    frozen = t.get("frozen", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
-                   "a list of parameter names such as [\"b1\", \"b2\"]", [])
-    known = [str(name) for name in initial]
-    for i, name in enumerate(frozen):
-        if name in frozen[:i]:
-            raise t.error("frozen", f"{name!r} is listed twice; name each parameter once")
-        if name not in known:
-            raise t.error("frozen", f"no parameter named {name!r}{did_you_mean(name, known)} "
-                                    f"(the network has {', '.join(known)})")
+    frozen = t.names("frozen", [str(name) for name in parameters], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
         s = t.table_("schedule", ("kind", *SCHEDULES.options()))
@@ -290,6 +311,11 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
     outputs = model.layers[-1].units
     if model.loss is None:
         return _inputs_only(t, model, seed, max_samples)
+    untargeted = model.loss.targets == "none"
+    if untargeted and "targets" in t:
+        raise t.error("targets", f"the {model.loss.name} loss takes no targets: J is the network's output")
+    if untargeted and "file" in t:
+        raise t.error("file", f"the {model.loss.name} loss takes no targets: give the inputs inline")
     if "file" in t:
         for key in ("inputs", "targets"):
             if key in t:
@@ -298,22 +324,15 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
-        if "targets" not in t:
-            raise t.error("targets", f"missing: the [loss] needs targets, a list of samples, each a list of "
-                                     f"{count(outputs, 'number')}")
-        raw = t.raw("targets")
-        if isinstance(raw, list) and raw and not isinstance(raw[0], list):  # one value per sample, as in files
-            y = datafile.labels_to_one_hot(t, "targets", array(t, "targets", raw, 1, "a list of numbers"), outputs)
-        else:
-            y = array(t, "targets", raw, 2, f"a list of samples, each a list of {count(outputs, 'number')}")
-        where = "targets"
+        y = np.zeros((len(x), 0)) if untargeted else _targets(t, outputs)
+        where = "inputs" if untargeted else "targets"
     if len(x) > max_samples:
         raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
                              "(raise it with --max-samples)")
     if x.shape[1] != model.inputs:
         raise t.error("inputs" if where == "targets" else where,
                       f"expected samples of {count(model.inputs, 'input')} (network.inputs), got {x.shape[1]}")
-    if y.ndim != 2 or y.shape[1] != outputs:
+    if not untargeted and (y.ndim != 2 or y.shape[1] != outputs):
         raise t.error(where, f"expected targets of {count(outputs, 'value')} per sample (the last layer's units), "
                              f"got {y.shape[1] if y.ndim == 2 else y.shape}")
     if len(x) != len(y):
@@ -330,6 +349,17 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         raise t.error("batch_size", f"expected at most {len(x)} (the number of samples), got {batch}")
     x.flags.writeable = y.flags.writeable = False
     return Dataset(x, y, batch, t.boolean("shuffle", False), seed)
+
+
+def _targets(t: Table, outputs: int) -> np.ndarray:
+    """Inline targets: a row per sample, or one class label (or value) per sample as in files."""
+    if "targets" not in t:
+        raise t.error("targets", f"missing: the [loss] needs targets, a list of samples, each a list of "
+                                 f"{count(outputs, 'number')}")
+    raw = t.raw("targets")
+    if isinstance(raw, list) and raw and not isinstance(raw[0], list):
+        return datafile.labels_to_one_hot(t, "targets", array(t, "targets", raw, 1, "a list of numbers"), outputs)
+    return array(t, "targets", raw, 2, f"a list of samples, each a list of {count(outputs, 'number')}")
 
 
 def _inputs_only(t: Table, model: Model, seed: int, max_samples: int) -> Dataset:
@@ -398,7 +428,7 @@ def _names(notation: Table, program: Program) -> Glossary:
             raise t.error(written, str(e)) from None
         if quantity not in known:
             raise t.error(written, f"no quantity named {quantity!r}{did_you_mean(quantity, known)}; "
-                                   f"this network has {', '.join(known)}")
+                                   f"this scenario has {', '.join(known)}")
         name = known[quantity]
         if index is not None:
             shape = program.shape(name, len(program.data.rows(1)))
@@ -420,7 +450,7 @@ def _expectations(top: Table, program: Program, names: Glossary,
         if alias is None:
             choices = [*names.aliases, *known]
             raise t.error("name", f"no quantity named {written!r}{did_you_mean(written, choices)}; "
-                                  f"this network has {', '.join(known)}"
+                                  f"this scenario has {', '.join(known)}"
                                   + (f", and the source's names {', '.join(names.aliases)}" if names else ""))
         name = alias.name
         iteration = t.integer("iteration", 1, minimum=1)

@@ -7,12 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stepnet import graphs
 from stepnet.bundled import DIRECTORY
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
+from stepnet.engine.graph import Graph
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
+from stepnet.fields import Table
 
 SCENARIOS = DIRECTORY  # the bundled examples
 
@@ -47,6 +50,16 @@ def make_data(model: Model, samples: int, batch_size: int, seed: int = 1, shuffl
 
 def make_debugger(model: Model, samples: int = 4, batch_size: int = 2, **kw) -> Debugger:
     return Debugger(model, make_data(model, samples, batch_size, **kw))
+
+
+def make_graph(leaves: dict[str, float], nodes: list[str], parameters: tuple[str, ...] = (),
+               optimizer: Optimizer | None = None, output: str | None = None) -> Graph:
+    """A graph as a scenario's [graph] would give it, its parameters trained by `optimizer`."""
+    doc: dict = {"graph": {"inputs": leaves, "nodes": nodes, "parameters": list(parameters),
+                           **({"output": output} if output else {})}}
+    if optimizer is not None:
+        doc["optimizer"] = {}
+    return graphs.read(Table(Path("graph.toml"), "", doc, ("graph", "optimizer")), lambda names: optimizer)
 
 
 @pytest.fixture

@@ -154,6 +154,12 @@ def test_the_base_the_corpus_breaks_is_valid(limits: list[str], capsys: pytest.C
     assert "1 figure confirmed" in out
 
 
+def test_the_graph_base_the_corpus_breaks_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_main(["check", str(CORPUS / "valid" / "graph.toml")], capsys)
+    assert (status, err) == (0, "")
+    assert "1 figure confirmed" in out
+
+
 @pytest.mark.parametrize("command", ["check", "trace", "gradcheck", "train", "export"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_every_command_refuses_with_one_line(case: Case, command: str, corpus: Path,

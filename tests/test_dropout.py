@@ -38,6 +38,7 @@ def test_finite_differences_without_the_mask_disagree(scenarios):
 
     class Mixed:  # backprop with the masks, J without
         model, loss_index, gradients, run = masked.model, unmasked.loss_index, masked.gradients, unmasked.run
+        has_loss = True
 
     results = {str(r.name): r for r in gradient_check(Mixed(), s.model.initial_state(), 1)}
     assert not results["W1"].passes() and not results["W2"].passes()

@@ -37,6 +37,8 @@ def by_hand(name: str, p: list[float], y: list[float]) -> tuple[float, list[floa
         d = HUBER_DELTA
         return (sum(0.5 * (a - b) ** 2 if abs(a - b) <= d else d * (abs(a - b) - d / 2) for a, b in zip(p, y)),
                 [a - b if abs(a - b) <= d else d * (1 if a > b else -1) for a, b in zip(p, y)])
+    if name == "output":  # the output itself, whatever the targets
+        return sum(p), [1.0] * n
     assert name == "binary_cross_entropy"
     return (-sum(b * math.log(a) + (1 - b) * math.log(1 - a) for a, b in zip(p, y)),
             [-b / a + (1 - b) / (1 - a) for a, b in zip(p, y)])

@@ -36,4 +36,16 @@ def test_readme_sample_output_is_current(command, shown, capsys, monkeypatch) ->
 
 
 def test_the_readme_has_sample_sessions() -> None:
-    assert [command.split()[1] for command, _ in sessions()] == ["trace", "check", "examples"]
+    assert [command.split()[1] for command, _ in sessions()] == ["trace", "trace", "check", "examples"]
+
+
+def test_the_readme_s_scenarios_are_a_network_and_a_graph_that_load(tmp_path) -> None:
+    from stepnet.engine.graph import Graph
+    from stepnet.engine.model import Model
+    from stepnet.scenario import load
+
+    models = []
+    for i, block in enumerate(re.findall(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)):
+        (tmp_path / f"{i}.toml").write_text(block)
+        models.append(load(tmp_path / f"{i}.toml").model)
+    assert [type(m) for m in models] == [Model, Graph]

@@ -21,7 +21,7 @@ from typing import Protocol, cast
 import numpy as np
 
 from stepnet.engine.expect import Expectation
-from stepnet.engine.model import Layer
+from stepnet.engine.model import Layer, Model
 from stepnet.engine.names import LOSS, TARGETS, Name
 from stepnet.engine.op import Op
 from stepnet.engine.program import Program
@@ -126,9 +126,17 @@ def _layer_sets(layers: list[int]) -> list[tuple[int, ...]]:
     return ([tuple(layers)] if len(layers) > 1 else []) + [(l,) for l in layers]
 
 
+def _network(e: Evidence) -> Model | None:
+    """The layered network the figures are of; None for a computation graph, where the
+    slips of a network's layers do not apply."""
+    model = e.program.model
+    return model if isinstance(model, Model) else None
+
+
 def _layer(e: Evidence, op: Op) -> Layer:
-    assert op.layer is not None
-    return e.program.model.layers[op.layer - 1]
+    model = _network(e)
+    assert op.layer is not None and model is not None  # only a network's ops have layers
+    return model.layers[op.layer - 1]
 
 
 def _dact(e: Evidence, f: int, slip: str,
@@ -185,8 +193,8 @@ HALVES = {"half_sse": 2.0, "sse": 0.5, "mse": 0.5}
 
 @cause("half", "the loss with or without ½ in front: the loss and every gradient 2× or ½×")
 def HALF(e: Evidence, f: int) -> Iterator[Array | None]:
-    loss = e.program.model.loss
-    c = HALVES.get(loss.name) if loss is not None else None
+    model = _network(e)
+    c = HALVES.get(model.loss.name) if model is not None and model.loss is not None else None
     if c is not None:
         yield e.under(f, Variant("half", ops=_loss_scaled(lambda B: c)))
 
@@ -194,8 +202,8 @@ def HALF(e: Evidence, f: int) -> Iterator[Array | None]:
 @cause("batch-mean", "summed over the batch instead of averaged, or the reverse: the loss and every gradient "
                      "B× or 1/B×")
 def BATCH_MEAN(e: Evidence, f: int) -> Iterator[Array | None]:
-    model, data = e.program.model, e.program.data
-    if model.loss is not None and data.batch_size > 1:
+    model, data = _network(e), e.program.data
+    if model is not None and model.loss is not None and data.batch_size > 1:
         power = 1 if model.reduction == "mean" else -1
         yield e.under(f, Variant("batch-mean", ops=_loss_scaled(lambda B: float(B) ** power)))
 
@@ -210,7 +218,9 @@ def TRANSPOSED(e: Evidence, f: int) -> Iterator[Array | None]:
     exact = e.exact(f)
     if e.expectation(f).name.base.kind == "W" and exact.ndim == 2 and exact.shape[0] == exact.shape[1]:
         yield exact.T
-    model = e.program.model
+    model = _network(e)
+    if model is None:
+        return
     square = [l for l in range(1, model.depth + 1) if len(set(model.initial[Name("W", l)].shape)) == 1]
     for chosen in _layer_sets(square):
         def initial(state: State, chosen: tuple[int, ...] = chosen) -> State:

@@ -13,19 +13,23 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
 from stepnet.engine.breakpoints import Breakpoint
 from stepnet.engine.gradcheck import ParameterCheck, gradient_check
-from stepnet.engine.model import Dataset, Model
+from stepnet.engine.model import Dataset
 from stepnet.engine.names import LOSS, Name
 from stepnet.engine.notation import DEFAULT_DIGITS, formatter
 from stepnet.engine.op import Op
 from stepnet.engine.program import build_program
+from stepnet.engine.trainable import Trainable
 
 Array = np.ndarray
 State = dict[Name, Array]
+#: what the debugger runs: a network (`Model`) or a computation graph (`Graph`)
+M = TypeVar("M", bound=Trainable)
 
 #: how much memory the boundary checkpoints may take before they are thinned
 HISTORY_BUDGET = 32 * 2**20
@@ -79,7 +83,7 @@ class Fault:
                 f"at `{self.op.formula}`")
 
 
-class Debugger:
+class Debugger(Generic[M]):
     """Drives a program one operation at a time, forward and back, over many iterations."""
 
     #: the state after `position` operations, and what the last op overwrote (None: nothing)
@@ -87,7 +91,7 @@ class Debugger:
     position: int
     _overwritten: Array | None
 
-    def __init__(self, model: Model, data: Dataset, history_budget: int = HISTORY_BUDGET) -> None:
+    def __init__(self, model: M, data: Dataset, history_budget: int = HISTORY_BUDGET) -> None:
         self.model = model
         self.data = data
         self.program = build_program(model, data)

@@ -25,6 +25,7 @@ Values = Mapping[Name, Array]
 Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 
 _FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
+_REDUNDANT = re.compile(r"\(\((-[^()]*)\)\)")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class Expression:
             x = at(values[t], index) if isinstance(t, Name) else t.value
             return fmt(x) if enclosed else signed(x, fmt)
 
-        return _fill(self.text.replace("·", " × "), terms, number)
+        # a negative number alone in a call keeps the call's parentheses only: exp((-2)) is exp(-2)
+        return _REDUNDANT.sub(r"(\1)", _fill(self.text.replace("·", " × "), terms, number))
 
     def tex(self, terms: Terms) -> str:
         """In LaTeX, for the whole quantity."""
@@ -116,3 +118,18 @@ def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], s
         return show(term, around in ("()", "||", "(,"))
 
     return _FIELD.sub(field, template)
+
+
+def bind(compute: Callable[..., object], args: Sequence[Term]) -> tuple[tuple[Name, ...], Callable[..., object]]:
+    """The quantities among `args` (what an op reads), and `compute` taking only them: a
+    constant argument (η without a schedule) is passed its value."""
+    reads = tuple(a for a in args if isinstance(a, Name))
+    if len(reads) == len(args):
+        return reads, compute
+    fixed = [a.value if isinstance(a, Constant) else None for a in args]
+
+    def call(*values: Array) -> object:
+        given = iter(values)
+        return compute(*[next(given) if f is None else f for f in fixed])
+
+    return reads, call

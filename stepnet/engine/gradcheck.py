@@ -2,7 +2,7 @@
 
 Both sides run the program's own operations: J(θ ± ε) is the loss op's value on the same
 batch, with the same dropout masks. Where θ ± ε puts a weighted sum on different sides of a
-kink of its activation (ReLU's z = 0), the difference quotient measures neither one-sided
+kink of its activation (ReLU's input at 0), the difference quotient measures neither one-sided
 derivative: such an element is counted, not judged.
 """
 
@@ -49,7 +49,7 @@ def gradient_check(program: Program, state: State, iteration: int, eps: float = 
                    max_elements: int = MAX_ELEMENTS, seed: int = 0) -> list[ParameterCheck]:
     """Compare every parameter's gradient at `state` on iteration `iteration`'s batch with
     (J(θ + ε) − J(θ − ε)) / 2ε, element by element. A scenario without a loss has none to check."""
-    if program.model.loss is None:
+    if not program.has_loss:
         return []
     with np.errstate(all="ignore"):  # a diverged network: NaN in the table, not warnings
         return _check(program, state, iteration, eps, max_elements, seed)
@@ -60,17 +60,17 @@ def _check(program: Program, state: State, iteration: int, eps: float, max_eleme
     J0, grads, _ = program.gradients(state, iteration)
     noise = 8 * np.finfo(float).eps * max(1.0, abs(J0)) / eps
     model = program.model
-    kinked = [Name("z", l) for l, layer in enumerate(model.layers, start=1) if layer.activation.kink]
+    kinked = model.kinks()
 
     def J(name: Name, index: tuple[int, ...], shift: float) -> tuple[float, list[Array]]:
-        """J with one element shifted, and the weighted sums of the layers with a kink."""
+        """J with one element shifted, and the quantities with a kink (ReLU's input)."""
         param = state[name].copy()
         param[index] += shift
         values = program.run({**state, name: param}, iteration, program.loss_index + 1)
         return float(values[LOSS]), [values[z] for z in kinked]
 
     def straddles(above: list[Array], below: list[Array]) -> bool:
-        """Whether a weighted sum the shift moves is on the kink or crosses it."""
+        """Whether a quantity the shift moves is on the kink or crosses it."""
         return any(((a != b) & (np.sign(a) * np.sign(b) <= 0)).any() for a, b in zip(above, below))
 
     rng = np.random.default_rng(seed)

@@ -40,13 +40,14 @@ class Loss:
     #: what stands before Σⱼ in ℓ: "½·" in ½Σⱼ(pⱼ − yⱼ)²
     prefix: str = ""
     #: what the targets must be: any numbers, probabilities in [0, 1], or a distribution
-    #: per sample (probabilities summing to 1); the last two need probabilities for p
-    targets: Literal["any", "probabilities", "distribution"] = "any"
+    #: per sample (probabilities summing to 1), the last two needing probabilities for p;
+    #: or none at all
+    targets: Literal["any", "probabilities", "distribution", "none"] = "any"
     constants: Mapping[str, Constant] = field(default_factory=dict)
 
     @property
     def needs_probabilities(self) -> bool:
-        return self.targets != "any"
+        return self.targets in ("probabilities", "distribution")
 
 
 LOSSES: Registry[Loss] = Registry()
@@ -126,6 +127,14 @@ def binary_cross_entropy() -> Loss:
         Expression("({p} − {y})/({p}·(1 − {p}))", r"\frac{{p} - {y}}{{p}(1 - {p})}"),
         prefix="−", targets="probabilities",
     )
+
+
+@LOSSES.define()
+def output() -> Loss:
+    """The network's output itself is the objective, as in cs231n's circuits: ℓ = Σⱼ pⱼ,
+    ∂ℓ/∂p = 1, and no targets."""
+    return Loss("output", Expression("Σⱼ pⱼ", r"\sum_j {p}"), lambda p, y: np.sum(p, axis=1),
+                lambda p, y: np.ones_like(p), Expression("{p}"), Expression("1", "1"), targets="none")
 
 
 def batch_divisor(batch: int, reduction: Reduction) -> float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepnet.engine.model import Model
-from stepnet.engine.names import TARGETS, Name, grad
+from stepnet.engine.names import Name, grad
 from stepnet.engine.program import Program
 
 Array = np.ndarray
@@ -30,8 +30,8 @@ class Evaluation:
 
 def is_classification(model: Model, targets: Array) -> bool:
     """One-hot targets over several output units, or 0/1 targets of a single sigmoid unit
-    (a probability, thresholded at 0.5)."""
-    if not np.isin(targets, (0.0, 1.0)).all():
+    (a probability, thresholded at 0.5); no targets at all: nothing to classify."""
+    if not targets.size or not np.isin(targets, (0.0, 1.0)).all():
         return False
     if model.layers[-1].units == 1:
         return model.layers[-1].activation.name == "sigmoid"
@@ -48,14 +48,11 @@ def accuracy(p: Array, y: Array) -> float:
 
 def evaluate(program: Program, state: State) -> Evaluation:
     """Loss, accuracy and gradient norms of `state` over the whole data set, without dropout."""
-    model = program.model
-    assert model.loss is not None, "a scenario without a loss has nothing to evaluate"
     with np.errstate(all="ignore"):  # ‖∞‖ overflows in the dot product: no warning
         _, grads, values = program.evaluation.gradients(state, 1)
-        p, y = values[Name("a", model.depth)], values[TARGETS]
-        loss = float(np.mean(model.loss.per_sample(p, y)))
+        loss, share = program.model.score(values)
         norms = {name: float(np.linalg.norm(g)) for name, g in grads.items()}
-    return Evaluation(loss, accuracy(p, y) if is_classification(model, y) else None, norms)
+    return Evaluation(loss, share, norms)
 
 
 def identical_rows(matrix: Array) -> list[list[int]]:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from stepnet.engine.activations import Activation
 from stepnet.engine.losses import Loss, Reduction
-from stepnet.engine.names import Name, derived
+from stepnet.engine.names import TARGETS, Name, derived
 from stepnet.engine.op import frozen
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES, Rule, Schedule
+
+if TYPE_CHECKING:
+    from stepnet.engine.op import Op
 
 Array = np.ndarray
 
@@ -76,6 +80,8 @@ class Model:
     #: the update phase also writes each parameter's change, update_θ = θ_new − θ_old, as an
     #: op of its own (for sources that state ΔW); off, an update is one op per step
     changes: bool = False
+    #: ∂J/∂a⁰ as the last backward operation (saliency)
+    input_gradient: bool = False
 
     def __post_init__(self) -> None:
         for value in self.initial.values():
@@ -144,6 +150,25 @@ class Model:
         if not any(layer.dropout for layer in self.layers):
             return self
         return replace(self, layers=tuple(replace(layer, dropout=0.0) for layer in self.layers))
+
+    # --- what a program asks of it (`trainable.Trainable`) ------------------------------
+
+    def operations(self, data: Dataset) -> list[Op]:
+        from stepnet.engine import network  # it builds on this module
+
+        return network.operations(self, data)
+
+    def kinks(self) -> list[Name]:
+        """The weighted sums of the layers whose activation has a kink (ReLU's z)."""
+        return [Name("z", l) for l, layer in enumerate(self.layers, start=1) if layer.activation.kink]
+
+    def score(self, values: Mapping[Name, Array]) -> tuple[float, float | None]:
+        """The mean per-sample loss ℓ (whatever the reduction) and the accuracy when classifying."""
+        from stepnet.engine.metrics import accuracy, is_classification  # they build on this module
+
+        assert self.loss is not None, "an evaluation needs a loss"
+        p, y = values[Name("a", self.depth)], values[TARGETS]
+        return float(np.mean(self.loss.per_sample(p, y))), accuracy(p, y) if is_classification(self, y) else None
 
 
 @dataclass(frozen=True)

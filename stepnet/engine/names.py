@@ -23,6 +23,9 @@ PREFIXES = {
 }
 #: how the kinds of a network's quantities are written in LaTeX
 LATEX = {"delta": r"\delta", "dact": "f'", "loss": "J", "lr": r"\eta_t", "penalty": r"\Omega"}
+#: names written as the Greek letter (a graph's θ); λ is Python's lambda, never a name
+GREEK = frozenset({"alpha", "beta", "gamma", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu",
+                   "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"})
 
 _LAYERED = re.compile(r"(.*\D)(0|[1-9]\d*)")
 
@@ -89,10 +92,17 @@ class Name(_Fields):
         prefix = self.prefix
         if prefix is not None:
             return PREFIXES[prefix].format(self.base.latex())
-        kind = LATEX.get(self.kind, self.kind if len(self.kind) == 1 else rf"\mathrm{{{self.kind}}}")
         if self.kind == "dact":
             return f"f'(z^{{({self.layer})}})"
+        if self.kind.endswith("_") and self.layer is not None:  # d_1, a step of a graph's node d
+            return f"{_letters(self.kind[:-1])}_{{{self.layer}}}"
+        kind = LATEX.get(self.kind) or _letters(self.kind)
         return kind if self.layer is None else f"{kind}^{{({self.layer})}}"
+
+
+def _letters(kind: str) -> str:
+    """A kind in LaTeX: one letter as it is, a Greek letter's name as the letter, a word upright."""
+    return kind if len(kind) == 1 else rf"\{kind}" if kind in GREEK else rf"\mathrm{{{kind}}}"
 
 
 def grad(name: Name) -> Name:

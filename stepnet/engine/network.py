@@ -23,7 +23,8 @@ from stepnet.engine.losses import batch_divisor, reduce
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, PENALTY, STEP, TARGETS, Name, grad
 from stepnet.engine.notation import Fmt, element, signed, sum_of
-from stepnet.engine.op import Op, State, frozen
+from stepnet.engine.op import Op, Shape, StartOp, State, frozen
+from stepnet.engine.updates import updates
 
 Array = np.ndarray
 A0 = Name("a", 0)
@@ -43,33 +44,52 @@ def products(xs: Array, ys: Array, f: Fmt, first: str) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchOp(Op):
+class BatchOp(StartOp):
     """a0 and y for the iteration's batch, and t, the iteration's number; clears the last
     iteration's quantities."""
 
     data: Dataset | None = field(default=None, repr=False)
-    persistent: frozenset[Name] = frozenset()
-    #: whether the batch has targets (y); a scenario without a loss has none
-    targets: bool = True
 
     def run(self, values: State, iteration: int) -> None:
-        for name in [n for n in values if n not in self.persistent]:
-            del values[name]
+        super().run(values, iteration)
         assert self.data is not None
         x, y = self.data.batch(iteration)
-        values[A0], values[STEP] = frozen(x), frozen(np.array(iteration))
-        if self.targets:
-            values[TARGETS] = frozen(y)
+        values[A0], values[TARGETS] = frozen(x), frozen(y)  # y may have no columns: no targets
+
+    @property
+    def outputs(self) -> dict[Name, Shape]:
+        """a0, t and y — unless there are no targets (no loss, or the output as the loss)."""
+        assert self.data is not None
+        targets = self.data.targets.shape[1]
+        return {**super().outputs, **({TARGETS: (None, targets)} if targets else {})}
+
+
+def operations(model: Model, data: Dataset) -> list[Op]:
+    """The ops of one iteration: batch, forward by layer, loss, backward from the output
+    side, updates from the input side. Without a loss the iteration ends after the forward
+    pass; without an optimizer, after the backward pass."""
+    ops = [batch(model, data, frozenset(model.state_names()))]
+    for l in range(1, model.depth + 1):
+        ops += forward(model, l)
+    if model.loss is None:
+        return ops
+    ops += loss(model)
+    for l in range(model.depth, 0, -1):
+        ops += backward(model, l)
+    if model.optimizer is None:
+        return ops
+    shapes = {name: model.initial[name].shape for name in model.parameter_names()}
+    return ops + updates(model.optimizer, model.trained_parameters(), shapes, model.changes)
 
 
 def batch(model: Model, data: Dataset, persistent: frozenset[Name]) -> Op:
-    targets = model.loss is not None
+    targets = bool(data.targets.shape[1])
     return BatchOp("batch", "forward", 0, A0, (), "the batch",
                    "a0 = x[batch]" + (", y = targets[batch]" if targets else ""),
                    r"a^{(0)} = x_{\text{batch}}" + (r", \qquad y = \text{targets}_{\text{batch}}" if targets else ""),
                    compute=lambda: None,
                    explainer=lambda v, i, f: [f"x[sample {i[0]} of the batch, {i[1]}]"],
-                   shape=(None, model.inputs), data=data, persistent=persistent, targets=targets)
+                   shape=(None, model.inputs), data=data, persistent=persistent)
 
 
 # --- forward ------------------------------------------------------------------------
@@ -153,6 +173,7 @@ def loss(model: Model) -> list[Op]:
     terms: Terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
     symbolic: Terms = {**terms, "p": f"{p}[s,j]", "y": "y[s,j]"}
     penalty = " + penalty" if model.l2 else ""
+    of, sample = ("p", f"{p}ₛ") if ell.targets == "none" else ("p, y", f"{p}ₛ, yₛ")  # ℓ's arguments
 
     def explain_loss(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
         n, units = len(v[p]), v[p].shape[1]
@@ -167,7 +188,7 @@ def loss(model: Model) -> list[Op]:
 
     tex_p: Terms = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
     ops.append(Op("loss", "loss", None, LOSS, (p, y) + ((PENALTY,) if model.l2 else ()), "loss",
-                  f"{LOSS} = {red}ℓ({p}ₛ, yₛ){penalty},  ℓ(p, y) = {ell.formula.text}",
+                  f"{LOSS} = {red}ℓ({sample}){penalty},  ℓ({of}) = {ell.formula.text}",
                   (r"J = \frac{1}{B} \sum_s " if mean else r"J = \sum_s ") + ell.formula.tex(tex_p)
                   + (f" + {PENALTY.latex()}" if model.l2 else ""),
                   compute=J, explainer=explain_loss))
@@ -196,7 +217,7 @@ def loss(model: Model) -> list[Op]:
 
 def backward(model: Model, l: int) -> list[Op]:
     """Layer l's chain-rule terms: f′(z), δ, ∂J/∂W (and its L2 term), ∂J/∂b, and ∂J/∂a of the
-    layer below."""
+    layer below (of the input a⁰ too, with `input_gradient`)."""
     layer = model.layers[l - 1]
     units, fan_in = layer.units, model.inputs if l == 1 else model.layers[l - 2].units
     delta, a_prev, W, b = Name("delta", l), Name("a", l - 1), Name("W", l), Name("b", l)
@@ -228,12 +249,13 @@ def backward(model: Model, l: int) -> list[Op]:
                                                  sum_of([signed(x, f) for x in v[delta][:TERMS + 1, i[0]]],
                                                         total=len(v[delta]), limit=TERMS)],
                       shape=(units,)))
-    if l > 1:
+    if l > 1 or model.input_gradient:
         def explain_ga(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
             s, c = i
             return [f"Σᵢ {delta}[{s},i]·{W}[i,{c}]", products(v[delta][s], v[W][:, c], f, f"{delta}[{s},i]")]
 
-        ops.append(Op("grad_a", "backward", l, grad(a_prev), (delta, W), "gradient of the layer below",
+        ops.append(Op("grad_a", "backward", l, grad(a_prev), (delta, W),
+                      "gradient of the layer below" if l > 1 else "gradient of the input (saliency)",
                       f"{grad(a_prev)} = {delta}·{W}", f"{grad(a_prev).latex()} = {delta.latex()} \\, {W.latex()}",
                       compute=lambda d, W: d @ W, explainer=explain_ga, shape=(None, fan_in)))
     return ops

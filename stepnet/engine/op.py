@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from stepnet.engine.formula import Explainer, Values
-from stepnet.engine.names import Name
+from stepnet.engine.names import STEP, Name
 from stepnet.engine.notation import Fmt, element
 
 Array = np.ndarray
@@ -27,8 +27,10 @@ Phase = Literal["forward", "loss", "backward", "update"]
 PHASES: tuple[Phase, ...] = ("forward", "loss", "backward", "update")
 OpKind = Literal[
     "batch", "weighted_sum", "dropout_mask", "activation",  # forward
+    "start", "operation",  # forward, in a computation graph: the leaves, then each operation
     "penalty", "loss", "loss_grad",  # loss
     "dact", "delta", "grad_W", "grad_b", "grad_a", "penalty_grad",  # backward
+    "contribution",  # backward, in a computation graph: one operand's share of an op's gradient
     "lr", "optimizer", "change", "update",  # update: the rate, an optimizer's state, Δθ, the parameter
 ]
 #: an output's shape; None stands for the batch's number of samples
@@ -62,6 +64,11 @@ class Op:
     def run(self, values: State, iteration: int) -> None:
         values[self.output] = frozen(self.compute(*[values[name] for name in self.reads]))
 
+    @property
+    def outputs(self) -> dict[Name, Shape]:
+        """Every quantity it writes, with its shape (the batch op writes more than its output)."""
+        return {self.output: self.shape}
+
     def explain(self, before: Values, result: Array, index: Sequence[int], fmt: Fmt) -> str:
         """One element of the result written out: `out[i,j] = symbols = numbers = value`."""
         index = tuple(index)
@@ -72,3 +79,20 @@ class Op:
         else:
             parts.append(value)
         return " = ".join(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class StartOp(Op):
+    """The first op of an iteration: clears the last iteration's quantities, keeping the
+    `persistent` ones, and writes t, the iteration's number."""
+
+    persistent: frozenset[Name] = frozenset()
+
+    def run(self, values: State, iteration: int) -> None:
+        for name in [n for n in values if n not in self.persistent]:
+            del values[name]
+        values[STEP] = frozen(np.array(iteration))
+
+    @property
+    def outputs(self) -> dict[Name, Shape]:
+        return {self.output: self.shape, STEP: ()}

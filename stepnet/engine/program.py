@@ -1,9 +1,11 @@
 """One training iteration as an ordered list of operations, and running it unwatched.
 
 The list: the batch, forward by layer, the loss, backward from the output side, then the
-updates (`network` and `updates` build the ops). The debugger steps through it one op at a
-time; `iterate` runs a whole iteration with the very same ops, only without looking at each
-result on the way — so the two agree bit for bit.
+updates (`network` and `updates` build the ops) — or, for a computation graph, its
+operations forward, then their chain-rule contributions backward (`graph` builds those);
+the program asks the model only what `trainable.Trainable` declares. The debugger steps
+through it one op at a time; `iterate` runs a whole iteration with the very same ops, only
+without looking at each result on the way — so the two agree bit for bit.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ from functools import cached_property
 
 import numpy as np
 
-from stepnet.engine import network
-from stepnet.engine.model import Dataset, Model
-from stepnet.engine.names import LOSS, STEP, TARGETS, Name, grad
+from stepnet.engine.model import Dataset
+from stepnet.engine.names import LOSS, STEP, Name, grad
 from stepnet.engine.op import Op, Shape
-from stepnet.engine.updates import updates
+from stepnet.engine.trainable import Trainable
 
 Array = np.ndarray
 State = dict[Name, Array]
+#: the ops whose outputs `iterate` checks: a network's weighted sums; a graph's scalars, all
+WATCHED = frozenset({"weighted_sum", "operation", "contribution"})
 
 
 @dataclass(frozen=True)
 class Program:
-    model: Model
+    model: Trainable
     data: Dataset
     ops: tuple[Op, ...]
 
@@ -38,8 +41,7 @@ class Program:
         """Every name a state can hold, in the order the iteration first produces them; the
         parameters and the optimizer's state first. The iteration's number t only where an op
         reads it."""
-        targets = [TARGETS] if self.model.loss is not None else []
-        names = [*self.model.parameter_names(), network.A0, *targets, *(op.output for op in self.ops[1:]),
+        names = [*self.model.parameter_names(), *(name for op in self.ops for name in op.outputs if name != STEP),
                  *self.model.state_names()]
         if any(STEP in op.reads for op in self.ops):
             names.append(STEP)
@@ -49,10 +51,8 @@ class Program:
     def shapes(self) -> dict[Name, Shape]:
         """Each quantity's shape, None standing for the batch's samples."""
         shapes: dict[Name, Shape] = {name: value.shape for name, value in self.model.initial_state().items()}
-        if self.model.loss is not None:
-            shapes[TARGETS] = (None, self.model.layers[-1].units)
-        shapes[STEP] = ()
-        shapes.update((op.output, op.shape) for op in self.ops)
+        for op in self.ops:
+            shapes.update(op.outputs)
         return shapes
 
     def shape(self, name: Name, batch: int) -> tuple[int, ...]:
@@ -63,6 +63,16 @@ class Program:
     def last_writer(self) -> dict[Name, int]:
         """Where in the list each quantity is written for the last time in an iteration."""
         return {op.output: i for i, op in enumerate(self.ops)}
+
+    @cached_property
+    def has_loss(self) -> bool:
+        """Whether an iteration computes J (without a loss it ends after the forward pass)."""
+        return LOSS in self.last_writer
+
+    @cached_property
+    def trains(self) -> bool:
+        """Whether an iteration updates anything: it has a loss and an optimizer."""
+        return self.has_loss and self.model.optimizer is not None
 
     @cached_property
     def loss_index(self) -> int:
@@ -94,15 +104,15 @@ class Program:
         """One iteration: the state after it, the loss before its update, and whether its
         passing quantities stayed finite.
 
-        That is checked on every z, J and the frozen parameters' gradients: a non-finite
-        activation, ∂J/∂a, f′ or δ always reaches one of them (a saturated σ(±inf) is finite,
-        so z itself must be looked at). A non-finite gradient of a trained parameter reaches
-        the parameter or the optimizer's state, which, once non-finite, stay so: `finite`
-        checks those once per run.
+        That is checked on every z, J and the untrained parameters' gradients (on a graph, every
+        value: they are scalars): a non-finite activation, ∂J/∂a, f′ or δ always reaches one
+        of them (a saturated σ(±inf) is finite, so z itself must be looked at). A non-finite
+        gradient of a trained parameter reaches the parameter or the optimizer's state, which,
+        once non-finite, stay so: `finite` checks those once per run.
         """
         values = self.run(state, iteration)
         trained = self.model.trained_parameters()
-        watched = [*(values[op.output] for op in self.ops if op.kind in ("weighted_sum", "loss")),
+        watched = [*(values[op.output] for op in self.ops if op.kind in WATCHED or op.output == LOSS),
                    *(values[g] for name in self.model.parameter_names()
                      if name not in trained and (g := grad(name)) in values)]
         ok = all(np.isfinite(v).all() for v in watched)
@@ -123,19 +133,6 @@ class Program:
         return float(values[LOSS]), {name: values[grad(name)] for name in self.model.parameter_names()}, values
 
 
-def build_program(model: Model, data: Dataset) -> Program:
-    """The ops of one iteration: batch, forward by layer, loss, backward from the output
-    side, updates from the input side. Without a loss the iteration ends after the forward
-    pass; without an optimizer, after the backward pass."""
-    ops = [network.batch(model, data, frozenset(model.state_names()))]
-    for l in range(1, model.depth + 1):
-        ops += network.forward(model, l)
-    if model.loss is None:
-        return Program(model, data, tuple(ops))
-    ops += network.loss(model)
-    for l in range(model.depth, 0, -1):
-        ops += network.backward(model, l)
-    if model.optimizer is not None:
-        shapes = {name: model.initial[name].shape for name in model.parameter_names()}
-        ops += updates(model.optimizer, model.trained_parameters(), shapes, model.changes)
-    return Program(model, data, tuple(ops))
+def build_program(model: Trainable, data: Dataset) -> Program:
+    """The ops of one iteration of a network or a graph, in order."""
+    return Program(model, data, tuple(model.operations(data)))

@@ -7,6 +7,7 @@ them by layer (the state view). Nothing else in `stepnet/tui` builds a name.
 
 from __future__ import annotations
 
+from stepnet.engine.model import Model
 from stepnet.engine.names import Name, grad
 from stepnet.engine.program import Program
 
@@ -57,6 +58,8 @@ def by_layer(program: Program) -> list[tuple[int | None, list[Name]]]:
     for op in program.ops:
         seen.update(dict.fromkeys((*op.reads, op.output)))
     seen.update(dict.fromkeys(program.quantities))  # any no op reads or writes
+    if not isinstance(program.model, Model):  # a computation graph: a name's digits are no layer
+        return [(None, list(seen))]
     groups: dict[int | None, list[Name]] = {}
     for name in seen:
         groups.setdefault(layer_of(name), []).append(name)

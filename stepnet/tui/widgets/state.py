@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from stepnet.engine.model import Model
 from stepnet.tui import names
 from stepnet.tui.cells import texts as cell_texts
 from stepnet.tui.matrix import MatrixWindow, is_big
@@ -33,7 +34,7 @@ from stepnet.tui.widgets.part import Follows
 def heading(session_model: object, layer: int | None) -> str:
     """A group's heading: the input, a layer with its activation and units, or the rest."""
     if layer is None:
-        return "the whole network"
+        return "the whole network" if isinstance(session_model, Model) else "the graph: its leaves and nodes"
     if layer == 0:
         return "input"
     spec = session_model.layers[layer - 1]  # type: ignore[attr-defined]
