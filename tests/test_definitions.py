@@ -36,12 +36,12 @@ def log_cosh() -> Loss:
 
 
 def signum(beta: float) -> Rule:
-    """signSGD with momentum: m ← β·m + (1 − β)·g, then θ ← θ − η·sign(m)."""
+    """signSGD with momentum: m ← β·m + (1 − β)·g, then θ changes by −η·sign(m)."""
     return Rule("signum", (
         Step("m", "momentum", lambda m, grad: beta * m + (1.0 - beta) * grad,
              Expression("{beta}·{m} + (1 − {beta})·{grad}", "{beta} {m} + (1 - {beta}) {grad}")),
-        Step(None, "update", lambda theta, lr, m: theta - lr * np.sign(m),
-             Expression("{theta} − {lr}·sign({m})", r"{theta} - {lr} \operatorname{sign}({m})")),
+        Step(None, "update", lambda lr, m: -(lr * np.sign(m)),
+             Expression("−{lr}·sign({m})", r"-{lr} \operatorname{sign}({m})")),
     ), ("m",), {"beta": Constant("β", r"\beta", beta)})
 
 

@@ -4,7 +4,9 @@ writes, one operation per line, per trained parameter θ.
 A rule's steps name what they read by their arguments: `theta` (the parameter), `grad`
 (∂J/∂θ), `lr` (the learning rate η, or ηₜ under a schedule), `t` (the number of the
 update, 1 for the first) and the rule's own state (`m`, `v`, `s`, … kept per parameter as
-m_W1, v_W1, …). Each step's template uses the same names, so a step is written out
+m_W1, v_W1, …). The last step is the change Δθ the update adds to θ (−η·g for SGD): θ's own
+line, θ ← θ − η·g, is written from it, and a source that states ΔW gets it as a quantity of
+its own, update_W1. Each step's template uses the same names, so a step is written out
 element by element with the numbers substituted:
 
     m_W1[0,0] = β₁·m_W1[0,0] + (1 − β₁)·grad_W1[0,0] = 0.9 × 0 + (1 − 0.9) × 0.5 = 0.05
@@ -26,7 +28,8 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Step:
-    """One line of an update rule: `slot ← expression`, or θ itself when slot is None."""
+    """One line of an update rule: `slot ← expression`; with slot None, the change Δθ that
+    θ's update adds (θ ← θ + Δθ): its template starts with − when it is subtracted."""
 
     slot: str | None
     label: str
@@ -61,8 +64,8 @@ def fraction(name: str, default: float) -> Option:
 
 @OPTIMIZERS.define()
 def sgd() -> Rule:
-    return Rule("sgd", (Step(None, "update", lambda theta, grad, lr: theta - lr * grad,
-                             Expression("{theta} − {lr}·{grad}", "{theta} - {lr} {grad}")),))
+    return Rule("sgd", (Step(None, "update", lambda grad, lr: -(lr * grad),
+                             Expression("−{lr}·{grad}", "-{lr} {grad}")),))
 
 
 @OPTIMIZERS.define(fraction("momentum", 0.9), Option("nesterov", False))
@@ -71,10 +74,10 @@ def momentum(momentum: float, nesterov: bool) -> Rule:
     velocity = Step("v", "velocity", lambda v, grad, lr: μ * v - lr * grad,
                     Expression("{mu}·{v} − {lr}·{grad}", "{mu} {v} - {lr} {grad}"))
     if nesterov:  # the look-ahead: θ moves by μV − η·g, PyTorch's SGD(nesterov=True)
-        update = Step(None, "update", lambda theta, v, grad, lr: theta + μ * v - lr * grad,
-                      Expression("{theta} + {mu}·{v} − {lr}·{grad}", "{theta} + {mu} {v} - {lr} {grad}"))
+        update = Step(None, "update", lambda v, grad, lr: μ * v - lr * grad,
+                      Expression("{mu}·{v} − {lr}·{grad}", "{mu} {v} - {lr} {grad}"))
     else:
-        update = Step(None, "update", lambda theta, v: theta + v, Expression("{theta} + {v}", "{theta} + {v}"))
+        update = Step(None, "update", lambda v: v, Expression("{v}", "{v}"))
     return Rule("momentum", (velocity, update), ("v",), {"mu": Constant("μ", r"\mu", μ)})
 
 
@@ -90,9 +93,8 @@ def adam(beta1: float, beta2: float, epsilon: float) -> Rule:
              Expression("{m}/(1 − {b1}^{t})", r"\frac{{m}}{1 - {b1}^{{t}}}")),
         Step("vhat", "bias-corrected second moment", lambda v, t: v / (1.0 - β2 ** t),
              Expression("{v}/(1 − {b2}^{t})", r"\frac{{v}}{1 - {b2}^{{t}}}")),
-        Step(None, "update", lambda theta, lr, mhat, vhat: theta - lr * mhat / (np.sqrt(vhat) + ε),
-             Expression("{theta} − {lr}·{mhat}/(√{vhat} + {eps})",
-                        r"{theta} - {lr} \frac{{mhat}}{\sqrt{{vhat}} + {eps}}")),
+        Step(None, "update", lambda lr, mhat, vhat: -(lr * mhat / (np.sqrt(vhat) + ε)),
+             Expression("−{lr}·{mhat}/(√{vhat} + {eps})", r"-{lr} \frac{{mhat}}{\sqrt{{vhat}} + {eps}}")),
     ), ("m", "v"), {"b1": Constant("β₁", r"\beta_1", β1), "b2": Constant("β₂", r"\beta_2", β2),
                     "eps": Constant("ε", r"\epsilon", ε)})
 
@@ -103,8 +105,8 @@ def rmsprop(decay: float, epsilon: float) -> Rule:
     return Rule("rmsprop", (
         Step("s", "mean square", lambda s, grad: ρ * s + (1.0 - ρ) * grad * grad,
              Expression("{rho}·{s} + (1 − {rho})·{grad}²", "{rho} {s} + (1 - {rho}) ({grad})^2")),
-        Step(None, "update", lambda theta, grad, lr, s: theta - lr * grad / (np.sqrt(s) + ε),
-             Expression("{theta} − {lr}·{grad}/(√{s} + {eps})", r"{theta} - {lr} \frac{{grad}}{\sqrt{{s}} + {eps}}")),
+        Step(None, "update", lambda grad, lr, s: -(lr * grad / (np.sqrt(s) + ε)),
+             Expression("−{lr}·{grad}/(√{s} + {eps})", r"-{lr} \frac{{grad}}{\sqrt{{s}} + {eps}}")),
     ), ("s",), {"rho": Constant("ρ", r"\rho", ρ), "eps": Constant("ε", r"\epsilon", ε)})
 
 
@@ -114,8 +116,8 @@ def adagrad(epsilon: float) -> Rule:
     return Rule("adagrad", (
         Step("s", "sum of squares", lambda s, grad: s + grad * grad,
              Expression("{s} + {grad}²", "{s} + ({grad})^2")),
-        Step(None, "update", lambda theta, grad, lr, s: theta - lr * grad / (np.sqrt(s) + ε),
-             Expression("{theta} − {lr}·{grad}/(√{s} + {eps})", r"{theta} - {lr} \frac{{grad}}{\sqrt{{s}} + {eps}}")),
+        Step(None, "update", lambda grad, lr, s: -(lr * grad / (np.sqrt(s) + ε)),
+             Expression("−{lr}·{grad}/(√{s} + {eps})", r"-{lr} \frac{{grad}}{\sqrt{{s}} + {eps}}")),
     ), ("s",), {"eps": Constant("ε", r"\epsilon", ε)})
 
 
