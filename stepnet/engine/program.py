@@ -8,6 +8,7 @@ result on the way — so the two agree bit for bit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,13 +77,24 @@ class Program:
         """The network as evaluated after training: every sample in one batch, no dropout."""
         return build_program(self.model.without_dropout(), self.data.whole())
 
+    @cached_property
+    def kept(self) -> tuple[Name, ...]:
+        """What an iteration hands to the next: the parameters and the optimizer's state."""
+        return tuple(self.model.state_names())
+
+    @cached_property
+    def watched(self) -> tuple[Name, ...]:
+        """What `iterate` looks at for NaN and ±Inf besides the loss (see there)."""
+        return (*(op.output for op in self.ops if op.kind == "weighted_sum"),
+                *(grad(name) for name in self.model.optimizer.frozen))
+
     # --- running it unwatched -----------------------------------------------------------
 
     def run(self, state: Mapping[Name, Array], iteration: int, stop: int | None = None) -> State:
         """The values after ops[:stop] of iteration `iteration`, starting from `state`."""
         values = dict(state)
         with np.errstate(all="ignore"):  # NaN/Inf are for the debugger to flag, not to warn about
-            for op in self.ops[:stop]:
+            for op in self.ops if stop is None else self.ops[:stop]:
                 op.run(values, iteration)
         return values
 
@@ -97,14 +109,13 @@ class Program:
         checks those once per run.
         """
         values = self.run(state, iteration)
-        watched = [values[LOSS], *(values[op.output] for op in self.ops if op.kind == "weighted_sum"),
-                   *(values[grad(name)] for name in self.model.optimizer.frozen)]
-        ok = all(np.isfinite(v).all() for v in watched)
-        return {name: values[name] for name in self.model.state_names()}, float(values[LOSS]), ok
+        loss = float(values[LOSS])
+        ok = math.isfinite(loss) and all(finite(values[name]) for name in self.watched)
+        return {name: values[name] for name in self.kept}, loss, ok
 
     def finite(self, state: Mapping[Name, Array]) -> bool:
         """Whether everything kept between iterations is finite."""
-        return all(np.isfinite(state[name]).all() for name in self.model.state_names())
+        return all(finite(state[name]) for name in self.kept)
 
     def loss(self, state: Mapping[Name, Array], iteration: int) -> float:
         """J of iteration `iteration`'s batch at `state`."""
@@ -114,6 +125,13 @@ class Program:
         """J, ∂J/∂θ of every parameter θ by backpropagation, and every value computed on the way."""
         values = self.run(state, iteration, self.backward_end)
         return float(values[LOSS]), {name: values[grad(name)] for name in self.model.parameter_names()}, values
+
+
+def finite(value: Array) -> bool:
+    """Whether no element of `value` is NaN or ±Inf. Σx² is NaN or ±Inf as soon as one element
+    is, so one dot product answers for the whole array at the cost of a single NumPy call;
+    only when it overflows (some |x| beyond ~1e154) are the elements looked at one by one."""
+    return math.isfinite(np.vdot(value, value)) or bool(np.isfinite(value).all())
 
 
 def build_program(model: Model, data: Dataset) -> Program:
