@@ -68,6 +68,11 @@ class Program:
         return next(i for i, op in enumerate(self.ops) if op.output == LOSS)
 
     @cached_property
+    def forward_end(self) -> int:
+        """The number of ops of the forward pass (the loss follows)."""
+        return next(i for i, op in enumerate(self.ops) if op.phase != "forward")
+
+    @cached_property
     def backward_end(self) -> int:
         """The number of ops up to the end of the backward pass (the updates follow)."""
         return max(i for i, op in enumerate(self.ops) if op.phase != "update") + 1
