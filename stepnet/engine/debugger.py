@@ -15,16 +15,19 @@ import time
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stepnet.engine.breakpoints import Breakpoint
-from stepnet.engine.gradcheck import ParameterCheck, gradient_check
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, Name
 from stepnet.engine.notation import DEFAULT_DIGITS, formatter
 from stepnet.engine.op import Op
 from stepnet.engine.program import build_program, finite
+
+if TYPE_CHECKING:  # not imported to run: `stepnet train` starts ~2 ms sooner without them
+    from stepnet.engine.breakpoints import Breakpoint
+    from stepnet.engine.gradcheck import ParameterCheck
 
 Array = np.ndarray
 State = dict[Name, Array]
@@ -32,7 +35,7 @@ State = dict[Name, Array]
 #: how much memory the boundary checkpoints may take before they are thinned
 HISTORY_BUDGET = 32 * 2**20
 #: a state is kept only after iterations that took this long per byte of it (see Checkpoints)
-SECONDS_PER_BYTE_KEPT = 50 * 2.3e-6 / 4096
+SECONDS_PER_BYTE_KEPT = 100 * 2.3e-6 / 4096
 
 
 def _nbytes(state: State) -> int:
@@ -45,8 +48,8 @@ class Checkpoints:
     Every state kept alive makes the iterations after it allocate fresh memory, and the
     system's first touch of each fresh page (4 KB) takes ~2.3 µs: on 784-64-10 a kept state
     costs about what an iteration does. So a state is kept only once the iterations since
-    the last kept one took 50 times that (`spacing` seconds): the pages cost ~2 % of a run,
-    and reaching any boundary replays at most about `spacing` (11 ms on 784-64-10, 0.4 s on
+    the last kept one took 100 times that (`spacing` seconds): the pages cost ~1 % of a run,
+    and reaching any boundary replays at most about `spacing` (23 ms on 784-64-10, 0.8 s on
     784-1024-1024-10). Past the budget every other one is dropped and the spacing doubles.
     The first state offered (the initial one) is always kept.
     """
@@ -177,6 +180,8 @@ class Debugger:
     def gradient_check(self, eps: float = 1e-6) -> list[ParameterCheck]:
         """Backprop against finite differences for the current iteration: at the parameters
         it started from, on its batch, with its dropout masks."""
+        from stepnet.engine.gradcheck import gradient_check
+
         return gradient_check(self.program, self.start_parameters, self.iteration, eps)
 
     @property
