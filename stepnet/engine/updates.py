@@ -5,6 +5,7 @@ defines the rules; this turns them into ops over named quantities)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def _step(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Shap
     arrow = r"\leftarrow" if step.slot is None or step.slot in rule.state else "="
     expression = step.expression
     constants = expression.constants(terms)
-    reads, compute = _bind(step.compute, [terms[name] for name in step.reads])
+    reads, compute = _bind(step.compute, {name: terms[name] for name in step.reads})
     return Op("update" if step.slot is None else "optimizer", "update", theta.layer, output, reads,
               f"{step.label} ({rule.name})",
               f"{output} = {expression.symbols(terms)}{legend(constants)}",
@@ -57,13 +58,17 @@ def _step(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Shap
               compute=compute, explainer=expression.explainer(terms), shape=shape)
 
 
-def _bind(compute: Callable[..., Array], args: list[Term]) -> tuple[tuple[Name, ...], Callable[..., Array]]:
+def _bind(compute: Callable[..., Array], args: dict[str, Term]) -> tuple[tuple[Name, ...], Callable[..., Array]]:
     """The quantities among `args` (what an op reads), and `compute` taking only them: a
-    constant argument (η without a schedule) is passed its value."""
-    reads = tuple(a for a in args if isinstance(a, Name))
+    constant argument (η without a schedule) is passed its value, by keyword where it comes
+    after every quantity (a C-level partial: a Python wrapper cost each update 0.3 µs)."""
+    reads = tuple(a for a in args.values() if isinstance(a, Name))
     if len(reads) == len(args):
         return reads, compute
-    fixed = [a.value if isinstance(a, Constant) else None for a in args]
+    constants = {k: a.value for k, a in args.items() if isinstance(a, Constant)}
+    if list(args)[len(reads):] == list(constants):
+        return reads, partial(compute, **constants)
+    fixed = [a.value if isinstance(a, Constant) else None for a in args.values()]
 
     def call(*values: Array) -> Array:
         given = iter(values)
