@@ -4,10 +4,11 @@ print the final loss and accuracy over every sample.
 
     python bench/plain_train.py SPEC.npz N [DATA.npz]
 
-SPEC.npz holds the initial parameters W1, b1, …, the network (`hidden`, `output`,
-`trained`), the update rule (`rule`, `learning_rate`) and `batch_size`; the samples come
-from DATA.npz (`inputs`, class labels as `targets`, as the bundled digits are stored) or,
-without it, from SPEC.npz's `inputs` and `targets`.
+SPEC.npz holds the network (`hidden`, `output`, `trained`), the update rule (`rule`,
+`learning_rate`), `batch_size`, and the initial parameters: W1, b1, … as given, or `sizes`
+and `seed` for Xavier's initialisation drawn as the scenario draws it (biases 0). The
+samples come from DATA.npz (`inputs`, class labels as `targets`, as the bundled digits are
+stored) or, without it, from SPEC.npz's `inputs` and `targets`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ def main() -> None:
         y = np.eye(int(labels.max()) + 1)[labels]
     else:
         x, y = spec["inputs"], spec["targets"]
-    depth = sum(name.startswith("W") for name in spec.files)
-    params = [spec[f"{kind}{l}"] for l in range(1, depth + 1) for kind in ("W", "b")]
+    if "seed" in spec.files:
+        rng = np.random.default_rng(int(spec["seed"]))
+        params = []
+        for fan_in, units in zip(spec["sizes"], spec["sizes"][1:]):
+            params += [rng.standard_normal((units, fan_in)) * np.sqrt(2.0 / (fan_in + units)), np.zeros(units)]
+    else:
+        depth = sum(name.startswith("W") for name in spec.files)
+        params = [spec[f"{kind}{l}"] for l in range(1, depth + 1) for kind in ("W", "b")]
     net = reference.Net(str(spec["hidden"]), str(spec["output"]), tuple(bool(t) for t in spec["trained"]))
     rule = reference.RULES[str(spec["rule"])]
     params = rule(params, x, y, int(spec["batch_size"]), iterations, float(spec["learning_rate"]), net)

@@ -2,7 +2,8 @@
 
 1. End to end from the command line: `stepnet train FILE -n N` with its default reporting,
    against `plain_train.py`, a plain NumPy script doing the same N iterations from the same
-   weights and then evaluating every sample once (loss and accuracy), each a new process,
+   weights (drawn as the scenario draws them, or as given) and then evaluating every sample
+   once (loss and accuracy), each a new process,
    start-up included in both (see `processes.py`). Networks: 2-2-2 (mazur), 64-32-10 (digits,
    full batch), 784-64-10 (mnist_shape), 784-256-256-10, 784-1024-1024-10 and 20 layers × 64
    (batches of 32); N = 100 (the default) and 300 (what the examples suggest). The final
@@ -42,8 +43,13 @@ VIEW_REPORTS = 40
 def spec(s: Scenario, path: Path, folder: Path) -> list[str]:
     """Writes what `plain_train.py` needs besides N; the arguments that follow N."""
     params, net = networks.plain(s)
-    arrays = {str(name): params[i] for i, name in enumerate(s.model.parameter_names())}
-    data = tomllib.loads(path.read_text())["data"]
+    doc = tomllib.loads(path.read_text())
+    data = doc["data"]
+    if all(layer.get("init") == "xavier" and "bias" not in layer for layer in doc["network"]["layers"]):
+        sizes = [s.model.inputs, *(layer.units for layer in s.model.layers)]
+        arrays = {"sizes": np.array(sizes), "seed": doc.get("seed", 0)}  # the script draws them
+    else:
+        arrays = {str(name): params[i] for i, name in enumerate(s.model.parameter_names())}
     if "file" not in data:
         arrays |= {"inputs": s.data.inputs, "targets": s.data.targets}
     out = folder / f"{path.stem}.npz"
