@@ -14,8 +14,7 @@ Targets: fast path ≤ 1.1× on 784-64-10 and 784-256-256-10 with SGD, ≤ 1.2×
 op ≤ 2× on 2-2-2 and 20 layers, ≤ 1.5× on 784-64-10. Then the history's memory after
 1,000 iterations of 784-64-10 (target ≤ 50 MB).
 
-Rounds interleave the runs, each round in a different order, so load on the machine hits
-all alike; the fastest round of each is reported (noise only adds time). A run lasts about
+Rounds interleave the runs and the fastest of each is kept (`timing.py`). A run lasts about
 `--seconds`, the same number of iterations for the three runs of a network.
 
     python bench/engine.py [--rounds 5] [--seconds 0.05]
@@ -28,12 +27,14 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 import networks
 import reference
+import timing
 from stepnet import scenario
 from stepnet.scenario import Scenario
 
@@ -100,12 +101,8 @@ def measure(s: Scenario, rounds: int, seconds: float) -> dict[str, float]:
     for prepare in RUNS.values():  # warm up caches and allocator
         seconds_per_iteration(prepare, s, 2)
     n = max(2, round(seconds / seconds_per_iteration(plain_numpy, s, 3)))
-    times: dict[str, list[float]] = {name: [] for name in RUNS}
-    names = list(RUNS)
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(seconds_per_iteration(RUNS[name], s, n))
-    return {name: min(t) for name, t in times.items()}
+    return timing.fastest({name: partial(seconds_per_iteration, prepare, s, n) for name, prepare in RUNS.items()},
+                          rounds)
 
 
 def main() -> None:

@@ -1,7 +1,6 @@
 """Timing commands as a user runs them: each one a new process, from its start to its end.
 
-Rounds interleave the commands, each round starting with a different one, so that load on
-the machine hits all alike; the fastest round of each is kept (noise only adds time).
+Rounds interleave the commands and the fastest of each is kept (`timing.py`).
 Python's bytecode is cached, in a folder of the bench's own, as it is for an installed
 stepnet: a shell that sets PYTHONDONTWRITEBYTECODE would otherwise have every run compile
 stepnet's modules anew (~10 ms for the command line alone).
@@ -13,7 +12,10 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
+
+import timing
 
 
 def environment(folder: Path) -> dict[str, str]:
@@ -42,9 +44,4 @@ def fastest(commands: dict[str, list[str]], rounds: int, env: dict[str, str], ou
     fills the caches (bytecode, files)."""
     for command in commands.values():
         timed(command, env, out)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    names = list(commands)
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(timed(commands[name], env, out))
-    return {name: min(t) for name, t in times.items()}
+    return timing.fastest({name: partial(timed, command, env, out) for name, command in commands.items()}, rounds)

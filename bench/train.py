@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import argparse
+import sys
 import tempfile
 import time
 import tomllib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 import networks
 import processes
+import timing
 from stepnet import bundled, scenario
 from stepnet.engine.training import report_spacing, train
 from stepnet.scenario import Scenario
@@ -69,7 +72,7 @@ def end_to_end(paths: dict[str, Path], iterations: list[int], rounds: int, folde
         s = scenario.load(path)
         plain_args = spec(s, path, folder)
         for n in iterations:
-            commands = {"plain": [processes.sys.executable, str(HERE / "plain_train.py"), plain_args[0], str(n),
+            commands = {"plain": [sys.executable, str(HERE / "plain_train.py"), plain_args[0], str(n),
                                   *plain_args[1:]],
                         "stepnet": [*processes.stepnet(), "train", str(path), "-n", str(n)]}
             t = processes.fastest(commands, rounds, env, out)
@@ -82,6 +85,17 @@ def end_to_end(paths: dict[str, Path], iterations: list[int], rounds: int, folde
                   f"{'✓' if ratio <= 1.3 else '✗'}  {finals[0]}, {finals[1]}")
 
 
+def seconds_to_train(s: Scenario, n: int, every: int, watched: bool) -> float:
+    """`train` on a fresh debugger: as the command runs it, or with the view's progress callback
+    (which copies the batch losses for its curve)."""
+    d = s.debugger()
+    progress: Callable[[int], object] | None = (lambda done: d.losses[:]) if watched else None
+    start = time.perf_counter()
+    for _ in train(d, n, every, progress):
+        pass
+    return time.perf_counter() - start
+
+
 def in_process(paths: dict[str, Path], n: int, rounds: int) -> None:
     print(f"\nthe engine alone, {n} iterations: train as the command runs it, and as the training view drives it "
           f"({VIEW_REPORTS} reports a run, with progress); fastest of {rounds} interleaved rounds")
@@ -89,25 +103,14 @@ def in_process(paths: dict[str, Path], n: int, rounds: int) -> None:
     for name, path in paths.items():
         s = scenario.load(path)
         program = s.debugger().program
-        runs: dict[str, tuple[int, bool]] = {
+        runs = {
             "command": (report_spacing(program, n), False),
             "view, every N/40": (max(1, n // VIEW_REPORTS), True),
             "view, report_spacing": (report_spacing(program, n, VIEW_REPORTS), True),
         }
-        times: dict[str, list[float]] = {run: [] for run in runs}
-        names = list(runs)
-        for r in range(rounds):
-            for run in names[r % len(names):] + names[:r % len(names)]:
-                every, watched = runs[run]
-                d = s.debugger()
-                progress: Callable[[int], object] | None = (lambda done: d.losses[:]) if watched else None
-                start = time.perf_counter()
-                for _ in train(d, n, every, progress):
-                    pass
-                times[run].append(time.perf_counter() - start)
-        best = {run: min(t) for run, t in times.items()}
+        best = timing.fastest({run: partial(seconds_to_train, s, n, *runs[run]) for run in runs}, rounds)
         cells = [f"{n / best['command']:7.0f} it/s"]
-        for run in names[1:]:
+        for run in list(runs)[1:]:
             cells.append(f"{n / best[run]:7.0f} it/s {best['command'] / best[run]:5.2f}×")
         print(f"  {name:<18} {cells[0]:>12} {cells[1]:>22} {cells[2]:>24}")
 
