@@ -135,7 +135,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--iterations", "-n", type=whole(1), default=100, metavar="N",
                    help="how many iterations to run (default %(default)s)")
     p.add_argument("--report-every", type=whole(1), metavar="K",
-                   help="a summary line every K iterations (default N/10)")
+                   help="a summary line every K iterations (default N/10, or less often where evaluating "
+                   "all samples would take more than ~10 %% of the run)")
 
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
@@ -453,23 +454,30 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.engine.graph import Graph
+    from stepnet.engine.training import evaluation_cost, report_spacing
     from stepnet.engine.training import train as run_training
 
-    every = args.report_every if args.report_every is not None else max(1, args.iterations // 10)
+    every = args.report_every if args.report_every is not None else report_spacing(d.program, args.iterations)
     data = scenario.data
     graph = isinstance(scenario.model, Graph)
     if graph:  # the objective itself, and the gradient of each parameter
         weights = scenario.model.trained_parameters()
         print(f"{scenario.title}: {args.iterations:,} iterations")
         print("J before: the mean of the iterations' J since the line before, each before its update;\n"
-              "J after, |∂J/∂θ|: with the parameters after the iteration")
+              "J after: with the parameters after the iteration; |∂J/∂θ|: the gradient the iteration applied")
         header = f"{'iteration':>9}  {'J before':>10}  {'J after':>10}"
     else:
         weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
         print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
               f"of {data.samples:,} samples")
-        print("batch loss: the mean of the iterations' losses since the line before, each before its "
-              "update;\nloss, accuracy, ‖∂J/∂W‖: over all samples, with the parameters after the iteration")
+        if args.report_every is None and every > max(1, args.iterations // 10):
+            cost = evaluation_cost(d.program)
+            print(f"a line every {every:,} iterations and after the last: each evaluates every sample "
+                  f"({data.samples:,}), the work of "
+                  f"~{f'{cost:,.0f}' if cost >= 10 else f'{cost:.2g}'} iterations (--report-every K to choose)")
+        print("batch loss: the mean of the iterations' losses since the line before, each before its update;\n"
+              "loss, accuracy: over all samples, with the parameters after the iteration (a forward pass);\n"
+              "‖∂J/∂W‖: of the gradient the iteration applied, over its own batch")
         header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
     print(header + "".join(f"  {f'|∂J/∂{name}|' if graph else f'‖∂J/∂{name}‖':>10}" for name in weights))
     last = None

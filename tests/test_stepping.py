@@ -7,7 +7,7 @@ import pytest
 
 from conftest import make_data, make_debugger, make_model
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
-from stepnet.engine.debugger import Debugger
+from stepnet.engine.debugger import SECONDS_PER_BYTE_KEPT, Checkpoints, Debugger
 from stepnet.engine.model import Dataset, Optimizer
 from stepnet.engine.names import Name
 
@@ -162,3 +162,36 @@ def test_layer_and_phase_boundaries():
     assert d.last_op.phase == "forward"
     d.goto(d.boundary("iteration"))
     assert d.position == d.n_ops
+
+
+def test_checkpoints_are_kept_after_enough_computation_and_thinned_to_the_budget():
+    state = {Name.parse("W1"): np.zeros(512)}  # 4 KB
+    c = Checkpoints(4096, budget=3 * 4096)
+    c.offer(0, state)  # the first is kept whatever it cost
+    spacing = c.spacing
+    assert spacing == pytest.approx(4096 * SECONDS_PER_BYTE_KEPT)
+    c.offer(1, state, spacing / 2)
+    assert list(c.saved) == [0]  # half the spacing since the last kept one: not kept
+    c.offer(2, state, spacing / 2)
+    c.offer(3, state, 0.0)  # not measured (stepping): counts for nothing
+    c.offer(4, state, 2 * spacing)
+    assert list(c.saved) == [0, 2, 4] and c.nbytes == 3 * 4096
+    c.offer(5, state, spacing)  # a fourth is over budget: every other one goes
+    assert sorted(c.saved) == [0, 4] and c.spacing == 2 * spacing
+
+
+def test_a_long_run_keeps_few_states_and_every_boundary_is_reached_exactly():
+    model = make_model([30, 20, 5], ["relu", "softmax"], loss="cross_entropy")
+    data = make_data(model, 40, 8)
+    stepped = Debugger(model, data)
+    boundaries = {0: snapshot(stepped)}
+    for k in range(1, 200):
+        for _ in range(stepped.n_ops):
+            stepped.step()
+        boundaries[k] = snapshot(stepped)
+    d = Debugger(model, data)
+    d.run_iterations(200)
+    assert 1 <= len(d._checkpoints.saved) < 200
+    for k in (199, 0, 123, 1, 57, 58, 198):  # back and forth, from checkpoints or replayed
+        d.goto(k * d.n_ops)
+        assert snapshot(d) == boundaries[k], k

@@ -11,8 +11,8 @@ from conftest import SCENARIOS, make_debugger, make_model
 from stepnet import cli, scenario
 from stepnet.engine.metrics import accuracy, evaluate, is_classification
 from stepnet.engine.model import Dataset
-from stepnet.engine.program import build_program
-from stepnet.engine.training import train
+from stepnet.engine.program import Program, build_program
+from stepnet.engine.training import EVALUATION_SHARE, evaluation_cost, report_spacing, train
 from stepnet.engine.names import Name
 
 MAZUR = str(SCENARIOS / "mazur.toml")
@@ -41,33 +41,34 @@ def test_mazur_reports_the_articles_error_after_the_first_round(capsys):
     assert out.splitlines()[-1] == f"final after 2 iterations: loss {rows[1][2]}"
 
 
-def plain_full_batch_training(s, iterations: int) -> tuple[dict, np.ndarray]:
-    """64-32-10 ReLU/softmax, cross-entropy, batch gradient descent, written out in NumPy."""
-    W1, b1, W2, b2 = (s.model.initial[Name.parse(k)] for k in ("W1", "b1", "W2", "b2"))
-    x, y, lr = s.data.inputs, s.data.targets, s.model.optimizer.learning_rate
+def plain_training(s, iterations: int) -> tuple[list[float], np.ndarray]:
+    """A 2-layer ReLU/softmax network with cross-entropy, SGD on batches in file order,
+    written out in NumPy: the last iteration's gradient norms (W1, b1, W2, b2: its batch's,
+    at the parameters before its update) and the predictions over all samples after it."""
+    params = [s.model.initial[Name.parse(k)] for k in ("W1", "b1", "W2", "b2")]
+    x_all, y_all, lr, batch = s.data.inputs, s.data.targets, s.model.optimizer.learning_rate, s.data.batch_size
 
-    def forward(W1, b1, W2, b2):
+    def forward(x, W1, b1, W2, b2):
         z1 = x @ W1.T + b1
         a1 = np.maximum(z1, 0)
         e = np.exp((z := a1 @ W2.T + b2) - z.max(axis=1, keepdims=True))
         return z1, a1, e / e.sum(axis=1, keepdims=True)
 
-    def grads(W1, b1, W2, b2):
-        z1, a1, p = forward(W1, b1, W2, b2)
+    for k in range(iterations):
+        start = k % -(-len(x_all) // batch) * batch
+        x, y = x_all[start:start + batch], y_all[start:start + batch]
+        z1, a1, p = forward(x, *params)
         d2 = (p - y) / len(x)
-        d1 = (d2 @ W2) * (z1 > 0)
-        return d1.T @ x, d1.sum(0), d2.T @ a1, d2.sum(0)
-
-    for _ in range(iterations):
-        g = grads(W1, b1, W2, b2)
-        W1, b1, W2, b2 = (w - lr * gw for w, gw in zip((W1, b1, W2, b2), g))
-    return {"W1": np.linalg.norm(grads(W1, b1, W2, b2)[0])}, forward(W1, b1, W2, b2)[2]
+        d1 = (d2 @ params[2]) * (z1 > 0)
+        grads = [d1.T @ x, d1.sum(0), d2.T @ a1, d2.sum(0)]
+        params = [w - lr * g for w, g in zip(params, grads)]
+    return [float(np.sqrt(np.sum(g * g))) for g in grads], forward(x_all, *params)[2]
 
 
 def test_digits_accuracy_and_gradient_norm_match_plain_numpy(capsys):
     status, out, _ = run(["train", DIGITS, "-n", "20", "--report-every", "10"], capsys)
     assert status == 0
-    norms, p = plain_full_batch_training(scenario.load(DIGITS), 20)
+    norms, p = plain_training(scenario.load(DIGITS), 20)
     labels = scenario.load(DIGITS).data.targets.argmax(axis=1)
     correct = int((p.argmax(axis=1) == labels).sum())
     final = out.splitlines()[-1]
@@ -75,7 +76,55 @@ def test_digits_accuracy_and_gradient_norm_match_plain_numpy(capsys):
     rows = report_rows(out)
     assert [r[0] for r in rows] == ["10", "20"]
     assert rows[-1][3] == f"{100 * correct / 1797:.2f}"
-    assert float(rows[-1][5]) == pytest.approx(norms["W1"], rel=1e-3)  # printed to 4 digits
+    assert float(rows[-1][5]) == pytest.approx(norms[0], rel=1e-3)  # printed to 4 digits
+    assert float(rows[-1][6]) == pytest.approx(norms[2], rel=1e-3)
+
+
+def test_mini_batch_reports_match_plain_numpy():
+    """Loss and accuracy over every sample after the iteration; each parameter's gradient
+    norm of the iteration's own batch."""
+    s = scenario.load(SCENARIOS / "mnist_shape.toml")
+    reports = list(train(s.debugger(), 30, 15))
+    assert [r.iteration for r in reports] == [15, 30]
+    y = s.data.targets
+    for report in reports:
+        norms, p = plain_training(s, report.iteration)
+        e = report.evaluation
+        assert e.loss == pytest.approx(np.mean(-np.sum(y * np.log(np.clip(p, 1e-12, 1)), axis=1)), rel=1e-12)
+        assert e.accuracy == np.mean(p.argmax(axis=1) == y.argmax(axis=1))
+        assert [e.gradient_norms[Name.parse(k)] for k in ("W1", "b1", "W2", "b2")] == pytest.approx(norms, rel=1e-12)
+
+
+def program_of(samples: int, batch: int) -> Program:
+    model = make_model([2, 3], ["softmax"], loss="cross_entropy")
+    return build_program(model, Dataset(np.zeros((samples, 2)), np.eye(3)[np.zeros(samples, int)], batch))
+
+
+@pytest.mark.parametrize("samples, batch, iterations, spacing", [
+    (1797, 32, 300, 200),  # mnist_shape: an evaluation costs 1797/(3·32) ≈ 19 iterations
+    (1797, 32, 5000, 500),  # N/10 is further apart
+    (1797, 32, 100, 200),  # one line, after the last
+    (1797, 1797, 300, 30),  # digits: a third of an iteration
+    (1797, 1797, 20, 5),
+    (1, 1, 100, 10),  # mazur
+    (1, 1, 3, 5),
+    (60000, 1, 10, 200_000),  # 20,000 iterations' work
+])
+def test_reports_are_spaced_so_evaluations_take_at_most_a_tenth(samples, batch, iterations, spacing):
+    program = program_of(samples, batch)
+    assert report_spacing(program, iterations) == spacing
+    assert evaluation_cost(program) / spacing <= EVALUATION_SHARE
+    assert report_spacing(program, iterations, reports=40) <= spacing
+
+
+def test_the_default_spacing_is_said_when_it_is_not_n_over_10(capsys):
+    status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "210"], capsys)
+    assert status == 0
+    assert "a line every 200 iterations and after the last: each evaluates every sample (1,797), " \
+           "the work of ~19 iterations" in out
+    assert [r[0] for r in report_rows(out)] == ["200", "210"]
+    status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "20", "--report-every", "10"], capsys)
+    assert [r[0] for r in report_rows(out)] == ["10", "20"] and "a line every" not in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -122,7 +171,7 @@ def test_accuracy_is_argmax_against_argmax():
 
 
 def evaluation(model, x, y):
-    return evaluate(build_program(model, Dataset(x, y, len(x))), model.initial_state())
+    return evaluate(build_program(model, Dataset(x, y, len(x))), model.initial_state(), {})
 
 
 def test_accuracy_for_one_hot_targets_or_0_1_targets_of_one_unit():

@@ -1,11 +1,15 @@
-"""Figures of a set of parameters over a whole data set: loss, accuracy, gradient norms.
+"""Figures of a set of parameters: loss and accuracy over a whole data set, gradient norms.
 
 Pure functions: they read the parameters and never change them. Evaluation runs the
 forward pass without dropout masks, as at test time, so a dropout layer keeps every unit.
+It runs the forward pass only (a backward pass over every sample, for gradients over the
+whole data set, would triple its cost): the gradient norms reported with it are those of
+the batch gradients the iteration computed anyway.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +28,8 @@ class Evaluation:
     loss: float
     #: fraction of samples classified right (see `accuracy`); None if not classifying
     accuracy: float | None
-    #: ‖∂J/∂θ‖ (Frobenius) of every parameter, J the model's cost over the whole data set
+    #: ‖∂J/∂θ‖ (Frobenius) of every parameter θ, of the gradient the iteration that made the
+    #: parameters applied: J over that iteration's batch, at the parameters before its update
     gradient_norms: dict[Name, float]
 
 
@@ -46,13 +51,20 @@ def accuracy(p: Array, y: Array) -> float:
     return float(np.mean(p.argmax(axis=1) == y.argmax(axis=1)))
 
 
-def evaluate(program: Program, state: State) -> Evaluation:
-    """Loss, accuracy and gradient norms of `state` over the whole data set, without dropout."""
+def evaluate(program: Program, state: State, gradients: Mapping[Name, Array]) -> Evaluation:
+    """Loss and accuracy of `state` over the whole data set, without dropout, from a forward
+    pass (and the loss); and the norms of `gradients`, by parameter."""
+    evaluation = program.evaluation
     with np.errstate(all="ignore"):  # ‖∞‖ overflows in the dot product: no warning
-        _, grads, values = program.evaluation.gradients(state, 1)
+        values = evaluation.run(state, 1, evaluation.loss_index + 1)
         loss, share = program.model.score(values)
-        norms = {name: float(np.linalg.norm(g)) for name, g in grads.items()}
+        norms = {name: float(np.linalg.norm(g)) for name, g in gradients.items()}
     return Evaluation(loss, share, norms)
+
+
+def batch_gradients(values: Mapping[Name, Array], model: Model) -> State:
+    """∂J/∂θ of every parameter θ, as the current iteration computed them on its batch."""
+    return {name: values[grad(name)] for name in model.parameter_names()}
 
 
 def identical_rows(matrix: Array) -> list[list[int]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Literal
 
 import numpy as np
@@ -40,8 +41,20 @@ Shape = tuple[int | None, ...]
 def frozen(value: object) -> Array:
     """`value` as a read-only array (a NumPy scalar becomes a 0-d array)."""
     array = value if type(value) is np.ndarray else np.asarray(value)
-    array.flags.writeable = False
+    array.setflags(write=False)
     return array
+
+
+def _getter(names: tuple[Name, ...]) -> Callable[[State], tuple[Array, ...]]:
+    """A function from a state to the values of `names`, as a tuple. An op's run is the
+    innermost loop of stepping and of the fast path: an itemgetter reads in C what a list
+    comprehension read in Python, in a third of the time."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda values: (values[name],)
+    return lambda values: ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,9 +73,14 @@ class Op:
     compute: Callable[..., object] = field(repr=False)
     explainer: Explainer = field(repr=False)
     shape: Shape = ()
+    #: the values `compute` takes, read from a state (`_getter(reads)`)
+    _arguments: Callable[[State], tuple[Array, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_arguments", _getter(self.reads))
 
     def run(self, values: State, iteration: int) -> None:
-        values[self.output] = frozen(self.compute(*[values[name] for name in self.reads]))
+        values[self.output] = frozen(self.compute(*self._arguments(values)))
 
     @property
     def outputs(self) -> dict[Name, Shape]:

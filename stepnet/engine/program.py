@@ -10,6 +10,7 @@ without looking at each result on the way — so the two agree bit for bit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,6 +82,11 @@ class Program:
         return next((i for i, op in enumerate(self.ops) if op.output == LOSS), len(self.ops))
 
     @cached_property
+    def forward_end(self) -> int:
+        """The number of ops of the forward pass (the loss follows)."""
+        return next(i for i, op in enumerate(self.ops) if op.phase != "forward")
+
+    @cached_property
     def backward_end(self) -> int:
         """The number of ops up to the end of the backward pass (the updates follow)."""
         return max(i for i, op in enumerate(self.ops) if op.phase != "update") + 1
@@ -90,13 +96,26 @@ class Program:
         """The network as evaluated after training: every sample in one batch, no dropout."""
         return build_program(self.model.without_dropout(), self.data.whole())
 
+    @cached_property
+    def kept(self) -> tuple[Name, ...]:
+        """What an iteration hands to the next: the parameters and the optimizer's state."""
+        return tuple(self.model.state_names())
+
+    @cached_property
+    def watched(self) -> tuple[Name, ...]:
+        """What `iterate` looks at for NaN and ±Inf besides the loss (see there)."""
+        trained = set(self.model.trained_parameters())
+        return (*dict.fromkeys(op.output for op in self.ops if op.kind in WATCHED),
+                *(g for name in self.model.parameter_names()
+                  if name not in trained and (g := grad(name)) in self.last_writer))
+
     # --- running it unwatched -----------------------------------------------------------
 
     def run(self, state: Mapping[Name, Array], iteration: int, stop: int | None = None) -> State:
         """The values after ops[:stop] of iteration `iteration`, starting from `state`."""
         values = dict(state)
         with np.errstate(all="ignore"):  # NaN/Inf are for the debugger to flag, not to warn about
-            for op in self.ops[:stop]:
+            for op in self.ops if stop is None else self.ops[:stop]:
                 op.run(values, iteration)
         return values
 
@@ -111,17 +130,13 @@ class Program:
         once non-finite, stay so: `finite` checks those once per run.
         """
         values = self.run(state, iteration)
-        trained = self.model.trained_parameters()
-        watched = [*(values[op.output] for op in self.ops if op.kind in WATCHED or op.output == LOSS),
-                   *(values[g] for name in self.model.parameter_names()
-                     if name not in trained and (g := grad(name)) in values)]
-        ok = all(np.isfinite(v).all() for v in watched)
-        loss = float(values[LOSS]) if LOSS in values else float("nan")  # nan: no loss op
-        return {name: values[name] for name in self.model.state_names()}, loss, ok
+        loss = float(values[LOSS]) if self.has_loss else math.nan  # nan: no loss op
+        ok = (math.isfinite(loss) or not self.has_loss) and all(finite(values[name]) for name in self.watched)
+        return {name: values[name] for name in self.kept}, loss, ok
 
     def finite(self, state: Mapping[Name, Array]) -> bool:
         """Whether everything kept between iterations is finite."""
-        return all(np.isfinite(state[name]).all() for name in self.model.state_names())
+        return all(finite(state[name]) for name in self.kept)
 
     def loss(self, state: Mapping[Name, Array], iteration: int) -> float:
         """J of iteration `iteration`'s batch at `state`."""
@@ -131,6 +146,13 @@ class Program:
         """J, ∂J/∂θ of every parameter θ by backpropagation, and every value computed on the way."""
         values = self.run(state, iteration, self.backward_end)
         return float(values[LOSS]), {name: values[grad(name)] for name in self.model.parameter_names()}, values
+
+
+def finite(value: Array) -> bool:
+    """Whether no element of `value` is NaN or ±Inf. Σx² is NaN or ±Inf as soon as one element
+    is, so one dot product answers for the whole array at the cost of a single NumPy call;
+    only when it overflows (some |x| beyond ~1e154) are the elements looked at one by one."""
+    return math.isfinite(np.vdot(value, value)) or bool(np.isfinite(value).all())
 
 
 def build_program(model: Trainable, data: Dataset) -> Program:
