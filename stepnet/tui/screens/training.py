@@ -1,9 +1,10 @@
 """`i`: N iterations through the fast path, watched as live curves; any key pauses.
 
 The run happens in a worker thread, through `stepnet.engine.training.train` (the same
-code `stepnet train` runs). Each report (every ~1/40 of the run) brings the loss and,
-for classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖;
-between reports, progress updates bring the batch losses so far. The worker only records
+code `stepnet train` runs). Each report (every ~1/40 of the run, or fewer where evaluating
+every sample would take over ~10 % of the run: `report_spacing`) brings the loss and, for
+classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖ of the
+gradient the iteration applied; between reports, progress updates bring the batch losses so far. The worker only records
 them — it never waits for the screen — and a timer draws the latest a few times a second.
 Pausing keeps every iteration done: stepping resumes from there.
 """
@@ -24,7 +25,7 @@ from textual_plotext import PlotextPlot
 
 from stepnet.engine.metrics import is_classification
 from stepnet.engine.names import Name
-from stepnet.engine.training import Report, completed, train
+from stepnet.engine.training import Report, completed, report_spacing, train
 from stepnet.tui.session import Session
 
 #: reports per run: each evaluates the whole data set, so they are kept few
@@ -129,7 +130,7 @@ class TrainingScreen(Screen[None]):
             self._progress = (done, d.losses[self.start:])
 
         try:
-            for report in train(d, self.iterations, max(1, self.iterations // REPORTS), progress,
+            for report in train(d, self.iterations, report_spacing(d.program, self.iterations, REPORTS), progress,
                                 stop=lambda: worker.is_cancelled):
                 self.reports.append(report)
         finally:
@@ -189,7 +190,7 @@ class TrainingScreen(Screen[None]):
             accuracy.refresh()
         norms = self.query_one("#norm-curves", PlotextPlot)
         # no legend inside the plot (it covered the curves): each curve is drawn with its layer's number
-        plt = self._clear(norms, "‖∂J/∂W‖ of each layer, drawn with its number (log; zeros left out)")
+        plt = self._clear(norms, "‖∂J/∂W‖ of each layer, of its batch, drawn with its number (log; zeros left out)")
         series = [[r.evaluation.gradient_norms[name] for r in self.reports] for name in self.weights]
         plotted = [plot(plt, iterations, ys, log=True, marker=str(layer % 10)) for layer, ys in enumerate(series, 1)]
         if not any(plotted):
