@@ -41,16 +41,21 @@ def replay(ops: Sequence[Op], state: Mapping[Name, Array], iterations: range, fi
            substitute: Collection[int] = (), rounding: Callable[[Array], Array] | None = None) -> dict[int, Array]:
     """Run `ops` for `iterations` from `state`; the value of each figure's quantity when it is
     read (by the figure's place in `figures`). The figures in `substitute` are put in place as
-    soon as they have been read; with `rounding`, every op's result is rounded so."""
+    soon as they have been read; with `rounding`, every op's result is rounded so. An op whose
+    operands do not fit (a variant's ∂J/∂b a row per sample, then a batch of another size) ends
+    the replay: the figures not reached have no value."""
     read_at: dict[tuple[int, int], list[int]] = {}
     for f, e in enumerate(figures):
         if e.iteration in iterations:
             read_at.setdefault((e.iteration, due(ops, e.name)), []).append(f)
-    values, seen = dict(state), {}
+    values, seen = dict(state), dict[int, Array]()
     with np.errstate(all="ignore"):
         for k in iterations:
             for i, op in enumerate(ops):
-                op.run(values, k)
+                try:
+                    op.run(values, k)
+                except ValueError:
+                    return seen
                 if rounding is not None:
                     values[op.output] = frozen(rounding(values[op.output]))
                 here = read_at.get((k, i), ())
