@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS
 
 from stepnet import scenario as scenario_file
 from stepnet import traces
@@ -387,3 +388,49 @@ def test_a_trace_that_cannot_be_compared_is_one_line_naming_the_array(tmp_path, 
     assert out == "" and len(err.splitlines()) == 1, err
     prefix = f"stepnet: {tmp_path / name}: " + (f"{field}: " if field else "")
     assert err.startswith(prefix) and message in err, err
+
+
+# --- the shipped example: the articles' 784-64-10 network, written correctly and with its bug ----
+
+EXAMPLE = SCENARIOS / "compare"
+
+
+def test_the_shipped_buggy_code_has_relu_on_the_output_and_the_fixed_code_agrees(capsys):
+    args = ["compare", str(EXAMPLE / "mlp.toml")]
+    assert main([*args, str(EXAMPLE / "fixed.npz")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "39 of 39 recorded values agree"
+    assert main([*args, str(EXAMPLE / "buggy.npz"), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["first"] == {"name": "a2", "iteration": 1, "cause": "extra-activation"}
+    assert [q["name"] for q in doc["quantities"] if q["ok"]] == ["z1", "a1", "z2"]
+    assert {q["cause"] for q in doc["quantities"] if not q["ok"]} == {"extra-activation", "inherited"}
+
+
+@pytest.mark.parametrize("code", ["buggy", "fixed"])
+def test_the_shipped_traces_are_what_the_shipped_code_records(tmp_path, code):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(EXAMPLE / f"{code}.py"), str(tmp_path / "t.npz")], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("loss after 3 iterations: ")
+    with np.load(EXAMPLE / f"{code}.npz") as shipped, np.load(tmp_path / "t.npz") as fresh:
+        assert sorted(shipped.files) == sorted(fresh.files) and len(fresh.files) == 13 * 3
+        assert all(np.array_equal(shipped[k], fresh[k]) for k in fresh.files)
+    # the code after the docstrings: the same but for the one line of the mistake
+    buggy, fixed = ((EXAMPLE / f"{c}.py").read_text().split('"""', 2)[2].splitlines() for c in ("buggy", "fixed"))
+    assert len(buggy) == len(fixed)
+    assert [(b, f) for b, f in zip(buggy, fixed) if b != f] == [("    a2 = softmax(relu(z2))", "    a2 = softmax(z2)")]
+
+
+def test_the_shipped_weights_are_the_documented_initialisation():
+    rng = np.random.default_rng(0)  # as scripts/make_compare_example.py says
+    W1 = rng.standard_normal((784, 64)) * np.sqrt(2 / 784)
+    W2 = rng.standard_normal((64, 10)) * np.sqrt(2 / 74)
+    with np.load(EXAMPLE / "init.npz") as init:
+        np.testing.assert_array_equal(init["W1"], W1.astype(np.float32))
+        np.testing.assert_array_equal(init["W2"], W2.astype(np.float32))
+        assert not init["b1"].any() and not init["b2"].any()
+    model = scenario_file.load(EXAMPLE / "mlp.toml").model
+    np.testing.assert_array_equal(model.initial[Name("W", 1)], W1.astype(np.float32).astype(np.float64).T)
+    assert [(layer.units, layer.activation.name) for layer in model.layers] == [(64, "relu"), (10, "softmax")]
