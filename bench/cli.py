@@ -4,6 +4,9 @@
   output to a file, as `> trace.json` does) on 2-2-2 (mazur), 784-64-10 (mnist_shape),
   784-256-256-10, 784-1024-1024-10 and a 20-layer network 64 units wide, batches of 32
   digits. Target: JSON ≤ 2× text on 784-256-256-10 and 784-1024-1024-10.
+- `stepnet compare` on the 784-64-10 example (examples/compare: the code with its bug, and
+  fixed; three iterations, batches of 8) against `stepnet trace` of the same three
+  iterations. Target: compare ≤ 1.5× trace.
 - `stepnet --version` and `stepnet --help` against `python -c pass`. Target: ≤ 2 ×
   (python -c pass + 20 ms).
 
@@ -64,7 +67,9 @@ def stepnet() -> list[str]:
 def timed(command: list[str], out: Path) -> float:
     start = time.perf_counter()
     with out.open("wb") as f:
-        subprocess.run(command, stdout=f, check=True)
+        status = subprocess.run(command, stdout=f).returncode
+    if status not in (0, 1):  # 1: a check failed, or values differ — a whole run all the same
+        raise SystemExit(f"{' '.join(command)} exited with {status}")
     return time.perf_counter() - start
 
 
@@ -101,6 +106,17 @@ def main() -> None:
         target = "  (target ≤ 2×)" if name in targets else ""
         print(f"  {name:<18} {t['text'] * 1e3:6.0f} ms {t['json'] * 1e3:6.0f} ms {size / 1e6:7.1f} MB"
               f"  {t['json'] / t['text']:5.2f}×{target}")
+
+    example = bundled.DIRECTORY / "compare"
+    mlp = str(example / "mlp.toml")
+    t = fastest({"trace": [*stepnet(), "trace", mlp, "--iterations", "3"],
+                 **{f"compare {code}": [*stepnet(), "compare", mlp, str(example / f"{code}.npz")]
+                    for code in ("buggy", "fixed")}}, args.rounds, out)
+    print(f"stepnet compare on the 784-64-10 example against stepnet trace of its 3 iterations, "
+          f"fastest of {args.rounds} rounds: trace {t['trace'] * 1e3:.0f} ms")
+    for code in ("buggy", "fixed"):
+        print(f"  compare {code:<6} {t[f'compare {code}'] * 1e3:6.0f} ms  {t[f'compare {code}'] / t['trace']:5.2f}× "
+              "trace  (target ≤ 1.5×)")
 
     start = fastest({"python -c pass": [sys.executable, "-c", "pass"],
                      "stepnet --version": [*stepnet(), "--version"],
