@@ -327,7 +327,8 @@ def examples() -> int:
         print(f"{e.name:<{width}}  {e.title}")
         print(f"{'':<{width}}  {e.summary}")
     print(f"\n`stepnet NAME` opens one in the debugger; `stepnet check NAME` (or trace, gradcheck, train,\n"
-          f"export) runs it headless. The files, to copy and change: {bundled.DIRECTORY}")
+          f"export) runs it headless; its folder compare/ holds NumPy code to try `stepnet compare` on\n"
+          f"(the README's \"Compare your own implementation\"). The files, to copy and change: {bundled.DIRECTORY}")
     return OK
 
 
@@ -446,20 +447,14 @@ def compare(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from stepnet import compared, traces
-    from stepnet.engine.comparison import Tolerance, Unusable
-    from stepnet.engine.comparison import compare as compare_records
+    from stepnet.engine.comparison import Tolerance
     from stepnet.errors import ScenarioError
     from stepnet.jsonout import dumps
-    from stepnet.scenario import MAX_EXPECT_ITERATION
 
     try:
-        records = traces.read(Path(args.trace), d.program, scenario.notation, MAX_EXPECT_ITERATION)
-        comparison = compare_records(d.program, records, Tolerance(args.rtol, args.atol))
+        comparison = traces.comparison(Path(args.trace), d.program, scenario.notation, Tolerance(args.rtol, args.atol))
     except ScenarioError as e:
         print(f"stepnet: {e}", file=sys.stderr)
-        return BAD_INPUT
-    except Unusable as e:
-        print(f"stepnet: {ScenarioError(args.trace, e.record.where, str(e))}", file=sys.stderr)
         return BAD_INPUT
     if args.format == "json":
         sys.stdout.write(dumps(compared.json_object(scenario.title, comparison)).decode() + "\n")

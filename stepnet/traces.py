@@ -18,17 +18,29 @@ import numpy as np
 import orjson
 
 from stepnet import arrays
-from stepnet.engine.comparison import Record
+from stepnet.engine.comparison import Comparison, Record, Tolerance, Unusable, compare
 from stepnet.engine.conventions import Alias, Glossary, Notation
 from stepnet.engine.names import Name
 from stepnet.engine.program import Program
 from stepnet.errors import ScenarioError
 from stepnet.fields import count, did_you_mean
+from stepnet.scenario import MAX_EXPECT_ITERATION
 
 #: `z1@3`: a name, an iteration
 _KEY = re.compile(r"(.*)@(\d+)")
 EXPECTED = "expected an .npz of arrays named NAME@ITERATION (such as z1@1, as stepnet.record.Recorder writes) " \
            "or the JSON of `stepnet trace --format json`"
+
+
+def comparison(path: Path, program: Program, notation: Notation, tolerance: Tolerance,
+               max_iteration: int = MAX_EXPECT_ITERATION) -> Comparison:
+    """The trace at `path` compared with the program's values: what `stepnet compare` and the
+    debugger show. A trace that cannot be compared is a `ScenarioError` naming the array."""
+    records = read(path, program, notation, max_iteration)
+    try:
+        return compare(program, records, tolerance)
+    except Unusable as e:
+        raise ScenarioError(path, e.record.where, str(e)) from None
 
 
 def read(path: Path, program: Program, notation: Notation, max_iteration: int) -> list[Record]:

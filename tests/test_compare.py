@@ -19,10 +19,9 @@ from stepnet import scenario as scenario_file
 from stepnet import traces
 from stepnet.cli import main
 from stepnet.engine.causes import CAUSES
-from stepnet.engine.comparison import Tolerance, compare
+from stepnet.engine.comparison import Tolerance
 from stepnet.engine.names import Name
 from stepnet.record import Recorder
-from stepnet.scenario import MAX_EXPECT_ITERATION
 
 RNG = np.random.default_rng(7)
 X = RNG.normal(0, 1, (6, 4))
@@ -131,7 +130,7 @@ def compared(folder, bug=None, hidden="relu", **kw):
     path = scenario(folder, hidden=hidden, **({} if hidden == "relu" else {"output": "sigmoid", "loss": "half_sse"}))
     trace = implementation(folder / "trace.npz", bug, hidden, **kw)
     s = scenario_file.load(path)
-    return compare(s.debugger().program, traces.read(trace, s.debugger().program, s.notation, MAX_EXPECT_ITERATION))
+    return traces.comparison(trace, s.debugger().program, s.notation, Tolerance())
 
 
 def first(comparison):
@@ -216,7 +215,7 @@ def test_the_other_layout_declared_agrees(tmp_path):
     np.savez(tmp_path / "init.npz", **{k: v.T if k.startswith("W") else v for k, v in INIT.items()})
     trace = implementation(tmp_path / "trace.npz", in_out=True)
     s = scenario_file.load(path)
-    comparison = compare(s.debugger().program, traces.read(trace, s.debugger().program, s.notation, 9))
+    comparison = traces.comparison(trace, s.debugger().program, s.notation, Tolerance())
     assert comparison.first is None and len(comparison.entries) == 32
 
 
