@@ -433,3 +433,33 @@ def test_the_shipped_weights_are_the_documented_initialisation():
     model = scenario_file.load(EXAMPLE / "mlp.toml").model
     np.testing.assert_array_equal(model.initial[Name("W", 1)], W1.astype(np.float32).astype(np.float64).T)
     assert [(layer.units, layer.activation.name) for layer in model.layers] == [(64, "relu"), (10, "softmax")]
+
+
+# --- the machinery: what flows into what ------------------------------------------------------
+
+def flows_by_search(ops, iteration, index):
+    """Every (iteration, op) that op `index` of `iteration` reads, directly or not: a search
+    back through each read's writer, in the same iteration or the one before."""
+    seen, todo = set(), [(iteration, index)]
+    while todo:
+        k, i = todo.pop()
+        for name in ops[i].reads:
+            before = [j for j in range(i) if ops[j].output == name]
+            node = (k, before[-1]) if before else (k - 1, max((j for j, op in enumerate(ops) if op.output == name),
+                                                              default=None))
+            if node[1] is not None and node[0] >= 1 and node not in seen:
+                seen.add(node)
+                todo.append(node)
+    return seen | {(iteration, index)}
+
+
+@pytest.mark.parametrize("name", ["mazur", "momentum", "dropout", "micrograd", "adam_by_hand"])
+def test_ancestors_are_what_a_search_back_through_the_reads_finds(name):
+    from stepnet.engine.replay import Ancestors
+
+    ops = scenario_file.load(SCENARIOS / f"{name}.toml").debugger().program.ops
+    for iteration in (1, 2, 5):
+        for index in range(len(ops)):
+            flows = Ancestors(ops, iteration, index)
+            found = {(k, i) for k in range(1, iteration + 1) for i in range(len(ops)) if (k, i) in flows}
+            assert found == flows_by_search(ops, iteration, index), (iteration, index)

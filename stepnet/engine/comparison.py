@@ -21,7 +21,7 @@ from stepnet.engine.expect import Expectation
 from stepnet.engine.names import Name
 from stepnet.engine.notation import element
 from stepnet.engine.program import Program
-from stepnet.engine.replay import Variant, ancestors, due, replay
+from stepnet.engine.replay import Ancestors, Variant, due, replay
 
 Array = np.ndarray
 
@@ -180,6 +180,8 @@ class _Recorded:
         self.iterations = range(1, max((r.iteration for r in self.figures), default=0) + 1)
         self.exacts = replay(program.ops, program.model.initial_state(), self.iterations, self.figures)
         self.entries: dict[int, Entry] = {}  # so far, in the order judged
+        self.roots: list[int] = []  # those of them that differ and do not inherit it
+        self._culprits: dict[int, list[int]] = {}
         self._stated: dict[str, dict[int, Array]] = {}
         self._variants: dict[str, dict[int, Array]] = {}
 
@@ -207,10 +209,12 @@ class _Recorded:
         return replay(variant.ops(self.program.ops), initial, self.iterations, self.figures, substitute)
 
     def culprits(self, f: int) -> list[int]:
-        flows = ancestors(self.program.ops, *self.position[f])
-        return [g for g, e in self.entries.items()
-                if e.root and self.position[g] < self.position[f] and self.position[g] in flows
-                and self.figures[g].name in self.program.last_writer]
+        """The errors judged so far (all before f) that flow into f; asked while f is judged."""
+        if f not in self._culprits:
+            flows = Ancestors(self.program.ops, *self.position[f])
+            self._culprits[f] = [g for g in self.roots if self.position[g] < self.position[f]
+                                 and self.position[g] in flows and self.figures[g].name in self.program.last_writer]
+        return self._culprits[f]
 
     def reproduces(self, f: int, value: Array) -> bool:
         """Whether `value` of the record's quantity gives the recorded value."""
@@ -259,4 +263,6 @@ def compare(program: Program, records: Sequence[Record], tolerance: Tolerance = 
     evidence = _Recorded(program, records, tolerance)
     for f in sorted(range(len(records)), key=lambda f: (evidence.position[f], f)):
         evidence.entries[f] = evidence.judge(f)
+        if evidence.entries[f].root:
+            evidence.roots.append(f)
     return Comparison(program, tolerance, tuple(evidence.entries.values()))

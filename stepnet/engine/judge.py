@@ -16,7 +16,7 @@ from stepnet.engine.conventions import Glossary, Rounding, printed_decimals
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation, Outcome, at_ends, evaluate
 from stepnet.engine.program import Program
-from stepnet.engine.replay import Variant, ancestors, due, replay
+from stepnet.engine.replay import Ancestors, Variant, due, replay
 from stepnet.fields import count
 
 Array = np.ndarray
@@ -128,7 +128,7 @@ class _Evidence:
         return replay(ops, state, range(first, iteration + 1), self.figures, chosen).get(f)
 
     def culprits(self, f: int) -> list[int]:
-        flows = ancestors(self.program.ops, *self.position[f])
+        flows = Ancestors(self.program.ops, *self.position[f])
         return [g for g, v in self.verdicts.items()
                 if not v.ok and v.cause is not ROUNDING and self.position[g] < self.position[f]
                 and self.figures[g].name in self.program.last_writer and self.position[g] in flows]
