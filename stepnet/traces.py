@@ -93,9 +93,15 @@ def _key(path: Path, key: str, max_iteration: int) -> tuple[str, int]:
     return m[1], iteration
 
 
+def _quantities(program: Program) -> list[Name]:
+    """What a trace may record: every quantity, and every op's output (t, where the iteration
+    starts with it)."""
+    return list(dict.fromkeys([*program.quantities, *(op.output for op in program.ops)]))
+
+
 def _resolve(path: Path, key: str, written: str, program: Program, names: Glossary) -> Alias:
     """What a recorded name stands for: a name of the source's, or stepnet's own."""
-    alias = names.resolve(written, program.quantities)
+    alias = names.resolve(written, _quantities(program))
     if alias is None:
         known = [str(name) for name in program.quantities]
         raise ScenarioError(path, key, f"no quantity named {written!r}{did_you_mean(written, [*names.aliases, *known])}"
@@ -112,7 +118,7 @@ def _json(path: Path, program: Program, max_iteration: int) -> list[Record]:
         raise ScenarioError(path, "", f"is not JSON ({e}); {EXPECTED}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
         raise ScenarioError(path, "", f"has no \"steps\" list; {EXPECTED}")
-    known = {str(name): name for name in program.quantities}
+    known = {str(name): name for name in _quantities(program)}
     last: dict[tuple[Name, int], Record] = {}
     for i, step in enumerate(doc["steps"]):
         where = f"steps[{i}]"

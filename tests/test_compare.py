@@ -463,3 +463,15 @@ def test_ancestors_are_what_a_search_back_through_the_reads_finds(name):
             flows = Ancestors(ops, iteration, index)
             found = {(k, i) for k in range(1, iteration + 1) for i in range(len(ops)) if (k, i) in flows}
             assert found == flows_by_search(ops, iteration, index), (iteration, index)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.toml")))
+def test_stepnet_s_own_json_trace_of_every_example_agrees(name, tmp_path, capsys):
+    """Each step's value is compared after its quantity's last writer in its iteration; a
+    graph's steps begin with t."""
+    assert main(["trace", name, "-n", "2", "--format", "json"]) == 0
+    (tmp_path / "t.json").write_text(capsys.readouterr().out)
+    steps = len(json.loads((tmp_path / "t.json").read_text())["steps"])
+    assert main(["compare", name, str(tmp_path / "t.json")]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.endswith(" recorded values agree") and 0 < int(last.split()[0]) <= steps
