@@ -475,3 +475,16 @@ def test_stepnet_s_own_json_trace_of_every_example_agrees(name, tmp_path, capsys
     assert main(["compare", name, str(tmp_path / "t.json")]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.endswith(" recorded values agree") and 0 < int(last.split()[0]) <= steps
+
+
+def test_a_negated_name_records_the_negative(tmp_path):
+    """`err2 = "-delta2"`: code that computes (y − p)/B, the negative of δ², agrees."""
+    path = scenario(tmp_path, notation='[notation.names]\nerr2 = "-delta2"')
+    z2 = np.maximum(X[:B] @ INIT["W1"].T + INIT["b1"], 0) @ INIT["W2"].T + INIT["b2"]
+    rec = Recorder(tmp_path / "t.npz")
+    rec.log(1, err2=(Y[:B] - softmax(z2)) / B)
+    rec.save()
+    s = scenario_file.load(path)
+    comparison = traces.comparison(tmp_path / "t.npz", s.debugger().program, s.notation, Tolerance())
+    assert comparison.first is None
+    np.testing.assert_allclose(comparison.recorded(Name("delta", 2), 1), (softmax(z2) - Y[:B]) / B, rtol=1e-12)
