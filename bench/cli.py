@@ -4,6 +4,9 @@
   output to a file, as `> trace.json` does) on the networks of `networks.py`: 2-2-2 (mazur),
   784-64-10 (mnist_shape), 784-256-256-10, 784-1024-1024-10 and 20 layers × 64. Target:
   JSON ≤ 2× text on 784-256-256-10 and 784-1024-1024-10.
+- `stepnet compare` on the 784-64-10 example (examples/compare: the code with its bug, and
+  fixed; three iterations, batches of 8) against `stepnet trace` of the same three
+  iterations. Target: compare ≤ 1.5× trace.
 - `stepnet --version` and `stepnet --help` against `python -c pass`. Target: ≤ 2 ×
   (python -c pass + 20 ms).
 
@@ -15,14 +18,16 @@ bytecode cached as for an installed stepnet).
 
 from __future__ import annotations
 
-import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 import networks
+import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import processes
+
+from stepnet import bundled
 
 
 def main() -> None:
@@ -42,6 +47,17 @@ def main() -> None:
         target = "  (target ≤ 2×)" if name in targets else ""
         print(f"  {name:<18} {t['text'] * 1e3:6.0f} ms {t['json'] * 1e3:6.0f} ms {size / 1e6:7.1f} MB"
               f"  {t['json'] / t['text']:5.2f}×{target}")
+
+    example = bundled.DIRECTORY / "compare"
+    mlp = str(example / "mlp.toml")
+    t = processes.fastest({"trace": [*processes.stepnet(), "trace", mlp, "--iterations", "3"],
+                           **{f"compare {code}": [*processes.stepnet(), "compare", mlp, str(example / f"{code}.npz")]
+                              for code in ("buggy", "fixed")}}, args.rounds, env, out)
+    print(f"stepnet compare on the 784-64-10 example against stepnet trace of its 3 iterations, "
+          f"fastest of {args.rounds} rounds: trace {t['trace'] * 1e3:.0f} ms")
+    for code in ("buggy", "fixed"):
+        print(f"  compare {code:<6} {t[f'compare {code}'] * 1e3:6.0f} ms  {t[f'compare {code}'] / t['trace']:5.2f}× "
+              "trace  (target ≤ 1.5×)")
 
     start = processes.fastest({"python -c pass": [sys.executable, "-c", "pass"],
                                "stepnet --version": [*processes.stepnet(), "--version"],

@@ -8,6 +8,7 @@
     stepnet gradcheck FILE           backprop against finite differences
     stepnet train FILE               many iterations through the fast path, with reports
     stepnet export FILE              a worked example in Markdown, for a tutorial
+    stepnet compare FILE TRACE       your implementation's numbers against stepnet's
 
 Exit status: 0 ok, 1 a check failed, 2 bad input (one message, never a traceback).
 
@@ -55,15 +56,25 @@ def whole(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def positive_float(text: str) -> float:
-    """An argparse type: a finite number above 0."""
+def _finite(text: str, zero: bool) -> float:
+    """A finite number above 0, or (`zero`) 0 or more, or an argparse error."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (0 < value < float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number above 0, got {text}")
+    if not ((value >= 0 if zero else value > 0) and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number {'0 or more' if zero else 'above 0'}, got {text}")
     return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    return _finite(text, zero=False)
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a finite number, 0 or more."""
+    return _finite(text, zero=True)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,6 +160,27 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 
 
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    from stepnet.engine.comparison import Tolerance
+
+    _scenario_arguments(p)
+    p.add_argument("trace", metavar="TRACE",
+                   help="your implementation's numbers: an .npz of arrays named NAME@ITERATION (z1@1, delta2@1, "
+                   "W1@1 = W1 after iteration 1's update), as stepnet.record.Recorder writes, or the JSON of "
+                   "`stepnet trace`")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: a line per recorded value, then the first divergence written out; json: {\"title\", "
+                   "\"quantities\": [{\"name\", \"iteration\", \"ok\", \"max_abs_diff\", \"cause\", "
+                   "\"inherits_from\"}], \"first\": {\"name\", \"iteration\", \"cause\"} or null} "
+                   "(default %(default)s)")
+    p.add_argument("--rtol", type=non_negative_float, default=Tolerance.rtol, metavar="R",
+                   help="relative tolerance: an element agrees when |yours − stepnet's| ≤ atol + rtol·|stepnet's| "
+                   "(default %(default)g)")
+    p.add_argument("--atol", type=non_negative_float, default=Tolerance.atol, metavar="A",
+                   help="absolute tolerance (default %(default)g)")
+    _digits(p, "of the values written out")
+
+
 #: each command: what it does (for `--help`), and a function that adds its arguments
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "examples": ("list the bundled examples: name, title and one line each", lambda p: None),
@@ -157,6 +189,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "gradcheck": ("compare backprop's gradients with finite differences", _gradcheck_arguments),
     "train": ("run N iterations headless, reporting loss and accuracy", _train_arguments),
     "export": ("write N iterations out as a worked example", _export_arguments),
+    "compare": ("compare your implementation's recorded numbers with stepnet's, and find the first mistake",
+                _compare_arguments),
 }
 
 
@@ -252,7 +286,8 @@ def _run(args: argparse.Namespace) -> int:
         return BAD_INPUT
     if args.command is None:
         return _debug(scenario, args.theme)
-    command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export}
+    command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
+               "compare": compare}
     refusal = _refusal(scenario.debugger().program, args.command)
     if refusal:
         print(f"stepnet: {scenario.path}: {refusal}", file=sys.stderr)
@@ -293,7 +328,8 @@ def examples() -> int:
         print(f"{e.name:<{width}}  {e.title}")
         print(f"{'':<{width}}  {e.summary}")
     print(f"\n`stepnet NAME` opens one in the debugger; `stepnet check NAME` (or trace, gradcheck, train,\n"
-          f"export) runs it headless. The files, to copy and change: {bundled.DIRECTORY}")
+          f"export) runs it headless; its folder compare/ holds NumPy code to try `stepnet compare` on\n"
+          f"(the README's \"Compare your own implementation\"). The files, to copy and change: {bundled.DIRECTORY}")
     return OK
 
 
@@ -404,6 +440,28 @@ def _check_json(scenario: Scenario, findings: Findings) -> None:
                for v in findings.in_order() for e in [v.expectation]]
     sys.stdout.write(dumps({"title": scenario.title, "figures": figures, "confirmed": findings.confirmed,
                             "contradicted": findings.contradicted}).decode() + "\n")
+
+
+def compare(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
+    """Each recorded value ✓ or ✗ in operation order, and the first divergence with its cause;
+    or all of it as JSON. A trace that cannot be compared is bad input."""
+    from pathlib import Path
+
+    from stepnet import compared, traces
+    from stepnet.engine.comparison import Tolerance
+    from stepnet.errors import ScenarioError
+    from stepnet.jsonout import dumps
+
+    try:
+        comparison = traces.comparison(Path(args.trace), d.program, scenario.notation, Tolerance(args.rtol, args.atol))
+    except ScenarioError as e:
+        print(f"stepnet: {e}", file=sys.stderr)
+        return BAD_INPUT
+    if args.format == "json":
+        sys.stdout.write(dumps(compared.json_object(scenario.title, comparison)).decode() + "\n")
+    else:
+        sys.stdout.write(compared.text(scenario.title, comparison, scenario.notation.names, args.digits))
+    return OK if comparison.first is None else FAILED
 
 
 def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:

@@ -9,13 +9,11 @@ be a whole-number class label, and is one-hot encoded to the output width.
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
-from numpy.lib import format as npy
 
+from stepnet import arrays
 from stepnet.fields import Table, count
 
 
@@ -26,18 +24,7 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
     A file holding more than `max_samples` samples is refused before its arrays are read.
     """
     name = table.string(key)
-    try:
-        path = (base / name).resolve()
-        if not path.exists():
-            raise table.error(key, f"data file {name!r} not found (looked for {path})")
-        if path.is_dir():
-            raise table.error(key, f"{name!r} is a directory, expected a .npz or .csv file")
-        if not path.is_file():
-            raise table.error(key, f"{name!r} is not a regular file, expected a .npz or .csv file")
-    except ValueError:  # a NUL character in the name
-        raise table.error(key, f"{name!r} is not a valid file name") from None
-    except OSError as e:
-        raise table.error(key, f"cannot read {name!r}: {e.strerror or e}") from None
+    path = arrays.resolve(table, key, base, "data file", ".npz or .csv file")
     suffix = path.suffix.lower()
     try:
         if suffix == ".npz":
@@ -53,57 +40,32 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
     return x, labels_to_one_hot(table, key, y, outputs)
 
 
-#: what a broken or hostile .npz makes numpy and zipfile raise
-_NPZ_ERRORS = (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
-
-
 def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
          max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The two arrays, their headers checked first so nothing oversized is allocated."""
-    unreadable = (f"{path.name} is not a readable .npz array file (expected one written by "
-                  "numpy.savez with arrays `inputs` and `targets`)")
-    # np.load reads a bare .npy (or anything not a zip archive) whole before it can be refused
-    with path.open("rb") as f:
-        if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
-            raise table.error(key, f"{path.name} holds a single .npy array, expected an .npz archive "
-                                   "with arrays `inputs` and `targets` (numpy.savez)")
-    if not zipfile.is_zipfile(path):
-        raise table.error(key, unreadable)
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [a for a in ("inputs", "targets") if a + ".npy" not in archive.zip.namelist()]
-            if missing:
-                members = ", ".join(archive.zip.namelist()) or "nothing"
-                raise table.error(key, f"{path.name} has no array named {missing[0]!r} (an .npy member "
-                                       f"{missing[0]}.npy, as numpy.savez writes; it holds: {members})")
-            widths = {"inputs": ((inputs,),), "targets": ((), (1,), (outputs,))}
-            for name, allowed in widths.items():
-                shape, dtype = _header(archive, name)
-                if dtype.kind not in "iuf":
-                    why = " (object arrays are refused: loading them would run pickle)" if dtype.hasobject else ""
-                    raise table.error(key, f"{path.name}: `{name}` must hold integers or floats, "
-                                           f"found dtype {dtype.str}{why}")
-                if max_samples is not None and shape and shape[0] > max_samples:
-                    raise table.error(key, f"{count(shape[0], 'sample')}, more than the limit of {max_samples:,} "
-                                           "(raise it with --max-samples)")
-                if not shape or shape[1:] not in allowed:
-                    expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
-                                f"samples × {outputs} (the last layer's units), or one "
-                                f"{'class label' if outputs > 1 else 'value'} per sample")
-                    raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
-            x, y = archive["inputs"], archive["targets"]
-    except _NPZ_ERRORS:
-        raise table.error(key, unreadable) from None
+    with arrays.archive(path, lambda message: table.error(key, message),
+                        "with arrays `inputs` and `targets`") as archive:
+        held = arrays.members(archive)
+        missing = [a for a in ("inputs", "targets") if a not in held]
+        if missing:
+            raise table.error(key, f"{path.name} has no array named {missing[0]!r} (an .npy member "
+                                   f"{missing[0]}.npy, as numpy.savez writes; it holds: "
+                                   f"{', '.join(held) or 'no arrays'})")
+        widths = {"inputs": ((inputs,),), "targets": ((), (1,), (outputs,))}
+        for name, allowed in widths.items():
+            shape, dtype = arrays.header(archive, name)
+            if problem := arrays.not_numbers(dtype):
+                raise table.error(key, f"{path.name}: `{name}` must hold integers or floats, {problem}")
+            if max_samples is not None and shape and shape[0] > max_samples:
+                raise table.error(key, f"{count(shape[0], 'sample')}, more than the limit of {max_samples:,} "
+                                       "(raise it with --max-samples)")
+            if not shape or shape[1:] not in allowed:
+                expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
+                            f"samples × {outputs} (the last layer's units), or one "
+                            f"{'class label' if outputs > 1 else 'value'} per sample")
+                raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
+        x, y = archive["inputs"], archive["targets"]
     return x.astype(np.float64), y
-
-
-def _header(archive: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype from an .npy member's header, without reading its data."""
-    assert archive.zip is not None  # open: we are inside its `with`
-    with archive.zip.open(name + ".npy") as f:
-        major, _ = npy.read_magic(f)
-        shape, _, dtype = (npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0)(f)
-    return shape, dtype
 
 
 def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:

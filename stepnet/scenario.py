@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from stepnet import arrays, graphs
 from stepnet import data as datafile
-from stepnet import graphs
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.conventions import LAYOUTS, NAME, Alias, Glossary, Layout, Notation, Rounding, parse_target
 from stepnet.engine.debugger import Debugger
@@ -87,7 +87,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
                                   f"{max_parameters:,} (raise it with --max-parameters)")
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
-        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout)
+        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent)
         layers.append(layer)
         initial[Name("W", l)] = W
         if b is not None:
@@ -229,8 +229,10 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
     return kind(**values)
 
 
-def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator,
-           layout: Layout = "out_in") -> tuple[Layer, np.ndarray, np.ndarray | None]:
+def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator, layout: Layout,
+           base: Path) -> tuple[Layer, np.ndarray, np.ndarray | None]:
+    """A layer, its weights and its bias (None: none); `base` is the folder parameter files
+    are named relative to."""
     units = t.integer("units", minimum=1)
     act = _definition(t, "activation", ACTIVATIONS, "layer")
     if act.name == "softmax" and not last:
@@ -241,11 +243,20 @@ def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator,
     if "weights" in t and "init" in t:
         raise t.error("init", "give either weights or init, not both")
     if "weights" in t:
-        W = array(t, "weights", t.raw("weights"), 2, shape)
-        if W.shape != (rows, columns):
+        def misshapen(got: tuple[int, ...]) -> str | None:
+            """What is wrong with weights of shape `got`, with a hint when they are the other layout."""
+            if got == (rows, columns):
+                return None
             hint = (f"; if the source prints {WEIGHTS['in_out'].split(':')[0]}, say so in [notation]: "
-                    "layout = \"in_out\"" if layout == "out_in" and W.shape == (columns, rows) else "")
-            raise t.error("weights", f"expected {shape}, got {W.shape[0]}×{W.shape[1]}{hint}")
+                    "layout = \"in_out\"" if layout == "out_in" and got == (columns, rows) else "")
+            return f"expected {shape}, got {_dims(got)}{hint}"
+
+        if isinstance(t.raw("weights"), dict):
+            W = arrays.named(t.table_("weights", ("file", "key")), base, misshapen)
+        else:
+            W = array(t, "weights", t.raw("weights"), 2, shape)
+            if problem := misshapen(W.shape):
+                raise t.error("weights", problem)
         W = W if layout == "out_in" else W.T.copy()
         if "scale" in t:
             raise t.error("scale", "scale goes with init, not with explicit weights")
@@ -257,6 +268,11 @@ def _layer(t: Table, fan_in: int, last: bool, rng: np.random.Generator,
     bias = t.raw("bias", 0.0)
     if bias is False:
         b = None
+    elif isinstance(bias, dict):  # { file = "init.npz", key = "b1" }: a row or a column will do
+        rows_of = ((units,), (1, units), (units, 1))
+        b = arrays.named(t.table_("bias", ("file", "key")), base, lambda got: None if got in rows_of else (
+            f"expected {count(units, 'number')} (one per unit, shape ({units},), (1, {units}) or ({units}, 1)), "
+            f"got {_dims(got)}")).reshape(units)
     elif is_number(bias):
         b = array(t, "bias", [bias] * units, 1, "a finite number")
     elif isinstance(bias, list):
@@ -498,6 +514,11 @@ def _expectations(top: Table, program: Program, names: Glossary,
         result.append(Expectation(name, iteration, index, value.reshape(want), tolerance, t.where,
                                   written, alias.negated))
     return result
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    """A shape as a message gives it: `2×3`, `a list of 3 numbers`, `a number`."""
+    return "×".join(map(str, shape)) if len(shape) > 1 else _shape_text(shape)
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:

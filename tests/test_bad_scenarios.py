@@ -86,6 +86,10 @@ DATA_FILES = {
                                        targets=_npy((1, 2), "<f8", np.zeros(2).tobytes())),
     "no_targets.npz": lambda p: _savez(p, inputs=np.array([[0.05, 0.10]])),
     "wide_inputs.npz": lambda p: _savez(p, inputs=np.zeros((1, 3)), targets=np.array([[0.01, 0.99]])),
+    # parameters from a file: one of each mistake
+    "params.npz": lambda p: _savez(p, W1=np.array([[0.15, 0.20], [0.25, 0.30]]), b1=np.array([[0.35, 0.35]]),
+                                   wide=np.zeros((2, 3)), nan=np.array([[0.15, np.nan], [0.25, 0.30]]),
+                                   words=np.array(["a", "b"])),
 }
 
 

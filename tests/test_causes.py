@@ -12,8 +12,8 @@ import json
 import math
 
 import pytest
-
 from conftest import SCENARIOS
+
 from stepnet import scenario
 from stepnet.cli import main
 from stepnet.engine.causes import CAUSES
@@ -301,9 +301,17 @@ def test_each_slip_is_its_own_cause_and_a_figure_wrong_otherwise_is_none(tmp_pat
     assert [v.cause.id if v.cause else None for v in verdicts(path)[1].verdicts] == [cause, None, None]
 
 
+def test_a_source_s_update_with_another_learning_rate(tmp_path):
+    w2 = [[W2[k][j] - 0.25 * G2[k][j] for j in range(2)] for k in range(2)]  # η = 0.25 where the scenario has 0.5
+    assert causes(made(tmp_path, [("W2", w2)])) == {"W2": "learning-rate"}
+    assert causes(made(tmp_path, [("W2", [[w2[0][0] + 1e-3, w2[0][1]], w2[1]])])) == {"W2": None}
+
+
 def test_every_cause_has_a_test_here():
-    tested = {"rounding", "inherited", "batch-mean"} | {c.id for c in CAUSES if made_figure(c.id)}
-    assert {c.id for c in CAUSES} == tested
+    tested = {"rounding", "inherited", "batch-mean", "learning-rate"} | {c.id for c in CAUSES if made_figure(c.id)}
+    # made by an implementation written in tests/test_compare.py, each
+    in_code = {"extra-activation", "relu-derivative-on-softmax", "bias-not-summed"}
+    assert {c.id for c in CAUSES} == tested | in_code
 
 
 # --- the JSON ---------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def test_readme_sample_output_is_current(command, shown, capsys, monkeypatch) ->
 
 
 def test_the_readme_has_sample_sessions() -> None:
-    assert [command.split()[1] for command, _ in sessions()] == ["trace", "trace", "check", "examples"]
+    assert [command.split()[1] for command, _ in sessions()] == ["trace", "trace", "check", "examples", "compare",
+                                                                 "compare"]
 
 
 def test_the_readme_s_scenarios_are_a_network_and_a_graph_that_load(tmp_path) -> None:

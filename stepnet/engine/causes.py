@@ -5,8 +5,9 @@ the figure under that slip — candidate values of the figure's quantity, each a
 `Evidence` (the source's figures, stepnet's, and replays of the iterations another way). A
 figure has a cause when one of its candidates reproduces the stated figure within its
 tolerance; the causes are tried in the order they are defined, and the first that does is
-named. `stepnet check` judges a scenario's `[[expect]]` figures with it (`judge.py`); another
-kind of evidence (an implementation's recorded values) can be judged with the same catalogue.
+named. `stepnet check` judges a scenario's `[[expect]]` figures with it (`judge.py`), and
+`stepnet compare` an implementation's recorded values (`comparison.py`): the slips in code at
+the end are the ones people make writing backpropagation themselves.
 
 `rounding` is tried before `inherited`: a figure that follows from the source's confirmed
 figures alone does not owe its difference to an earlier error, even one it depends on.
@@ -15,16 +16,17 @@ figures alone does not owe its difference to an earlier error, even one it depen
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, cast
 
 import numpy as np
 
+from stepnet.engine.activations import ACTIVATIONS, Activation
 from stepnet.engine.expect import Expectation
-from stepnet.engine.model import Layer, Model
+from stepnet.engine.model import Dataset, Layer, Model
 from stepnet.engine.names import LOSS, TARGETS, Name
 from stepnet.engine.op import Op
-from stepnet.engine.program import Program
+from stepnet.engine.program import Program, build_program
 from stepnet.engine.replay import Ops, State, Variant, recomputed
 
 Array = np.ndarray
@@ -44,10 +46,11 @@ class Evidence(Protocol):
         """Its quantity as stepnet computes it, when the figure is read."""
         ...
 
-    def from_stated(self, f: int, contradicted: bool, rounded: bool) -> Array | None:
+    def from_stated(self, f: int, contradicted: bool, rounded: bool, variant: Variant | None = None) -> Array | None:
         """Its quantity recomputed from the source's own earlier figures put in place of
         stepnet's: those confirmed or off only by rounding, or (`contradicted`) every one; with
-        `rounded`, every intermediate rounded as the source rounds."""
+        `rounded`, every intermediate rounded as the source rounds; with `variant`, by its ops.
+        None where the evidence has no such figures (an implementation's numbers are not rounded)."""
         ...
 
     def culprits(self, f: int) -> list[int]:
@@ -72,6 +75,12 @@ class Cause:
 
 #: the catalogue, in the order the causes are tried
 CAUSES: list[Cause] = []
+
+
+def find(e: Evidence, f: int, reproduces: Callable[[Array], bool]) -> Cause | None:
+    """The first cause of the catalogue one of whose values of figure f's quantity
+    `reproduces` the figure; None if none does."""
+    return next((c for c in CAUSES if any(v is not None and reproduces(v) for v in c.recompute(e, f))), None)
 
 
 def cause(id: str, explanation: str) -> Callable[[Recompute], Cause]:
@@ -208,15 +217,114 @@ def BATCH_MEAN(e: Evidence, f: int) -> Iterator[Array | None]:
         yield e.under(f, Variant("batch-mean", ops=_loss_scaled(lambda B: float(B) ** power)))
 
 
+# --- slips in code ----------------------------------------------------------------------
+
+def _times(op: Op, factor: Callable[[Array], Array], z: Name) -> Op:
+    """`op` with its result multiplied by factor(z)."""
+    return replace(op, reads=(*op.reads, z), compute=lambda *values: op.compute(*values[:-1]) * factor(values[-1]))
+
+
+def _extra(l: int, g: Activation, chained: bool) -> Callable[[Ops], Ops]:
+    """Layer l's activation applied to g(z) instead of z; `chained`: its backward pass takes
+    g′ into account (as automatic differentiation does), or not (as code written for f alone)."""
+    def change(ops: Ops) -> Ops:
+        z = Name("z", l)
+        changed = []
+        for op in ops:
+            if op.layer == l and (op.kind == "activation" or (chained and op.kind == "dact")):
+                op = replace(op, compute=lambda z, *rest, op=op: op.compute(g.f(z), *rest))
+            elif chained and op.layer == l and op.kind == "delta":
+                op = _times(op, lambda z: g.df(z, g.f(z)), z)
+            changed.append(op)
+        return tuple(changed)
+
+    return change
+
+
+@cause("extra-activation", "an activation applied where none belongs, e.g. ReLU on the logits before softmax")
+def EXTRA_ACTIVATION(e: Evidence, f: int) -> Iterator[Array | None]:
+    model = _network(e)
+    if model is None:
+        return
+    # the activations the code has at hand: those of the network's layers
+    extras = {layer.activation.name: layer.activation for layer in model.layers
+              if layer.activation.elementwise and layer.activation.name != "identity"}
+    for l, layer in enumerate(model.layers, start=1):
+        for g in extras.values():
+            if g.name != layer.activation.name:
+                for chained in (False, True):
+                    yield e.under(f, Variant(f"extra-activation {g.name} {l} {chained}", ops=_extra(l, g, chained)))
+
+
+@cause("relu-derivative-on-softmax", "the softmax output's δ multiplied by ReLU's derivative: δᴸ = (p − y)⊙[z > 0]")
+def RELU_DERIVATIVE_ON_SOFTMAX(e: Evidence, f: int) -> Iterator[Array | None]:
+    model = _network(e)
+    if model is None or model.layers[-1].activation.name != "softmax":
+        return
+    L, relu = model.depth, ACTIVATIONS.make("relu")
+
+    def change(ops: Ops) -> Ops:
+        return tuple(_times(op, lambda z: relu.df(z, relu.f(z)), Name("z", L))
+                     if op.kind == "delta" and op.layer == L else op for op in ops)
+
+    yield e.under(f, Variant("relu-derivative-on-softmax", ops=change))
+
+
+#: ∂J/∂b not summed over the samples: δ as it is (a row per sample), or averaged
+_UNSUMMED: dict[str, Callable[[Array], Array]] = {"rows": lambda d: d, "mean": lambda d: d.mean(axis=0)}
+
+
+@cause("bias-not-summed", "∂J/∂b not summed over the batch's samples: δ itself (a row per sample), or its mean")
+def BIAS_NOT_SUMMED(e: Evidence, f: int) -> Iterator[Array | None]:
+    model = _network(e)
+    if model is None or e.program.data.batch_size == 1:  # one sample: the sum is δ's only row
+        return
+    for chosen in _layer_sets([l for l, layer in enumerate(model.layers, start=1) if layer.bias]):
+        for how, compute in _UNSUMMED.items():
+            def change(ops: Ops, chosen: tuple[int, ...] = chosen,
+                       compute: Callable[[Array], Array] = compute) -> Ops:
+                return recomputed(ops, lambda op: op.kind == "grad_b" and op.layer in chosen, lambda op: compute)
+
+            yield e.under(f, Variant(f"bias-not-summed {how} {chosen}", ops=change))
+
+
+def _rate(model: Model, data: Dataset, factor: float) -> Variant:
+    """Every update with the learning rate times `factor`."""
+    assert model.optimizer is not None
+    optimizer = replace(model.optimizer, learning_rate=model.optimizer.learning_rate * factor)
+    ops = build_program(replace(model, optimizer=optimizer), data).ops
+    return Variant(f"learning rate × {factor!r}", ops=lambda _: ops)
+
+
+@cause("learning-rate", "the update used another learning rate than the scenario's")
+def LEARNING_RATE(e: Evidence, f: int) -> Iterator[Array | None]:
+    """The parameter as the update found it (rate 0) and as stepnet moves it, both from the
+    source's own values: an update with another rate moves it along the same line, by c·η."""
+    model, figure = _network(e), e.expectation(f)
+    if model is None or figure.name not in model.trained_parameters():
+        return
+    still = e.from_stated(f, contradicted=True, rounded=False, variant=_rate(model, e.program.data, 0.0))
+    moved = e.from_stated(f, contradicted=True, rounded=False)
+    if still is None or moved is None or figure.pick(still).shape != figure.value.shape:
+        return
+    with np.errstate(all="ignore"):
+        step, wanted = figure.pick(moved) - figure.pick(still), figure.value - figure.pick(still)
+        if np.count_nonzero(step) < 2:  # one number fits any rate: that says nothing
+            return
+        c = float(np.sum(step * wanted) / np.sum(step * step))
+        yield still + c * (moved - still)
+
+
 @cause("sign", "the negative of stepnet's figure: an error term (t − y)·f′ is −δ")
 def SIGN(e: Evidence, f: int) -> Iterator[Array | None]:
     yield -e.exact(f)
 
 
-@cause("transposed", "the weights read the other way round: W[i,j] taken for W[j,i]")
+@cause("transposed", "read or written the other way round: W[i,j] taken for W[j,i] (the other layout)")
 def TRANSPOSED(e: Evidence, f: int) -> Iterator[Array | None]:
-    exact = e.exact(f)
-    if e.expectation(f).name.base.kind == "W" and exact.ndim == 2 and exact.shape[0] == exact.shape[1]:
+    exact, figure = e.exact(f), e.expectation(f)
+    # a W-shaped figure, or a whole matrix (an implementation's samples in columns)
+    if exact.ndim == 2 and (figure.name.base.kind == "W" or figure.index is None):
         yield exact.T
     model = _network(e)
     if model is None:

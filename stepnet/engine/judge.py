@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepnet.engine.causes import CAUSES, INHERITED, ROUNDING, Cause
+from stepnet.engine.causes import INHERITED, ROUNDING, Cause, find
 from stepnet.engine.conventions import Glossary, Rounding, printed_decimals
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation, Outcome, at_ends, evaluate
 from stepnet.engine.program import Program
-from stepnet.engine.replay import Variant, ancestors, due, replay
+from stepnet.engine.replay import Ancestors, Variant, due, replay
 from stepnet.fields import count
 
 Array = np.ndarray
@@ -114,20 +114,21 @@ class _Evidence:
     def exact(self, f: int) -> Array:
         return np.asarray(self.exacts[f])
 
-    def from_stated(self, f: int, contradicted: bool, rounded: bool) -> Array | None:
+    def from_stated(self, f: int, contradicted: bool, rounded: bool, variant: Variant | None = None) -> Array | None:
         chosen = {g for g, v in self.verdicts.items() if contradicted or v.ok or v.cause is ROUNDING}
-        iteration, ops = self.figures[f].iteration, self.program.ops
+        iteration, ops = self.figures[f].iteration, variant.ops(self.program.ops) if variant else self.program.ops
         if rounded:
             printed = self.printed[f]
             return replay(ops, self.program.model.initial_state(), range(1, iteration + 1), self.figures, chosen,
                           lambda x: self.rounding.apply(x, printed)).get(f)
-        if not chosen:
+        if not chosen and variant is None:
             return self.exact(f)
         first, state = self.start
+        state = variant.initial(state) if variant else state
         return replay(ops, state, range(first, iteration + 1), self.figures, chosen).get(f)
 
     def culprits(self, f: int) -> list[int]:
-        flows = ancestors(self.program.ops, *self.position[f])
+        flows = Ancestors(self.program.ops, *self.position[f])
         return [g for g, v in self.verdicts.items()
                 if not v.ok and v.cause is not ROUNDING and self.position[g] < self.position[f]
                 and self.figures[g].name in self.program.last_writer and self.position[g] in flows]
@@ -154,8 +155,7 @@ class _Evidence:
         e, outcome = self.figures[f], self.outcomes[f]
         if outcome.ok:
             return Verdict(e, outcome, True)
-        found = next((c for c in CAUSES
-                      if any(v is not None and self.reproduces(f, v) for v in c.recompute(self, f))), None)
+        found = find(self, f, lambda value: self.reproduces(f, value))
         source = self.figures[self.culprits(f)[-1]] if found is INHERITED else None
         return Verdict(e, outcome, found is ROUNDING and self.declared, found, source)
 

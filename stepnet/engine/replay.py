@@ -41,16 +41,21 @@ def replay(ops: Sequence[Op], state: Mapping[Name, Array], iterations: range, fi
            substitute: Collection[int] = (), rounding: Callable[[Array], Array] | None = None) -> dict[int, Array]:
     """Run `ops` for `iterations` from `state`; the value of each figure's quantity when it is
     read (by the figure's place in `figures`). The figures in `substitute` are put in place as
-    soon as they have been read; with `rounding`, every op's result is rounded so."""
+    soon as they have been read; with `rounding`, every op's result is rounded so. An op whose
+    operands do not fit (a variant's ∂J/∂b a row per sample, then a batch of another size) ends
+    the replay: the figures not reached have no value."""
     read_at: dict[tuple[int, int], list[int]] = {}
     for f, e in enumerate(figures):
         if e.iteration in iterations:
             read_at.setdefault((e.iteration, due(ops, e.name)), []).append(f)
-    values, seen = dict(state), {}
+    values, seen = dict(state), dict[int, Array]()
     with np.errstate(all="ignore"):
         for k in iterations:
             for i, op in enumerate(ops):
-                op.run(values, k)
+                try:
+                    op.run(values, k)
+                except ValueError:
+                    return seen
                 if rounding is not None:
                     values[op.output] = frozen(rounding(values[op.output]))
                 here = read_at.get((k, i), ())
@@ -67,20 +72,39 @@ def recomputed(ops: Ops, select: Callable[[Op], bool], compute: Callable[[Op], C
     return tuple(replace(op, compute=compute(op)) if select(op) else op for op in ops)
 
 
-def ancestors(ops: Sequence[Op], iteration: int, index: int) -> set[tuple[int, int]]:
-    """Every (iteration, op) whose result flows into that of op `index` in `iteration`."""
-    where: dict[Name, int] = {}
-    last = {op.output: i for i, op in enumerate(ops)}
-    sources: list[list[tuple[int, int]]] = []  # per op: (writer, 0) in the same iteration, (writer, 1) the one before
-    for i, op in enumerate(ops):
-        sources.append([(where[n], 0) if n in where else (last[n], 1) for n in op.reads if n in where or n in last])
-        where[op.output] = i
-    seen, todo = {(iteration, index)}, [(iteration, index)]
-    while todo:
-        k, i = todo.pop()
-        for j, back in sources[i]:
-            node = (k - back, j)
-            if node[0] >= 1 and node not in seen:
-                seen.add(node)
-                todo.append(node)
-    return seen
+class Ancestors:
+    """Every (iteration, op) whose result flows into that of op `index` in `iteration`, as a
+    set to test membership in: going back an iteration at a time, the ops of that iteration
+    that do — the same ops in every iteration once they repeat, so a test costs the same
+    whatever the iteration."""
+
+    def __init__(self, ops: Sequence[Op], iteration: int, index: int) -> None:
+        where: dict[Name, int] = {}
+        last = {op.output: i for i, op in enumerate(ops)}
+        # per op: its sources in the same iteration, and in the one before
+        same: list[list[int]] = []
+        before: list[list[int]] = []
+        for i, op in enumerate(ops):
+            same.append([where[n] for n in op.reads if n in where])
+            before.append([last[n] for n in op.reads if n not in where and n in last])
+            where[op.output] = i
+        self.iteration = iteration
+        #: the ops that flow into it, in `iteration`, the one before, … (the last repeating)
+        self.levels: list[frozenset[int]] = []
+        start, previous = {index}, None
+        while start != previous and len(self.levels) < iteration:
+            level, carried = set(start), set()
+            for i in range(len(ops) - 1, -1, -1):  # a source in the same iteration comes before its reader
+                if i in level:
+                    level.update(same[i])
+                    carried.update(before[i])
+            self.levels.append(frozenset(level))
+            start, previous = carried, start
+
+    def __contains__(self, node: object) -> bool:
+        if not isinstance(node, tuple):
+            return False
+        k, i = node
+        if not 1 <= k <= self.iteration:
+            return False
+        return i in self.levels[min(self.iteration - k, len(self.levels) - 1)]
