@@ -19,6 +19,7 @@ import numpy as np
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
+from stepnet.engine.graph import Graph
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
@@ -65,6 +66,12 @@ class Session:
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
                       tuple(self.breakpoints), self.running)
+
+    @property
+    def graph(self) -> Graph | None:
+        """The computation graph a `[graph]` scenario steps through; None for a network."""
+        model = self.debugger.model
+        return model if isinstance(model, Graph) else None
 
     # --- moves ----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from stepnet.tui.session import Moment, Session
 from stepnet.tui.widgets.about import About
 from stepnet.tui.widgets.expectations import Expectations
 from stepnet.tui.widgets.formula import Formula
+from stepnet.tui.widgets.graph import GraphView
 from stepnet.tui.widgets.loss import Loss
 from stepnet.tui.widgets.network import Network
 from stepnet.tui.widgets.state import State
@@ -51,7 +52,8 @@ class DebuggerScreen(Screen):
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
     def __init__(self, session: Session) -> None:
-        super().__init__(classes="-figures" if session.scenario.expectations else "-no-figures")
+        figures = "-figures" if session.scenario.expectations else "-no-figures"
+        super().__init__(classes=figures if session.graph is None else f"{figures} -graph")
         self.session = session
         self._pending = 0  # steps counted (N negative), not taken yet
         self._stop: Notification | None = None  # the last "stopped at a breakpoint"
@@ -62,7 +64,10 @@ class DebuggerScreen(Screen):
         yield Status(s, id="status").data_bind(bound)
         yield Timeline(s, id="timeline").data_bind(bound)
         yield Formula(s, id="formula").data_bind(bound)
-        yield Network(s, id="network").data_bind(bound)
+        if s.graph is None:
+            yield Network(s, id="network").data_bind(bound)
+        else:
+            yield GraphView(s, id="graph").data_bind(bound)
         with Vertical(id="side"):
             yield Loss(s, id="loss").data_bind(bound)
             yield Expectations(s, id="expectations").data_bind(bound)
