@@ -115,7 +115,25 @@ class GraphView(Part):
         self._diagrams: dict[tuple[int, int], Diagram | None] = {}  # by size
 
     def shows(self, moment: Moment) -> Hashable:
+        self._retitle()  # before the frame is drawn, so the frame's title is the moment's
         return moment.position, moment.at_start, moment.digits
+
+    def _retitle(self) -> None:
+        width, height = self.size
+        if self.diagram(width, height):
+            self.retitle("graph", f"∂{self.graph.output}/∂node under each value")
+        else:
+            order = list(self.nodes.vertices)
+            shown = window(order, height - 1, self.touched())
+            self.retitle("graph", f"nodes {shown.start + 1}–{shown.stop} of {len(order)}" if len(shown) < len(order)
+                         else "")
+
+    def diagram(self, width: int, height: int) -> Diagram | None:
+        """The diagram with the most digits that fits; None if none does."""
+        if (width, height) not in self._diagrams:
+            laid = (lay_out(self.nodes, digits, width, height) for digits in DIAGRAM_DIGITS)
+            self._diagrams[width, height] = next((d for d in laid if d is not None), None)
+        return self._diagrams[width, height]
 
     def touched(self) -> Focus:
         op = self.session.last_op
@@ -138,14 +156,9 @@ class GraphView(Part):
 
     def draw(self) -> list[Line]:
         width, height = self.size
-        if (width, height) not in self._diagrams:
-            laid = (lay_out(self.nodes, digits, width, height) for digits in DIAGRAM_DIGITS)
-            self._diagrams[width, height] = next((d for d in laid if d is not None), None)
-        diagram = self._diagrams[width, height]
-        if diagram is None:
-            return self._list(width, height)
-        self.retitle("graph", f"∂{self.graph.output}/∂node under each value")
-        return self._diagram(diagram)
+        self._retitle()  # the same, unless the size changed
+        diagram = self.diagram(width, height)
+        return self._list(width, height) if diagram is None else self._diagram(diagram)
 
     # --- the diagram ----------------------------------------------------------------------
 
@@ -219,8 +232,6 @@ class GraphView(Part):
             return pieces
 
         shown = window(order, height - 1, focus)
-        self.retitle("graph", f"nodes {shown.start + 1}–{shown.stop} of {len(order)}" if len(shown) < len(order)
-                     else "")
         return [line("  ", {label: (label, "graph--header") for label, _ in columns}),
                 *(line("▶ " if n == focus.written else "  ", rows[n]) for n in order[shown.start:shown.stop])]
 
