@@ -12,14 +12,17 @@ the next iteration when it was reached going back (N, E, C): after E the screen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
+from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.graph import Graph
+from stepnet.engine.judge import Findings, judge
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
@@ -66,6 +69,18 @@ class Session:
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
                       tuple(self.breakpoints), self.running)
+
+    @property
+    def glossary(self) -> Glossary:
+        """The source's names for stepnet's quantities and elements (`[notation.names]`)."""
+        return self.scenario.notation.names
+
+    @cached_property
+    def findings(self) -> Findings:
+        """The scenario's figures judged as `stepnet check` judges them, with their causes:
+        once, on a debugger of its own (judging moves the debugger it is given)."""
+        s = self.scenario
+        return judge(s.debugger(), s.expectations, s.notation.rounding)
 
     @property
     def graph(self) -> Graph | None:
