@@ -83,6 +83,29 @@ class Session:
         return judge(s.debugger(), s.expectations, s.notation.rounding)
 
     @property
+    def stops(self) -> str | None:
+        """Where an iteration of a scenario that stops early ends, and why; None if it trains."""
+        program = self.debugger.program
+        if not program.has_loss:
+            return "after the forward pass (it has no [loss])"
+        return None if program.trains else "after the backward pass (it has no [optimizer])"
+
+    def nothing_to_train(self) -> str | None:
+        """Why running iterations would change nothing; None if it would."""
+        if self.stops:
+            return f"Nothing to train: each iteration stops {self.stops}."
+        if not self.debugger.model.trained_parameters():
+            return ("Nothing to train: no leaf of this graph is a parameter (its [graph] parameters), "
+                    "so every iteration is the same.")
+        return None
+
+    def nothing_to_check(self) -> str | None:
+        """Why there are no gradients to check; None if there are."""
+        if self.debugger.program.has_loss:
+            return None
+        return f"Nothing to check: a gradient check compares ∂J/∂θ, and each iteration stops {self.stops}."
+
+    @property
     def graph(self) -> Graph | None:
         """The computation graph a `[graph]` scenario steps through; None for a network."""
         model = self.debugger.model

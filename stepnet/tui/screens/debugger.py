@@ -205,9 +205,10 @@ class DebuggerScreen(Screen):
 
                 self.app.push_screen(TrainingScreen(self.session, n), ended)
 
-        if not self._refused():
-            self._take_steps()
-            self.app.push_screen(IterationsPrompt(), run)
+        if self._nothing(self.session.nothing_to_train()) or self._refused():
+            return
+        self._take_steps()
+        self.app.push_screen(IterationsPrompt(), run)
 
     # --- other screens --------------------------------------------------------------
 
@@ -228,9 +229,15 @@ class DebuggerScreen(Screen):
             self.app.push_screen(BreakpointsScreen(self.session), done)
 
     def action_gradcheck(self) -> None:
-        if not self._refused():
+        if not self._nothing(self.session.nothing_to_check()) and not self._refused():
             self._take_steps()
             self.app.push_screen(GradcheckScreen(self.session))
+
+    def _nothing(self, why: str | None) -> bool:
+        """Say why a key has nothing to do, if it has not."""
+        if why:
+            self.notify(why, severity="warning", timeout=6)
+        return why is not None
 
     def action_screenshot(self) -> None:
         from stepnet.tui.screens.screenshot import ScreenshotDialog
