@@ -80,7 +80,8 @@ def without_optimizer(tmp_path) -> StepnetApp:
 
 
 def said(app: StepnetApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The notices shown, as the user reads them: `[loss]` is text, not markup to take out."""
+    return [n.message for n in app._notifications if not n.markup]
 
 
 async def test_a_forward_only_scenario_says_why_there_is_nothing_to_check_or_train(tmp_path) -> None:

@@ -236,7 +236,7 @@ class DebuggerScreen(Screen):
     def _nothing(self, why: str | None) -> bool:
         """Say why a key has nothing to do, if it has not."""
         if why:
-            self.notify(why, severity="warning", timeout=6)
+            self.notify(why, severity="warning", timeout=6, markup=False)  # [loss] is text
         return why is not None
 
     def action_screenshot(self) -> None:
