@@ -471,9 +471,10 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
           f"(central differences (J(θ + ε) − J(θ − ε))/2ε, step ε = {args.eps:g})")
     print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'beyond rounding':>16} "
           f"{'judged by':>10} {'worst element':>14} {'numeric':>14} {'backprop':>14}")
-    bad = 0
+    bad = unjudged = 0
     for r in results:
-        if not r.worst_index:  # every element checked straddles a kink
+        if not r.judged:  # every element checked straddles a kink
+            unjudged += 1
             print(f"– {r.name:<10} {f'{r.checked}/{r.size}':>12}  not judged: each element's ±ε crosses "
                   "an activation's kink (z = 0), where the difference quotient measures neither side")
             continue
@@ -484,8 +485,10 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
               f"{r.excess_error:>16.2e} {f'≤ {args.tolerance:g}':>10} {index:>14} {r.numeric:>14.6e} "
               f"{r.backprop:>14.6e}{kinks}")
-    print(f"{_of(len(results) - bad, len(results), 'parameter')} within relative error {args.tolerance:g} "
-          f"beyond the difference quotient's rounding error, 8·ε_machine·max(1, |J|)/ε")
+    judged = len(results) - unjudged
+    print(f"{_of(judged - bad, judged, 'parameter')} within relative error {args.tolerance:g} "
+          f"beyond the difference quotient's rounding error, 8·ε_machine·max(1, |J|)/ε"
+          + (f"; {unjudged} not judged (at a kink)" if unjudged else ""))
     return FAILED if bad else OK
 
 

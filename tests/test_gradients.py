@@ -150,3 +150,13 @@ def test_an_element_whose_shift_crosses_a_relu_kink_is_counted_not_judged(tmp_pa
     assert "– b1" in out and "not judged" in out
     assert "judged by" in out and "≤ 1e-05" in out  # the tolerance each row is held to
     assert "8·ε_machine·max(1, |J|)/ε" in out and "/h" not in out
+
+
+def test_gradcheck_of_a_graph_judges_its_scalar_leaves(capsys):
+    """A graph's leaves are scalars: their index is (), and each is judged all the same."""
+    from stepnet import cli
+
+    assert cli.main(["gradcheck", "micrograd"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ a " in out and "✓ b " in out and "not judged" not in out
+    assert "2 of 2 parameters within" in out

@@ -41,6 +41,11 @@ class ParameterCheck:
     #: checked elements whose θ ± ε straddles an activation's kink: not judged
     at_kink: int = 0
 
+    @property
+    def judged(self) -> int:
+        """Checked elements whose difference quotient means something (not at a kink)."""
+        return self.checked - self.at_kink
+
     def passes(self, tolerance: float = TOLERANCE) -> bool:
         return self.excess_error <= tolerance
 

@@ -20,14 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 
-from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.expressions import Operand, Operation
 from stepnet.engine.formula import Expression, Terms, Values, bind
-from stepnet.engine.model import Dataset, Layer, Optimizer
+from stepnet.engine.model import Dataset, Optimizer
 from stepnet.engine.names import LOSS, STEP, Name, derived, grad
 from stepnet.engine.notation import Fmt, compact
 from stepnet.engine.op import Op, StartOp, frozen
@@ -90,6 +89,23 @@ class Vertex:
     #: `q = x + y`, or the leaf's name
     formula: str
 
+    @property
+    def expression(self) -> str:
+        """What it computes from its operands: `x + y`; "" for a leaf."""
+        if self.operation is None:
+            return ""
+        return self.operation.formula.symbols(self.operation.terms(self.operands, self.name))
+
+    @property
+    def gate(self) -> str:
+        """The operation with its constants but not its operands, as a circuit diagram labels
+        a gate: `+`, `·`, `exp`, `1/`, `+1`, `²`; "" for a leaf."""
+        if self.operation is None:
+            return ""
+        terms = {field: "" if isinstance(term, Name) else term
+                 for field, term in self.operation.terms(self.operands, self.name).items()}
+        return re.sub(r"[\s()]", "", self.operation.formula.symbols(terms))
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -100,12 +116,6 @@ class Graph:
     nodes: tuple[Node, ...]
     output: Name
     optimizer: Optimizer = field(default_factory=Optimizer)
-
-    #: what the views of a layered network read of a model, until the debugger has a view of
-    #: graphs: no inputs, no layers — and one empty layer, for the views that need one
-    inputs: ClassVar[int] = 0
-    depth: ClassVar[int] = 0
-    layers: ClassVar[tuple[Layer, ...]] = (Layer(0, ACTIVATIONS.make("identity")),)
 
     def __post_init__(self) -> None:
         for value in self.leaves.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from stepnet.engine.model import Model
 from stepnet.engine.names import Name, grad
 from stepnet.engine.program import Program
+from stepnet.engine.trainable import Trainable
 
 
 def text(name: Name) -> str:
@@ -42,6 +43,20 @@ def mask(layer: int) -> Name:
 
 def weight_gradient(layer: int) -> Name:
     return grad(Name("W", layer))
+
+
+def gradient(name: Name) -> Name:
+    """grad_x: ∂J/∂x."""
+    return grad(name)
+
+
+def plotted_gradients(model: Trainable) -> tuple[str, list[Name]]:
+    """What the training view plots ‖∂J/∂θ‖ of, each curve drawn with its number, and how it
+    says so: a network's weights, layer by layer; a graph's trained leaves, listed."""
+    if isinstance(model, Model):
+        return "‖∂J/∂W‖ of each layer", [weights(l) for l in range(1, model.depth + 1)]
+    trained = model.trained_parameters()
+    return "|∂J/∂θ| of " + ", ".join(f"{k} {name}" for k, name in enumerate(trained, 1)), trained
 
 
 def layer_of(name: Name) -> int | None:

@@ -12,13 +12,17 @@ the next iteration when it was reached going back (N, E, C): after E the screen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
+from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
+from stepnet.engine.graph import Graph
+from stepnet.engine.judge import Findings, judge
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
@@ -65,6 +69,47 @@ class Session:
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
                       tuple(self.breakpoints), self.running)
+
+    @property
+    def glossary(self) -> Glossary:
+        """The source's names for stepnet's quantities and elements (`[notation.names]`)."""
+        return self.scenario.notation.names
+
+    @cached_property
+    def findings(self) -> Findings:
+        """The scenario's figures judged as `stepnet check` judges them, with their causes:
+        once, on a debugger of its own (judging moves the debugger it is given)."""
+        s = self.scenario
+        return judge(s.debugger(), s.expectations, s.notation.rounding)
+
+    @property
+    def stops(self) -> str | None:
+        """Where an iteration of a scenario that stops early ends, and why; None if it trains."""
+        program = self.debugger.program
+        if not program.has_loss:
+            return "after the forward pass (it has no [loss])"
+        return None if program.trains else "after the backward pass (it has no [optimizer])"
+
+    def nothing_to_train(self) -> str | None:
+        """Why running iterations would change nothing; None if it would."""
+        if self.stops:
+            return f"Nothing to train: each iteration stops {self.stops}."
+        if not self.debugger.model.trained_parameters():
+            return ("Nothing to train: no leaf of this graph is a parameter (its [graph] parameters), "
+                    "so every iteration is the same.")
+        return None
+
+    def nothing_to_check(self) -> str | None:
+        """Why there are no gradients to check; None if there are."""
+        if self.debugger.program.has_loss:
+            return None
+        return f"Nothing to check: a gradient check compares ∂J/∂θ, and each iteration stops {self.stops}."
+
+    @property
+    def graph(self) -> Graph | None:
+        """The computation graph a `[graph]` scenario steps through; None for a network."""
+        model = self.debugger.model
+        return model if isinstance(model, Graph) else None
 
     # --- moves ----------------------------------------------------------------------
 

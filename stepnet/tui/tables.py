@@ -20,6 +20,7 @@ from stepnet.tui.shown import (
 )
 
 GAP = 1  # columns between two tables
+TITLE = 40  # a box is made wider for a title up to this long
 
 
 @dataclass(frozen=True)
@@ -39,42 +40,61 @@ class Box(NamedTuple):
     header: tuple[Segment, ...]  # the column indices (none for a single column)
     indices: tuple[tuple[Segment, ...], ...]  # each row's index (none for a single row)
     blank: tuple[Segment]  # a row of cells not computed yet
+    named: tuple[Segment, ...]  # a line each: the source's names of its elements
+    right: str  # after a row's cells: the space left, and the side
     columns: range
     inner: int  # the width inside the sides
 
 
+def lines_of(entries: tuple[str, ...], width: int) -> list[str]:
+    """Entries side by side, two spaces apart, as many a line as fit `width` (one too long cut)."""
+    lines: list[str] = []
+    for entry in entries:
+        entry = entry if len(entry) <= width else entry[: width - 1] + "…"
+        if lines and len(lines[-1]) + 2 + len(entry) <= width:
+            lines[-1] += "  " + entry
+        else:
+            lines.append(entry)
+    return lines
+
+
 @lru_cache(maxsize=1024)
-def box(name: str, shape: tuple[int, ...], digits: int, palette: Palette) -> Box:
-    """The quantity's box, worked out once per shape, digits and theme."""
+def box(name: str, shape: tuple[int, ...], digits: int, palette: Palette, named: tuple[str, ...] = ()) -> Box:
+    """The quantity's box, worked out once per shape, digits, theme and the names its
+    elements have in the source (`w5 [0,0]`, listed under its rows)."""
     rows, columns = grid_shape(shape)
     label = len(str(rows - 1)) + 1 if rows > 1 else 0
-    inner = label + columns * width(digits) + 1
     title = str(name) + (" [sample 0]" if len(shape) == 3 else "")
+    cells = label + columns * width(digits)
+    inner = max(cells + 1, min(len(title) + 4, TITLE))  # wide enough for its title
     return Box(top=f"╭─ {title} "[: inner + 1].ljust(inner + 1, "─") + "╮",
                bottom="╰" + "─" * inner + "╯",
                header=(header_segment(range(columns), digits, label, palette),) if columns > 1 else (),
                indices=tuple((Segment(str(r).rjust(label - 1) + " ", palette.indices),) if label else ()
                              for r in range(rows)),
                blank=(Segment(" " * (columns * width(digits)), palette.plain),),
-               columns=range(columns), inner=inner)
+               named=tuple(Segment(f" {line:<{inner - 2}}", palette.indices) for line in lines_of(named, inner - 2)),
+               right=" " * (inner - cells) + "│", columns=range(columns), inner=inner)
 
 
 def table(name: str, shape: tuple[int, ...], shown: Shown, digits: int,
-          texts: list[list[str]] | None, palette: Palette) -> Table:
-    """A small quantity as a boxed table: title, column indices, one line per row; blank
-    cells while it is not computed. `texts` are its cells as `cells.texts` writes them (None
-    while it is not computed): the caller keeps them while the value is the same."""
-    b = box(name, shape, digits, palette)
+          texts: list[list[str]] | None, palette: Palette, named: tuple[str, ...] = ()) -> Table:
+    """A small quantity as a boxed table: title, column indices, one line per row, the names
+    of its elements; blank cells while it is not computed. `texts` are its cells as
+    `cells.texts` writes them (None while it is not computed): the caller keeps them while
+    the value is the same."""
+    b = box(name, shape, digits, palette, named)
     border = palette.frame(shown.role)
     lines = [[Segment(b.top, border)]]
     # a space inside each side, in the border's style (it does not show): fewer segments
-    left, right = Segment("│", border), Segment(" │", border)
+    left, right = Segment("│", border), Segment(b.right, border)
     if b.header:
         lines.append([left, *b.header, right])
     changed = None if shown.changed is None else grid(shown.changed)
     for r, index in enumerate(b.indices):
         row = b.blank if texts is None else row_segments(shown, texts[r], changed, r, b.columns, palette)
         lines.append([left, *index, *row, right])
+    lines += [[left, line, right] for line in b.named]
     lines.append([Segment(b.bottom, border)])
     return Table(b.inner + 2, lines)
 

@@ -217,7 +217,7 @@ async def test_gradcheck_screen(make_app) -> None:
         assert isinstance(app.screen, GradcheckScreen)
         await settle(app, pilot)
         assert "W2" in app.screen.query_one("#results").render_line(0).text + "".join(
-            app.screen.query_one("#results").render_line(y).text for y in range(1, 6))
+            app.screen.query_one("#results").render_line(y).text for y in range(1, 10))
         await pilot.press("escape")
         assert not isinstance(app.screen, GradcheckScreen)
 

@@ -23,6 +23,14 @@ CASES = {
     "wide_terminal": ("relu_sigmoid", ["p", "n"], (200, 50), None),
     "light_theme": ("article", ["p", "p", "n"], SIZE, "textual-light"),
     "too_small": ("mazur", [], (60, 20), None),
+    # computation graphs: the list where the diagram does not fit, the diagram where it does
+    "graph_micrograd_mid_forward": ("micrograd", ["n"] * 8, SIZE, None),
+    "graph_micrograd_mid_backward": ("micrograd", ["p", "p", *["n"] * 32], SIZE, None),
+    "graph_micrograd_mid_forward_80x24": ("micrograd", ["n"] * 8, SMALL, None),
+    "graph_micrograd_mid_backward_80x24": ("micrograd", ["p", "p", *["n"] * 32], SMALL, None),
+    "graph_cs231n_mid_forward": ("cs231n_circuit", ["n"] * 5, SIZE, None),
+    "graph_cs231n_mid_backward": ("cs231n_circuit", ["p", "p", *["n"] * 8], SIZE, None),
+    "graph_cs231n_mid_backward_80x24": ("cs231n_circuit", ["p", "p", *["n"] * 8], SMALL, None),
 }
 
 

@@ -10,8 +10,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 
-from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
-from stepnet.fields import did_you_mean
+from stepnet.engine.breakpoints import ConditionError, parse
 from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
@@ -29,14 +28,19 @@ class BreakpointsScreen(Dialog[None]):
             yield Static("[b]Breakpoints[/b]: c and C stop after an operation that matches one. "
                          "Select one and press delete to remove it; escape closes.")  # wraps: a Label would clip
             yield OptionList(id="list")
-            yield Input(placeholder="an output (delta2), or a condition: nan · |delta| < 1e-6 · loss > 10",
-                        id="new")
+            yield Input(placeholder=self._example(), id="new")
             yield Static("", id="problem", classes="problem", markup=False)  # wraps: a Label would cut it
             with Horizontal(classes="buttons"):
                 # for the mouse: Tab from the input goes to the list, where Enter presses nothing
                 for button in (Button("Break on NaN/Inf", id="nan", variant="warning"), Button("Close", id="close")):
                     button.can_focus = False
                     yield button
+
+    def _example(self) -> str:
+        """What may be typed, with the source's first name where it has some."""
+        source = next(iter(self.session.glossary.aliases), None)
+        name = f"delta2, or the source's {source}" if source else "delta2"
+        return f"an output ({name}), or a condition: nan · |delta| < 1e-6 · loss > 10"
 
     def on_mount(self) -> None:
         self._list()
@@ -48,21 +52,14 @@ class BreakpointsScreen(Dialog[None]):
         options.add_options([bp.describe() for bp in self.session.breakpoints] or ["(none)"])
 
     def _add(self, text: str) -> bool:
-        """Add the breakpoint `text` describes; whether it was added (else the problem is shown)."""
-        text = text.strip()
-        if not text:
+        """Add the breakpoint `text` describes, by stepnet's names or the source's; whether it
+        was added (else the problem is shown)."""
+        if not text.strip():
             return False
-        names = {str(name): name for name in self.session.debugger.program.quantities}
         try:
-            bp = OpBreakpoint(output=names[text]) if text in names else Condition.parse(text)
+            bp = parse(text, self.session.debugger.program.quantities, self.session.glossary)
         except ConditionError as e:
-            name = text if text.isidentifier() else None  # a name alone: a quantity it is not
-            problem = str(e) if name is None else f"no quantity named {name!r}{did_you_mean(name, names)}"
-            self.query_one("#problem", Static).update(problem)
-            return False
-        if isinstance(bp, Condition) and bp.name and not any(map(bp.applies_to, names.values())):
-            self.query_one("#problem", Static).update(
-                f"no quantity named {bp.name!r}, so it would never stop{did_you_mean(bp.name, names)}")
+            self.query_one("#problem", Static).update(str(e))
             return False
         self.query_one("#problem", Static).update("")
         if bp not in self.session.breakpoints:

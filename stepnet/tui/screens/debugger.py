@@ -30,6 +30,7 @@ from stepnet.tui.session import Moment, Session
 from stepnet.tui.widgets.about import About
 from stepnet.tui.widgets.expectations import Expectations
 from stepnet.tui.widgets.formula import Formula
+from stepnet.tui.widgets.graph import GraphView
 from stepnet.tui.widgets.loss import Loss
 from stepnet.tui.widgets.network import Network
 from stepnet.tui.widgets.state import State
@@ -51,7 +52,8 @@ class DebuggerScreen(Screen):
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
     def __init__(self, session: Session) -> None:
-        super().__init__(classes="-figures" if session.scenario.expectations else "-no-figures")
+        figures = "-figures" if session.scenario.expectations else "-no-figures"
+        super().__init__(classes=figures if session.graph is None else f"{figures} -graph")
         self.session = session
         self._pending = 0  # steps counted (N negative), not taken yet
         self._stop: Notification | None = None  # the last "stopped at a breakpoint"
@@ -62,7 +64,10 @@ class DebuggerScreen(Screen):
         yield Status(s, id="status").data_bind(bound)
         yield Timeline(s, id="timeline").data_bind(bound)
         yield Formula(s, id="formula").data_bind(bound)
-        yield Network(s, id="network").data_bind(bound)
+        if s.graph is None:
+            yield Network(s, id="network").data_bind(bound)
+        else:
+            yield GraphView(s, id="graph").data_bind(bound)
         with Vertical(id="side"):
             yield Loss(s, id="loss").data_bind(bound)
             yield Expectations(s, id="expectations").data_bind(bound)
@@ -200,9 +205,10 @@ class DebuggerScreen(Screen):
 
                 self.app.push_screen(TrainingScreen(self.session, n), ended)
 
-        if not self._refused():
-            self._take_steps()
-            self.app.push_screen(IterationsPrompt(), run)
+        if self._nothing(self.session.nothing_to_train()) or self._refused():
+            return
+        self._take_steps()
+        self.app.push_screen(IterationsPrompt(), run)
 
     # --- other screens --------------------------------------------------------------
 
@@ -223,9 +229,15 @@ class DebuggerScreen(Screen):
             self.app.push_screen(BreakpointsScreen(self.session), done)
 
     def action_gradcheck(self) -> None:
-        if not self._refused():
+        if not self._nothing(self.session.nothing_to_check()) and not self._refused():
             self._take_steps()
             self.app.push_screen(GradcheckScreen(self.session))
+
+    def _nothing(self, why: str | None) -> bool:
+        """Say why a key has nothing to do, if it has not."""
+        if why:
+            self.notify(why, severity="warning", timeout=6, markup=False)  # [loss] is text
+        return why is not None
 
     def action_screenshot(self) -> None:
         from stepnet.tui.screens.screenshot import ScreenshotDialog

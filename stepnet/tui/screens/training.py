@@ -4,7 +4,8 @@ The run happens in a worker thread, through `stepnet.engine.training.train` (the
 code `stepnet train` runs). Each report (every ~1/40 of the run, or fewer where evaluating
 every sample would take over ~10 % of the run: `report_spacing`) brings the loss and, for
 classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖ of the
-gradient the iteration applied; between reports, progress updates bring the batch losses so far. The worker only records
+gradient the iteration applied (a graph's: each trained leaf's |∂J/∂θ|); between reports,
+progress updates bring the batch losses so far. The worker only records
 them — it never waits for the screen — and a timer draws the latest a few times a second.
 Pausing keeps every iteration done: stepping resumes from there.
 """
@@ -24,8 +25,8 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from stepnet.engine.metrics import is_classification
-from stepnet.engine.names import Name
 from stepnet.engine.training import Report, completed, report_spacing, train
+from stepnet.tui import names
 from stepnet.tui.session import Session
 
 #: reports per run: each evaluates the whole data set, so they are kept few
@@ -98,7 +99,7 @@ class TrainingScreen(Screen[None]):
         d = session.debugger
         self.start = completed(d)
         self.classifying = is_classification(d.model, d.data.targets)
-        self.weights = [Name("W", l) for l in range(1, d.model.depth + 1)]
+        self.norms, self.weights = names.plotted_gradients(d.model)
         self.reports: list[Report] = []
         self.running = True
         # written by the worker, read by the redraw timer: iterations done and batch losses
@@ -190,11 +191,11 @@ class TrainingScreen(Screen[None]):
             accuracy.refresh()
         norms = self.query_one("#norm-curves", PlotextPlot)
         # no legend inside the plot (it covered the curves): each curve is drawn with its layer's number
-        plt = self._clear(norms, "‖∂J/∂W‖ of each layer, of its batch, drawn with its number (log; zeros left out)")
+        plt = self._clear(norms, f"{self.norms}, of its batch, drawn with its number (log; zeros left out)")
         series = [[r.evaluation.gradient_norms[name] for r in self.reports] for name in self.weights]
         plotted = [plot(plt, iterations, ys, log=True, marker=str(layer % 10)) for layer, ys in enumerate(series, 1)]
         if not any(plotted):
-            plt.title("‖∂J/∂W‖ of each layer: NaN, Inf or 0, nothing to plot on a log scale")
+            plt.title(f"{self.norms}: NaN, Inf or 0, nothing to plot on a log scale")
         y_axis(plt, [y for ys in series for y in ys], log=True)
         norms.refresh()
 

@@ -1,5 +1,8 @@
 """The scenario's `[[expect]]` figures: ✓ or ✗ once the engine has produced the quantity,
-with the stated and computed figures for the one the last operation produced."""
+with the stated and computed figures for the one the last operation produced, and for each
+one contradicted its cause in words (`inherited from …`, `rounding`, `updated-weights` …),
+as `stepnet check` says them; then check's summary, naming the roots. A figure the source
+rounded stands where the scenario declares its rounding."""
 
 from __future__ import annotations
 
@@ -59,27 +62,37 @@ class Expectations(Follows, VerticalScroll):
 
     def _describe(self, outcomes: dict[int, Outcome | None], fresh: set[int]) -> tuple[list[Content], range]:
         """The list's lines, and those of the first figure just produced."""
-        expectations = self.session.scenario.expectations
+        s = self.session
+        expectations, glossary = s.scenario.expectations, s.glossary
         if not expectations:
             return [Content.styled("no [[expect]] figures in this scenario", ".expectations--pending")], range(0)
-        fmt = formatter(self.session.digits + 5)
+        fmt = formatter(s.digits + 5)
+        verdicts = s.findings.verdicts  # in the scenario's order, as the outcomes are
         text: list[Content] = []
         focus = range(0)
         for i, e in enumerate(expectations):
-            if i in fresh and not focus:
-                focus = range(len(text), len(text) + 3)  # its label, stated and computed
+            start = len(text)
+            label = f"{glossary.beside(e.name, e.index)} @ iteration {e.iteration}"
             outcome = outcomes.get(i)
             if i not in outcomes:
-                text.append(Content.styled(f"·  {e.label}", ".expectations--pending"))
+                text.append(Content.styled(f"·  {label}", ".expectations--pending"))
             elif outcome is None:
-                text.append(Content.styled(f"–  {e.label} (run past, not seen)", ".expectations--pending"))
+                text.append(Content.styled(f"–  {label} (run past, not seen)", ".expectations--pending"))
             else:
-                mark = ("✓  ", ".expectations--ok") if outcome.ok else ("✗  ", ".expectations--wrong")
-                text.append(Content.assemble(mark, (e.label, ".expectations--fresh" if i in fresh else "")))
+                verdict = verdicts[i]
+                mark = ("✓  ", ".expectations--ok") if verdict.ok else ("✗  ", ".expectations--wrong")
+                text.append(Content.assemble(mark, (label, ".expectations--fresh" if i in fresh else "")))
+                style = "" if i in fresh else ".expectations--pending"
                 if i in fresh or not outcome.ok:
-                    style = "" if i in fresh else ".expectations--pending"
+                    exact = "exact" if verdict.ok and not outcome.ok else "computed"
                     text += [Content.styled(f"   stated   {compact(e.value, fmt, 3)}", style),
-                             Content.styled(f"   computed {compact(outcome.computed, fmt, 3)}", style)]
+                             Content.styled(f"   {exact:<8} {compact(outcome.computed, fmt, 3)}", style)]
+                if words := verdict.words(glossary):
+                    text.append(Content.styled(f"   {words}", ".expectations--wrong" if not verdict.ok else style))
+            if i in fresh and not focus:
+                focus = range(start, len(text))
+        if summary := s.findings.summary(glossary):
+            text += [Content(""), Content.styled(f"check: {summary}", ".expectations--pending")]
         return text, focus
 
     def on_resize(self) -> None:

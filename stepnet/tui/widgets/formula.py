@@ -1,4 +1,5 @@
-"""The current operation: its formula in symbols, one element with the numbers substituted."""
+"""The current operation: its formula in symbols, one element with the numbers substituted,
+with the source's names beside stepnet's (`delta2[0,0] (δ_o1) = …`)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,10 @@ class Formula(Part):
             text = [[("next  ", "formula--dim"), (d.next_op.formula, "formula--formula")],
                     [("Press n (or space) to perform it; ? lists every key.", "formula--dim")]]
         else:
-            text = [[(op.formula, "formula--formula")], [(s.explain() or "", "")],
+            # the source's names beside stepnet's: `delta2[0,0] (δ_o1) = …`
+            formula = s.glossary.annotate(op.formula, op.output, ())
+            element = s.glossary.annotate(s.explain() or "", op.output, s.selected())
+            text = [[(formula, "formula--formula")], [(element, "")],
                     [("next  ", "formula--dim"), (d.next_op.formula, "formula--dim")]]
             fault = d.fault
             if fault is not None and fault.position == d.position:

@@ -31,6 +31,8 @@ class Loss(Part):
 
     def draw(self) -> list[Line]:
         losses = self.session.debugger.losses
+        if not self.session.debugger.program.has_loss:
+            return [[("no loss: each iteration stops", "loss--scale")], [("after the forward pass", "loss--scale")]]
         if not losses:
             return [[("no loss yet", "")]]
         label: Line = [(f"loss {losses[-1]:.6g} · iteration {len(losses)}", "")]

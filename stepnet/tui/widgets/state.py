@@ -1,8 +1,9 @@
 """The engine's state, layer by layer: every quantity the program has, in the order the
-iteration first uses it. The op's inputs are in the read colour, its output in the output
-colour, the elements it changed bold and underlined; a quantity not computed in this
-iteration has blank cells. Small quantities are whole tables side by side; big ones, windows
-that follow the selected element.
+iteration first uses it, with the source's names for it and its elements (`[notation.names]`).
+The op's inputs are in the read colour, its output in the output colour, the elements it
+changed bold and underlined; a quantity not computed in this iteration has blank cells.
+Small quantities are whole tables side by side; big ones, windows that follow the selected
+element.
 
 It has more lines than the screen: a line-API widget. A key takes the state and forgets the
 lines of the quantities that show differently; Textual asks for the lines in view, and each
@@ -64,6 +65,12 @@ class State(Follows, ScrollView):
             self.groups.append(Group(heading(d.model, layer), [n for n in quantities if not is_big(shapes[n])],
                                      [MatrixWindow(n, shapes[n]) for n in quantities if is_big(shapes[n])]))
         self.shown: dict[names.Name, Shown] = dict.fromkeys(self.shapes, Shown(None))
+        glossary = self.session.glossary
+        #: each quantity's title, with the source's names for it (`loss (E_total)`), and the
+        #: source's names for its elements (`w5 [0,0]`)
+        self.titles = {n: glossary.beside(n) for n in self.shapes}
+        self.named = {n: tuple(f"{', '.join(glossary.names(n, i))} [{','.join(map(str, i))}]"
+                               for i in glossary.elements(n)) for n in self.shapes}
         self.digits = self.session.digits
         self._palette: Palette | None = None
         #: the cell texts of each small quantity, with the array and the digits they are of
@@ -194,7 +201,7 @@ class State(Follows, ScrollView):
             if kept is None or kept[0] is not value or kept[1] != digits:
                 kept = self._texts[name] = (value, digits, cell_texts(value, digits))
             texts = kept[2]
-        return table(names.text(name), self.shapes[name], shown, digits, texts, self.palette)
+        return table(self.titles[name], self.shapes[name], shown, digits, texts, self.palette, self.named[name])
 
     def _reveal_output(self) -> None:
         op = self.session.last_op
