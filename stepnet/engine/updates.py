@@ -16,7 +16,7 @@ import numpy as np
 from stepnet.engine.formula import Constant, Expression, Term, Terms, legend, tex_legend
 from stepnet.engine.model import Optimizer
 from stepnet.engine.names import RATE, STEP, Name, derived, grad
-from stepnet.engine.op import Op, Shape
+from stepnet.engine.op import Op, Shape, assignment
 from stepnet.engine.optimizers import Step
 
 Array = np.ndarray
@@ -47,7 +47,8 @@ def _rate(optimizer: Optimizer, η: Constant) -> Op:
     return Op("lr", "update", None, RATE, (STEP,), f"learning rate ({schedule.name} schedule)",
               f"{RATE} = {expression.symbols(terms)}{legend(constants)}",
               f"{RATE.latex()} = {expression.tex(terms)}{tex_legend(constants)}",
-              compute=lambda t: schedule.rate(η.value, t), explainer=expression.explainer(terms))
+              compute=lambda t: schedule.rate(η.value, t), explainer=expression.explainer(terms),
+              code=assignment(RATE, expression.python(terms), expression.code))
 
 
 def _terms(theta: Name, optimizer: Optimizer, rate: Term) -> Terms:
@@ -71,14 +72,16 @@ def _step(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Shap
               f"{step.label} ({rule.name})",
               f"{output} = {expression.symbols(terms)}{legend(constants)}",
               f"{output.latex()} {arrow} {expression.tex(terms)}{tex_legend(constants)}",
-              compute=compute, explainer=expression.explainer(terms), shape=shape)
+              compute=compute, explainer=expression.explainer(terms), shape=shape,
+              code=assignment(output, expression.python(terms), expression.code))
 
 
 def _change(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Shape) -> list[Op]:
     """θ ← θ ± … as two ops: the change update_θ = ±… (θ_new − θ_old), then θ ← θ + update_θ."""
     rule, change = optimizer.rule, derived("update", theta)
     terms = _terms(theta, optimizer, rate)
-    expression = Expression(_without_theta(step.expression.text, "−"), _without_theta(step.expression.latex, "-"))
+    expression = Expression(_without_theta(step.expression.text, "−"), _without_theta(step.expression.latex, "-"),
+                            _without_theta(step.expression.code, "-") if step.expression.code else "")
     constants = expression.constants(terms)
     reads, compute = _bind(step.compute, [terms[name] for name in step.reads])
     at = reads.index(theta)
@@ -89,10 +92,11 @@ def _change(step: Step, theta: Name, optimizer: Optimizer, rate: Term, shape: Sh
            f"{change} = {expression.symbols(terms)}{legend(constants)}",
            f"{change.latex()} = {expression.tex(terms)}{tex_legend(constants)}",
            compute=lambda *values: compute(*values) - values[at], explainer=expression.explainer(terms),
-           shape=shape),
+           shape=shape, code=assignment(change, expression.python(terms), expression.code)),
         Op("update", "update", theta.layer, theta, (theta, change), f"update ({rule.name})",
            f"{theta} = {apply.symbols(apply_terms)}", rf"{theta.latex()} \leftarrow {apply.tex(apply_terms)}",
-           compute=np.add, explainer=apply.explainer(apply_terms), shape=shape),
+           compute=np.add, explainer=apply.explainer(apply_terms), shape=shape,
+           code=f"{theta} = {theta} + {change}"),
     ]
 
 
