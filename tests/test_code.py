@@ -120,7 +120,7 @@ CASES = {**bundled(), **networks()}
 def test_every_operation_s_code_recomputes_its_result_from_the_state_before_it(case):
     """Two iterations, op by op: each op's code on the state before it gives the state after."""
     d = CASES[case]
-    inputs = {"inputs": d.data.inputs, "targets": d.data.targets}
+    inputs = {"x": d.data.inputs, "targets": d.data.targets}
     for _ in range(2 * d.n_ops):
         before = {str(name): value for name, value in d.values.items()}
         op = d.step()

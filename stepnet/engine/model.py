@@ -214,14 +214,15 @@ class Dataset:
         rows = self.rows(iteration) if self.shuffle else self._window(iteration)
         return self.inputs[rows], self.targets[rows]
 
-    def code(self, x: Name, y: Name | None) -> str:
-        """`batch` as NumPy code: iteration t's rows of the arrays `inputs` and `targets` into
-        x and y (no y: the inputs alone)."""
+    def code(self, into: Name, y: Name | None) -> str:
+        """`batch` as NumPy code, as the batch's formula names the data (a0 = x[batch], y =
+        targets[batch]): iteration t's rows of the arrays `x` and `targets` into `into` and `y`
+        (no y: the inputs alone)."""
         def take(rows: str) -> str:
-            return f"{x}, {y} = inputs[{rows}], targets[{rows}]" if y else f"{x} = inputs[{rows}]"
+            return f"{into}, {y} = x[{rows}], targets[{rows}]" if y else f"{into} = x[{rows}]"
 
         if self.batches == 1 and not self.shuffle:
-            return f"{x}, {y} = inputs, targets" if y else f"{x} = inputs"
+            return f"{into}, {y} = x, targets" if y else f"{into} = x"
         start = f"start = (t - 1) % {self.batches} * {self.batch_size}"
         if not self.shuffle:
             return f"{start}\n{take(f'start:start + {self.batch_size}')}"
