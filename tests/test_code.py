@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from conftest import SCENARIOS, make_data, make_model
+
 from stepnet import scenario
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger

@@ -10,8 +10,8 @@ import re
 
 import numpy as np
 import pytest
-
 from conftest import SCENARIOS
+
 from stepnet import cli, scenario
 from stepnet.engine.names import Name
 
@@ -90,7 +90,8 @@ def test_the_exercise_says_what_is_blank_and_each_blank_line_keeps_the_numbers_g
     key = export(capsys, "mazur", "--answers")
     assert "> ✓ The source states delta2[0,0] (δ_o1) @ iteration 1 = 0.138498562" in key
     assert [line for line in key.splitlines() if line.startswith("#### ")] == [
-        "#### 8. `dact2` — derivative of the activation (sigmoid), layer 2", "#### 9. `delta2` — delta (∂J/∂z), layer 2",
+        "#### 8. `dact2` — derivative of the activation (sigmoid), layer 2",
+        "#### 9. `delta2` — delta (∂J/∂z), layer 2",
         "#### 10. `grad_W2` — gradient of the weights, layer 2", "#### 11. `grad_b2` — gradient of the biases, layer 2",
         "#### 12. `grad_a1` — gradient of the layer below, layer 2",
         "#### 13. `dact1` — derivative of the activation (sigmoid), layer 1",
@@ -203,7 +204,8 @@ def test_a_neuron_s_exercise_blanks_its_backward_story_and_its_updates(capsys):
                                            "a kind of operation nor a quantity an operation of this scenario writes"),
     (["--exercise", "--blank", "a0"], "(it is given: the data)"),
     (["--blank", "delta"], "--blank says what an --exercise or its --answers leave blank: add one of them"),
-    (["--exercise", "--op", "z1", "--blank", "backward"], "--blank backward: leaves nothing blank in the part exported"),
+    (["--exercise", "--op", "z1", "--blank", "backward"],
+     "--blank backward: leaves nothing blank in the part exported"),
     (["--op", "z1", "-n", "2"], "--op writes out one iteration: choose it with --iteration K"),
     (["--op", "zz1"], "--op: no operation writes 'zz1'"),
     (["--op", "19"], "--op: expected an operation's number from 1 to 18, or a quantity, got 19"),

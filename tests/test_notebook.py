@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SCENARIOS
+
 from stepnet import cli, scenario
 from stepnet.engine.names import Name
 
@@ -67,8 +67,9 @@ def run_notebooks(paths: list[Path], out: Path) -> dict[str, dict]:
     """The notebooks' code run by a fresh `python -I` (no site-packages but NumPy's, no stepnet)."""
     numpy_path = str(Path(np.__file__).parents[1])
     env = {"PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {numpy_path!r}); exec({RUNNER!r})",
-                    str(out), *map(str, paths)], check=True, env=env, cwd=out.parent, timeout=120)
+    program = f"import sys; sys.path.insert(0, {numpy_path!r}); exec({RUNNER!r})"
+    subprocess.run([sys.executable, "-I", "-S", "-c", program, str(out), *map(str, paths)], check=True, env=env,
+                   cwd=out.parent, timeout=120)
     return json.loads(out.read_text())
 
 

@@ -25,8 +25,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import SCENARIOS
+
 from stepnet import cli, scenario
 from stepnet.export.render.html import CDN, INTEGRITY, KATEX_VERSION
 
@@ -72,9 +72,11 @@ def katex(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("katex")
     fetched = subprocess.run([npm, "pack", f"katex@{KATEX_VERSION}", "--pack-destination", str(folder)],
                              capture_output=True, text=True, timeout=180,
-                             env={**os.environ, "npm_config_cache": str(folder / "cache"), "npm_config_update_notifier": "false"})
+                             env={**os.environ, "npm_config_cache": str(folder / "cache"),
+                                  "npm_config_update_notifier": "false"})
     if fetched.returncode:
-        pytest.skip(f"KaTeX {KATEX_VERSION} could not be fetched from the npm registry: {fetched.stderr.strip()[-200:]}")
+        pytest.skip(f"KaTeX {KATEX_VERSION} could not be fetched from the npm registry: "
+                    f"{fetched.stderr.strip()[-200:]}")
     with tarfile.open(next(folder.glob("katex-*.tgz"))) as tarball:
         tarball.extractall(folder, filter="data")
     return folder / "package" / "dist"
