@@ -8,6 +8,7 @@ format renders its way: **bold**, *italic* and `code`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -76,3 +77,18 @@ Block = Heading | Paragraph | Items | Quote | Math | Lines | Table | Code
 class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
+
+
+Mark = Literal["text", "code", "bold", "italic"]
+_MARKS = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+
+
+def spans(text: str) -> list[tuple[Mark, str]]:
+    """Text cut where its marks are: `[("text", "a "), ("bold", "b")]` of `a **b**`."""
+    out: list[tuple[Mark, str]] = []
+    end = 0
+    for m in _MARKS.finditer(text):
+        out.append(("text", text[end:m.start()]))
+        out.append(("code", m[1]) if m[1] is not None else ("bold", m[2]) if m[2] is not None else ("italic", m[3]))
+        end = m.end()
+    return [(mark, part) for mark, part in [*out, ("text", text[end:])] if part]

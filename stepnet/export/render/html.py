@@ -7,9 +7,8 @@ with a line saying why, which typesetting hides.
 from __future__ import annotations
 
 import html
-import re
 
-from stepnet.export.document import Block, Code, Document, Heading, Items, Lines, Math, Paragraph, Quote, Table
+from stepnet.export.document import Block, Code, Document, Heading, Items, Lines, Math, Paragraph, Quote, Table, spans
 
 KATEX_VERSION = "0.16.22"
 CDN = f"https://cdn.jsdelivr.net/npm/katex@{KATEX_VERSION}/dist/"
@@ -81,23 +80,14 @@ def _block(block: Block) -> str:
     raise TypeError(f"no HTML for {block!r}")
 
 
-_CODE = re.compile(r"`([^`]+)`")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+TAGS = {"code": "code", "bold": "strong", "italic": "em"}
 
 
 def inline(text: str) -> str:
     """Text with its marks (`code`, **bold**, *italic*) as HTML, everything else escaped."""
-    parts = _CODE.split(text)  # odd parts are code
-    out = []
-    for k, part in enumerate(parts):
-        if k % 2:
-            out.append(f"<code>{html.escape(part, quote=False)}</code>")
-        else:
-            escaped = html.escape(part, quote=False)
-            out.append(_ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped)))
-    return "".join(out)
+    return "".join(html.escape(part, quote=False) if mark == "text"
+                   else f"<{TAGS[mark]}>{html.escape(part, quote=False)}</{TAGS[mark]}>" for mark, part in spans(text))
 
 
 def _plain(text: str) -> str:
-    return _CODE.sub(r"\1", text).replace("**", "")
+    return "".join(part for _, part in spans(text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from stepnet.export.document import Block, Code, Document, Heading, Items, Lines, Math, Paragraph, Quote, Table
+from stepnet.export.document import Block, Code, Document, Heading, Items, Lines, Math, Paragraph, Quote, Table, spans
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
@@ -80,23 +80,13 @@ def _block(block: Block) -> str:
     raise TypeError(f"no LaTeX for {block!r}")
 
 
-_CODE = re.compile(r"`([^`]+)`")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+COMMANDS = {"code": "texttt", "bold": "textbf", "italic": "emph"}
 
 
 def inline(words: str) -> str:
     """Text with its marks (`code`, **bold**, *italic*) as LaTeX."""
-    out = []
-    for k, part in enumerate(_CODE.split(words)):  # odd parts are code
-        if k % 2:
-            out.append(f"\\texttt{{{text(part)}}}")
-        else:
-            # the marks are found before escaping, and their text escaped within
-            part = _BOLD.sub(lambda m: "\x01" + m[1] + "\x02", part)
-            part = _ITALIC.sub(lambda m: "\x03" + m[1] + "\x04", part)
-            out.append(text(part).translate({1: r"\textbf{", 2: "}", 3: r"\emph{", 4: "}"}))
-    return "".join(out)
+    return "".join(text(part) if mark == "text" else f"\\{COMMANDS[mark]}{{{text(part)}}}"
+                   for mark, part in spans(words))
 
 
 def text(words: str) -> str:
