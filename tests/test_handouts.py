@@ -239,3 +239,13 @@ def test_the_format_follows_the_output_s_extension_and_no_file_is_overwritten(tm
         assert out.read_text() == "the teacher's edits"
     assert cli.main(["export", "mazur", "--format", "latex", "-o", str(tmp_path / "m.md")]) == 0
     assert (tmp_path / "m.md").read_text().startswith("\\documentclass")  # --format wins
+
+
+def test_a_neuron_s_products_add_up_to_its_z_and_a_source_without_names_has_no_column_for_them(capsys):
+    story = export(capsys, "article", "--neuron", "3:0", "--digits", "17")
+    table = story.split("## What comes in")[1].split("##")[0].strip().splitlines()
+    assert table[0] == "| i | a2[0,i] | W3[0,i] | product |"
+    rows = [line.strip("|").split("|") for line in table[2:]]
+    products = [float(a) * float(w) for _, a, w, _ in rows[:-1]]
+    assert [float(p) for *_, p in rows[:-1]] == pytest.approx(products, rel=1e-15)
+    assert float(rows[-1][-1]) == pytest.approx(sum(products), rel=1e-15)  # z3[0,0], no bias in the article

@@ -131,8 +131,8 @@ class NeuronWriter(Writer):
                          self.cell(position, z_value, (s, self.j))))
             title = "What comes in" + (f", sample {s}" if len(a_prev) > 1 else "")
             out += [Heading(2, title),
-                    Table(("i", "source", f"a{self.l - 1}[{s},i]", f"W{self.l}[{self.j},i]", "product"),
-                          tuple(rows), "llrrr")]
+                    _sourced(Table(("i", "source", f"a{self.l - 1}[{s},i]", f"W{self.l}[{self.j},i]", "product"),
+                                   tuple(rows), "llrrr"))]
         return out + [Code(f"{product_code}  # each input's activation × its weight, sample by sample", "show")]
 
     def neuron(self, steps: list[Step]) -> list[Block]:
@@ -175,7 +175,7 @@ class NeuronWriter(Writer):
                          self.fmt(before[parameter][index]),
                          *(self.cell(p, after[op.output], index) for p, op, after in writers)]
                 rows.append(tuple(cells + ["—"] * (len(head) - len(cells))))  # a frozen bias: no update
-        return [Heading(2, "Its incoming weights"), Table(head, tuple(rows), "ll" + "r" * (len(head) - 2))]
+        return [Heading(2, "Its incoming weights"), _sourced(Table(head, tuple(rows), "ll" + "r" * (len(head) - 2)))]
 
     def source(self, name: Name, index: tuple[int, ...]) -> str:
         return ", ".join(self.names.names(name, index))
@@ -185,3 +185,11 @@ def _column(op: Op) -> str:
     """What a column of the weights' table holds, for θ a weight or the bias."""
     prefix = op.output.prefix
     return {"grad": "∂J/∂θ", None: "θ after", "update": "Δθ"}.get(prefix, f"{prefix}_θ")
+
+
+def _sourced(table: Table) -> Table:
+    """The table without its second column, the source's names, when the source names none."""
+    if any(row[1] for row in table.rows):
+        return table
+    return Table(table.head[:1] + table.head[2:], tuple(row[:1] + row[2:] for row in table.rows),
+                 table.align[:1] + table.align[2:])
