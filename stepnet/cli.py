@@ -180,7 +180,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("check the scenario's [[expect]] figures, and say why one is wrong", _check_arguments),
     "gradcheck": ("compare backprop's gradients with finite differences", _gradcheck_arguments),
     "train": ("run N iterations headless, reporting loss and accuracy", _train_arguments),
-    "export": ("write N iterations out as a worked example", _export_arguments),
+    "export": ("write a worked example, or an exercise and its answer key, for a tutorial or a class",
+               _export_arguments),
 }
 
 
