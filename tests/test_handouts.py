@@ -249,3 +249,10 @@ def test_a_neuron_s_products_add_up_to_its_z_and_a_source_without_names_has_no_c
     products = [float(a) * float(w) for _, a, w, _ in rows[:-1]]
     assert [float(p) for *_, p in rows[:-1]] == pytest.approx(products, rel=1e-15)
     assert float(rows[-1][-1]) == pytest.approx(sum(products), rel=1e-15)  # z3[0,0], no bias in the article
+
+
+def test_a_neuron_s_products_are_blank_when_its_z_is(capsys):
+    exercise = export(capsys, "mazur", "--neuron", "2:0", "--exercise", "--blank", "z2")
+    lines = exercise.splitlines()
+    assert "| 0 | w5 | 0.593269992 | 0.4 | ▢ |" in lines and "| z2[0,0] | net_o1 |  | Σ | ▢ |" in lines
+    assert "| bias |  | 1 | 0.6 | 0.6 |" in lines  # the bias is given

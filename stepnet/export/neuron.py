@@ -21,6 +21,7 @@ from stepnet.engine.names import STEP, Name
 from stepnet.engine.network import weighted_terms
 from stepnet.engine.op import Op
 from stepnet.export import code
+from stepnet.export.blanks import blank_format
 from stepnet.export.document import BLANK, Block, Code, Document, Heading, Table
 from stepnet.export.scope import Request
 from stepnet.export.worked import MAX_SAMPLES, State, Writer
@@ -41,11 +42,13 @@ def story(scenario: Scenario, request: Request, d: Debugger) -> Document:
 
 
 class NeuronWriter(Writer):
+    """Writes unit j of layer l's story: its layer's operations, told for it."""
+
     def __init__(self, scenario: Scenario, request: Request, d: Debugger) -> None:
         super().__init__(scenario, request, d)
         assert request.scope.neuron is not None and isinstance(scenario.model, Model)
         self.l, self.j = request.scope.neuron
-        self.model_ = scenario.model
+        self.network = scenario.model
         self.W, self.b = Name("W", self.l), Name("b", self.l)
 
     def document(self) -> Document:
@@ -107,7 +110,8 @@ class NeuronWriter(Writer):
                                           f"{iteration} starts from, and is given from the rest of the network")
 
     def incoming(self, steps: list[Step]) -> list[Block]:
-        """A table per sample: each input's activation, weight and product; the bias; z."""
+        """A table per sample: each input's activation, weight and product; the bias; z. The
+        products are the sum z is: blank with it."""
         z = next(((p, after[op.output]) for p, op, _, after in steps if op.kind == "weighted_sum"), None)
         if z is None:
             return []
@@ -116,15 +120,15 @@ class NeuronWriter(Writer):
         a_prev = before[Name("a", self.l - 1)]
         W = before[self.W]
         product, product_code = weighted_terms(self.l, self.j)
-        terms = product(a_prev, W)
+        terms = np.full(a_prev.shape, np.nan) if self.hidden(position) else product(a_prev, W)
         fan_in = min(W.shape[1], MAX_INPUTS)
         out: list[Block] = []
         for s in range(min(len(a_prev), MAX_SAMPLES)):
             rows = [(str(i), self.source(self.W, (self.j, i)), self.fmt(a_prev[s, i]), self.fmt(W[self.j, i]),
-                     self.fmt(terms[s, i])) for i in range(fan_in)]
+                     blank_format(self.fmt)(terms[s, i])) for i in range(fan_in)]
             if W.shape[1] > fan_in:
                 rows.append(("…", "", "…", "…", "…"))
-            if self.model_.layers[self.l - 1].bias:
+            if self.network.layers[self.l - 1].bias:
                 rows.append(("bias", self.source(self.b, (self.j,)), "1", self.fmt(before[self.b][self.j]),
                              self.fmt(before[self.b][self.j])))
             rows.append((f"z{self.l}[{s},{self.j}]", self.source(Name("z", self.l), (s, self.j)), "", "Σ",
@@ -133,7 +137,8 @@ class NeuronWriter(Writer):
             out += [Heading(2, title),
                     _sourced(Table(("i", "source", f"a{self.l - 1}[{s},i]", f"W{self.l}[{self.j},i]", "product"),
                                    tuple(rows), "llrrr"))]
-        return out + [Code(f"{product_code}  # each input's activation × its weight, sample by sample", "show")]
+        shown = Code(f"{product_code}  # each input's activation × its weight, sample by sample", "show")
+        return out + ([] if self.hidden(position) else [shown])
 
     def neuron(self, steps: list[Step]) -> list[Block]:
         """The neuron's own values, a row per sample: z, its mask, a, f′(z), ∂J/∂a (given from
