@@ -7,7 +7,7 @@
     stepnet check FILE               the source's stated figures against the engine
     stepnet gradcheck FILE           backprop against finite differences
     stepnet train FILE               many iterations through the fast path, with reports
-    stepnet export FILE              a worked example in Markdown, for a tutorial
+    stepnet export FILE              a worked example, an exercise or its key: Markdown, notebook, HTML, LaTeX
     stepnet compare FILE TRACE       your implementation's numbers against stepnet's
 
 Exit status: 0 ok, 1 a check failed, 2 bad input (one message, never a traceback).
@@ -151,10 +151,35 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
+    from stepnet.scenario import MAX_EXPECT_ITERATION
+
     _scenario_arguments(p)
-    _iterations(p, 1, "how many iterations to write out")
-    p.add_argument("--format", choices=("markdown",), default="markdown",
-                   help="Markdown with LaTeX formulas (the only format so far)")
+    iterations = p.add_mutually_exclusive_group()
+    iterations.add_argument("--iterations", "-n", type=whole(1, MAX_EXPECT_ITERATION), metavar="N",
+                            help="write out iterations 1 to N (default 1)")
+    iterations.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), metavar="K",
+                            help="write out iteration K alone, from the state it starts from; with --op or --neuron, "
+                            "the iteration they are taken from (default 1)")
+    part = p.add_mutually_exclusive_group()
+    part.add_argument("--op", metavar="NAME",
+                      help="one operation only: the quantity it writes (delta2, or the source's name for it) or its "
+                      "number in the iteration (1 … N)")
+    part.add_argument("--neuron", metavar="L:J",
+                      help="neuron J (from 0) of layer L (from 1) only: its inputs × weights and their products, z, a, "
+                      "f′(z), δ, and each incoming weight's gradient and update")
+    p.add_argument("--format", choices=("markdown", "notebook", "html", "latex"),
+                   help="markdown: LaTeX formulas in $$…$$; notebook: Jupyter, each step recomputed in NumPy (needs "
+                   "stepnet[notebook]); html: one page, typeset by KaTeX from its CDN; latex: a .tex document "
+                   "(default: by OUT's extension, .md .ipynb .html .tex, else markdown)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--exercise", action="store_true",
+                      help="leave the results --blank names blank (▢) for students, and what is computed from them")
+    mode.add_argument("--answers", action="store_true",
+                      help="the answer key to that exercise: exactly the results it leaves blank")
+    p.add_argument("--blank", metavar="WHAT",
+                   help="with --exercise or --answers, what to leave blank, separated by commas: phases (forward, "
+                   "loss, backward, update), kinds of operation (delta, grad_W, …) or quantities (a1, delta2, W1, "
+                   "or the source's names) (default: backward; with --op, that operation)")
     _digits(p, "of the values")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
@@ -188,7 +213,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("check the scenario's [[expect]] figures, and say why one is wrong", _check_arguments),
     "gradcheck": ("compare backprop's gradients with finite differences", _gradcheck_arguments),
     "train": ("run N iterations headless, reporting loss and accuracy", _train_arguments),
-    "export": ("write N iterations out as a worked example", _export_arguments),
+    "export": ("write a worked example, or an exercise and its answer key, for a tutorial or a class",
+               _export_arguments),
     "compare": ("compare your implementation's recorded numbers with stepnet's, and find the first mistake",
                 _compare_arguments),
 }
@@ -563,22 +589,41 @@ def _percent(fraction: float | None) -> str:
 
 
 def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
-    from stepnet.export import markdown as worked_example
+    from stepnet.export import FORMATS
+    from stepnet.export import export as write_out
+    from stepnet.export.render import notebook
+    from stepnet.export.scope import ExportError, Mode, Request, Scope, neuron, operation
     from stepnet.files import write_atomically
 
-    if args.output and os.path.lexists(args.output) and not args.force:
-        print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
+    def refuse(message: str) -> int:
+        print(f"stepnet: {message}", file=sys.stderr)
         return BAD_INPUT
-    text = worked_example(scenario, args.iterations, args.digits, d)
+
+    fmt = args.format or next((f for f, ext in FORMATS.items() if (args.output or "").endswith(ext)), "markdown")
+    if args.blank is not None and not (args.exercise or args.answers):
+        return refuse("--blank says what an --exercise or its --answers leave blank: add one of them")
+    if (args.op or args.neuron) and args.iterations:
+        return refuse(f"{'--op' if args.op else '--neuron'} writes out one iteration: choose it with --iteration K")
+    if fmt == "notebook" and not notebook.available():
+        return refuse(notebook.MISSING)
+    if args.output and os.path.lexists(args.output) and not args.force:
+        return refuse(f"{args.output} already exists; add --force to overwrite it")
+    first = args.iteration or 1
+    try:
+        scope = Scope(first, args.iterations or first,
+                      operation(args.op, d.ops, scenario.notation.names) if args.op else None,
+                      neuron(args.neuron, scenario.model) if args.neuron else None)
+        mode: Mode = "exercise" if args.exercise else "answers" if args.answers else "worked"
+        text = write_out(scenario, Request(scope, mode, args.blank, args.digits), fmt, d)
+    except ExportError as e:
+        return refuse(f"{scenario.path}: {e}")
     if not args.output:
         sys.stdout.write(text)
         return OK
     try:
         write_atomically(args.output, text, overwrite=args.force)
     except FileExistsError:
-        print(f"stepnet: {args.output} already exists; add --force to overwrite it", file=sys.stderr)
-        return BAD_INPUT
+        return refuse(f"{args.output} already exists; add --force to overwrite it")
     except OSError as e:
-        print(f"stepnet: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
-        return BAD_INPUT
+        return refuse(f"cannot write {args.output}: {e.strerror or e}")
     return OK

@@ -1,11 +1,14 @@
 """A new activation, loss and optimizer, each one definition written here, reach every command
 and the debugger with no other edit: the scenario reader knows their names and options,
-trace and export write their formulas (export in LaTeX), gradcheck agrees with their
-derivatives, and the debugger steps through them and shows the optimizer's state."""
+trace and export write their formulas (export in LaTeX, and their code in a notebook that
+recomputes them), gradcheck agrees with their derivatives, and the debugger steps through
+them and shows the optimizer's state."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import re
 from pathlib import Path
 
@@ -25,23 +28,26 @@ from stepnet.engine.registry import Kind, Option
 def softsign() -> Activation:
     return Activation("softsign", "softsign", r"\mathrm{softsign}",
                       lambda z: z / (1.0 + np.abs(z)), lambda z, a: 1.0 / (1.0 + np.abs(z)) ** 2,
-                      Expression("1/(1 + |{z}|)²", r"\frac{1}{(1 + |{z}|)^2}"),
-                      Expression("{z}/(1 + |{z}|)", r"\frac{{z}}{1 + |{z}|}"))
+                      Expression("1/(1 + |{z}|)²", r"\frac{1}{(1 + |{z}|)^2}", "1 / (1 + np.abs({z})) ** 2"),
+                      Expression("{z}/(1 + |{z}|)", r"\frac{{z}}{1 + |{z}|}"), code="{z} / (1 + np.abs({z}))")
 
 
 def log_cosh() -> Loss:
-    return Loss("log_cosh", Expression("Σⱼ log cosh(pⱼ − yⱼ)", r"\sum_j \log\cosh({p} - {y})"),
+    return Loss("log_cosh", Expression("Σⱼ log cosh(pⱼ − yⱼ)", r"\sum_j \log\cosh({p} - {y})",
+                                       "np.sum(np.log(np.cosh({p} - {y})), axis=1)"),
                 lambda p, y: np.sum(np.log(np.cosh(p - y)), axis=1), lambda p, y: np.tanh(p - y),
-                Expression("log cosh({p} − {y})"), Expression("tanh({p} − {y})", r"\tanh({p} - {y})"))
+                Expression("log cosh({p} − {y})"),
+                Expression("tanh({p} − {y})", r"\tanh({p} - {y})", "np.tanh({p} - {y})"))
 
 
 def signum(beta: float) -> Rule:
     """signSGD with momentum: m ← β·m + (1 − β)·g, then θ changes by −η·sign(m)."""
     return Rule("signum", (
         Step("m", "momentum", lambda m, grad: beta * m + (1.0 - beta) * grad,
-             Expression("{beta}·{m} + (1 − {beta})·{grad}", "{beta} {m} + (1 - {beta}) {grad}")),
+             Expression("{beta}·{m} + (1 − {beta})·{grad}", "{beta} {m} + (1 - {beta}) {grad}",
+                        "{beta} * {m} + (1.0 - {beta}) * {grad}")),
         Step(None, "update", lambda lr, m: -(lr * np.sign(m)),
-             Expression("−{lr}·sign({m})", r"-{lr} \operatorname{sign}({m})")),
+             Expression("−{lr}·sign({m})", r"-{lr} \operatorname{sign}({m})", "-{lr} * np.sign({m})")),
     ), ("m",), {"beta": Constant("β", r"\beta", beta)})
 
 
@@ -131,6 +137,33 @@ def test_export_writes_their_latex(defined: Path, capsys: pytest.CaptureFixture[
                 r"\operatorname{sign}(m_{W^{(1)}})"]:
         assert tex in out
     assert out.count("$$") == 2 * scenario_file.load(defined).debugger().n_ops  # every op has its LaTeX
+
+
+def test_a_notebook_recomputes_them_with_their_code(defined: Path, tmp_path: Path) -> None:
+    """The notebook's cells, run in order, give each op's result as the engine computed it."""
+    out = tmp_path / "defined.ipynb"
+    assert cli.main(["export", str(defined), "-n", "2", "-o", str(out)]) == 0
+    d = scenario_file.load(defined).debugger()
+    namespace: dict = {}
+    checked = 0
+    for cell in json.loads(out.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]), namespace)
+            if step := cell["metadata"].get("stepnet"):
+                d.goto(step["position"])
+                np.testing.assert_allclose(namespace[step["output"]], d.values[Name.parse(step["output"])], rtol=1e-12)
+                checked += 1
+    assert checked == 2 * d.n_ops
+    assert "a1 = z1 / (1 + np.abs(z1))" in out.read_text()
+
+
+def test_a_definition_without_code_makes_no_notebook(defined: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    bare = lambda: dataclasses.replace(softsign(), code="")  # noqa: E731
+    monkeypatch.setitem(ACTIVATIONS, "softsign", Kind("softsign", bare))
+    assert cli.main(["export", str(defined), "--format", "notebook"]) == 2
+    assert capsys.readouterr().err.endswith("a1: its operation has no NumPy code (a definition it uses gives none), "
+                                            "so it cannot be a notebook\n")
 
 
 def test_gradcheck_agrees_with_their_derivatives(defined: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,8 @@
 both are written — in symbols, in LaTeX, and for one element with the numbers substituted.
 
 An activation is one definition: its function, its derivative (from the layer's z and a,
-whichever the closed form is cheaper in) and the templates of its formulas. The ops that
+whichever the closed form is cheaper in), the templates of its formulas, and both written
+as NumPy code (for a notebook that recomputes the worked example). The ops that
 use it (`stepnet.engine.ops`) ask it for everything they show. Softmax is the one
 activation whose derivative is a Jacobian, not elementwise.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Explainer, Expression, Terms, Values, legend, tex_legend
+from stepnet.engine.formula import Constant, Explainer, Expression, Term, Terms, Values, legend, python, tex_legend
 from stepnet.engine.names import Name
 from stepnet.engine.notation import Fmt, element, signed, sum_of
 from stepnet.engine.registry import Option, Registry
@@ -40,6 +41,8 @@ class Activation:
     #: f′ jumps at z = 0 (ReLU): a finite difference across it measures neither side
     kink: bool = False
     elementwise: bool = True
+    #: f as NumPy code in {z} and the constants: "np.tanh({z})"; f′'s is `derivative.code`
+    code: str = ""
 
     def terms(self, z: Name, a: Name) -> Terms:
         return {"z": z, "a": a, **self.constants}
@@ -70,6 +73,10 @@ class Activation:
         """One element of a = f(z): `σ(z1[0,1])`, `σ(0.3775)`."""
         return lambda v, i, f: [self.call(element(str(z), i)), self.call(f(v[z][i]))]
 
+    def value_code(self, z: Term) -> str:
+        """f(z) in NumPy: `1 / (1 + np.exp(-z1))`; z may be code in parentheses."""
+        return python(self.code, {"z": z, **self.constants})
+
     # --- f′(z) --------------------------------------------------------------------------
 
     def derivative_formula(self, z: Name, a: Name) -> str:
@@ -81,6 +88,10 @@ class Activation:
 
     def explain_derivative(self, z: Name, a: Name) -> Explainer:
         return self.derivative.explainer(self.terms(z, a))
+
+    def derivative_code(self, z: Term, a: Term) -> str:
+        """f′ in NumPy, from z and a: `a1 * (1 - a1)`."""
+        return self.derivative.python({"z": z, "a": a, **self.constants})
 
 
 ACTIVATIONS: Registry[Activation] = Registry()
@@ -96,22 +107,23 @@ def _sigmoid(z: Array) -> Array:
 def sigmoid() -> Activation:
     return Activation(
         "sigmoid", "σ", r"\sigma", _sigmoid, lambda z, a: a * (1.0 - a),
-        Expression("{a}·(1 − {a})", r"{a} \odot (1 - {a})"),
-        Expression("1/(1 + exp(−{z}))", r"\frac{1}{1 + e^{-{z}}}"),
+        Expression("{a}·(1 − {a})", r"{a} \odot (1 - {a})", "{a} * (1 - {a})"),
+        Expression("1/(1 + exp(−{z}))", r"\frac{1}{1 + e^{-{z}}}"), code="1 / (1 + np.exp(-{z}))",
     )
 
 
 @ACTIVATIONS.define()
 def tanh() -> Activation:
     return Activation("tanh", "tanh", r"\tanh", np.tanh, lambda z, a: 1.0 - a * a,
-                      Expression("1 − {a}²", r"1 - ({a})^{2}"))
+                      Expression("1 − {a}²", r"1 - ({a})^{2}", "1 - {a} * {a}"), code="np.tanh({z})")
 
 
 @ACTIVATIONS.define()
 def relu() -> Activation:
     return Activation("relu", "ReLU", r"\mathrm{ReLU}", lambda z: np.maximum(z, 0.0),
-                      lambda z, a: (z > 0).astype(float), Expression("[{z} > 0]", r"\mathbb{1}[{z} > 0]"),
-                      Expression("max(0, {z})", r"\max(0,\ {z})"), kink=True)
+                      lambda z, a: (z > 0).astype(float),
+                      Expression("[{z} > 0]", r"\mathbb{1}[{z} > 0]", "np.where({z} > 0, 1.0, 0.0)"),
+                      Expression("max(0, {z})", r"\max(0,\ {z})"), kink=True, code="np.maximum({z}, 0.0)")
 
 
 @ACTIVATIONS.define(Option("negative_slope", 0.01, at_least=0.0))
@@ -121,25 +133,26 @@ def leaky_relu(negative_slope: float) -> Activation:
         "leaky_relu", "LeakyReLU", r"\mathrm{LeakyReLU}",
         lambda z: np.where(z > 0, z, s * z), lambda z, a: np.where(z > 0, 1.0, s),
         Expression("(1 if {z} > 0 else {alpha})",
-                   r"\begin{cases} 1 & {z} > 0 \\ {alpha} & \text{otherwise} \end{cases}"),
+                   r"\begin{cases} 1 & {z} > 0 \\ {alpha} & \text{otherwise} \end{cases}",
+                   "np.where({z} > 0, 1.0, {alpha})"),
         Expression("({z} if {z} > 0 else {alpha}·{z})",
                    r"\begin{cases} {z} & {z} > 0 \\ {alpha} {z} & \text{otherwise} \end{cases}"),
-        {"alpha": Constant("α", r"\alpha", s)}, kink=s != 1.0,
+        {"alpha": Constant("α", r"\alpha", s)}, kink=s != 1.0, code="np.where({z} > 0, {z}, {alpha} * {z})",
     )
 
 
 @ACTIVATIONS.define()
 def identity() -> Activation:
     return Activation("identity", "id", r"\mathrm{id}", lambda z: z, lambda z, a: np.ones_like(z),
-                      Expression("1", "1"))
+                      Expression("1", "1", "np.ones_like({z})"), code="{z}")
 
 
 @ACTIVATIONS.define()
 def softplus() -> Activation:
     # log(1 + e^z) = logaddexp(0, z): no overflow for large z, no loss of digits for small
     return Activation("softplus", "softplus", r"\mathrm{softplus}", lambda z: np.logaddexp(0.0, z),
-                      lambda z, a: _sigmoid(z), Expression("σ({z})", r"\sigma({z})"),
-                      Expression("log(1 + exp({z}))", r"\log(1 + e^{{z}})"))
+                      lambda z, a: _sigmoid(z), Expression("σ({z})", r"\sigma({z})", "1 / (1 + np.exp(-{z}))"),
+                      Expression("log(1 + exp({z}))", r"\log(1 + e^{{z}})"), code="np.logaddexp(0.0, {z})")
 
 
 @ACTIVATIONS.define(Option("alpha", 1.0, positive=True))
@@ -151,10 +164,12 @@ def elu(alpha: float) -> Activation:
         lambda z: np.where(z > 0, z, α * np.expm1(np.minimum(z, 0.0))),
         lambda z, a: np.where(z > 0, 1.0, a + α),
         Expression("(1 if {z} > 0 else {a} + {alpha})",
-                   r"\begin{cases} 1 & {z} > 0 \\ {a} + {alpha} & \text{otherwise} \end{cases}"),
+                   r"\begin{cases} 1 & {z} > 0 \\ {a} + {alpha} & \text{otherwise} \end{cases}",
+                   "np.where({z} > 0, 1.0, {a} + {alpha})"),
         Expression("({z} if {z} > 0 else {alpha}·(exp({z}) − 1))",
                    r"\begin{cases} {z} & {z} > 0 \\ {alpha} (e^{{z}} - 1) & \text{otherwise} \end{cases}"),
         {"alpha": Constant("α", r"\alpha", α)}, kink=α != 1.0,
+        code="np.where({z} > 0, {z}, {alpha} * np.expm1(np.minimum({z}, 0.0)))",
     )
 
 
@@ -165,8 +180,9 @@ def silu() -> Activation:
         return s * (1.0 + z * (1.0 - s))
 
     return Activation("silu", "SiLU", r"\mathrm{SiLU}", lambda z: z * _sigmoid(z), df,
-                      Expression("σ({z})·(1 + {z}·(1 − σ({z})))", r"\sigma({z}) (1 + {z} (1 - \sigma({z})))"),
-                      Expression("{z}·σ({z})", r"{z} \, \sigma({z})"))
+                      Expression("σ({z})·(1 + {z}·(1 − σ({z})))", r"\sigma({z}) (1 + {z} (1 - \sigma({z})))",
+                                 "1 / (1 + np.exp(-{z})) * (1 + {z} * (1 - 1 / (1 + np.exp(-{z}))))"),
+                      Expression("{z}·σ({z})", r"{z} \, \sigma({z})"), code="{z} / (1 + np.exp(-{z}))")
 
 
 @dataclass(frozen=True)
@@ -222,4 +238,6 @@ def softmax_jacobian(a: Array) -> Array:
 @ACTIVATIONS.define()
 def softmax() -> Activation:
     return Softmax("softmax", "softmax", r"\mathrm{softmax}", _softmax, lambda z, a: softmax_jacobian(a),
-                   Expression("{a}·(δ − a)"))
+                   Expression("{a}·(δ − a)", "", "{a}[:, :, None] * (np.eye({a}.shape[1]) - {a}[:, None, :])"),
+                   code="np.exp({z} - {z}.max(axis=1, keepdims=True)) "
+                        "/ np.exp({z} - {z}.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)")

@@ -10,6 +10,8 @@ the same fields, so the backward pass (`stepnet.engine.graph`) writes each chain
 out: for f = q·z, ∂f/∂q = z and
 
     grad_q += grad_f·z = 1 × (−4) = −4
+
+Each template's code is the same in NumPy (`{a} * {b}`), for a notebook to recompute it.
 """
 
 from __future__ import annotations
@@ -70,38 +72,43 @@ def one() -> float:
     return 1.0
 
 
+ONE = Expression("1", "1", "1.0")
+
+
 OPERATIONS: Registry[Operation] = Registry()
 
 
 @OPERATIONS.define()
 def add() -> Operation:
-    return Operation("add", "sum", np.add, Expression("{a} + {b}", "{a} + {b}"),
-                     (Partial(one, Expression("1", "1")), Partial(one, Expression("1", "1"))))
+    return Operation("add", "sum", np.add, Expression("{a} + {b}", "{a} + {b}", "{a} + {b}"),
+                     (Partial(one, ONE), Partial(one, ONE)))
 
 
 @OPERATIONS.define()
 def subtract() -> Operation:
-    return Operation("subtract", "difference", np.subtract, Expression("{a} − {b}", "{a} - {b}"),
-                     (Partial(one, Expression("1", "1")), Partial(lambda: -1.0, Expression("−1", "-1"))))
+    return Operation("subtract", "difference", np.subtract, Expression("{a} − {b}", "{a} - {b}", "{a} - {b}"),
+                     (Partial(one, ONE), Partial(lambda: -1.0, Expression("−1", "-1", "-1.0"))))
 
 
 @OPERATIONS.define()
 def multiply() -> Operation:
-    return Operation("multiply", "product", np.multiply, Expression("{a}·{b}", r"{a} \cdot {b}"),
-                     (Partial(lambda b: b, Expression("{b}", "{b}")), Partial(lambda a: a, Expression("{a}", "{a}"))))
+    return Operation("multiply", "product", np.multiply, Expression("{a}·{b}", r"{a} \cdot {b}", "{a} * {b}"),
+                     (Partial(lambda b: b, Expression("{b}", "{b}", "{b}")),
+                      Partial(lambda a: a, Expression("{a}", "{a}", "{a}"))))
 
 
 @OPERATIONS.define()
 def divide() -> Operation:
-    return Operation("divide", "quotient", np.divide, Expression("{a}/{b}", r"\frac{{a}}{{b}}"),
-                     (Partial(lambda b: 1.0 / b, Expression("1/{b}", r"\frac{1}{{b}}")),
-                      Partial(lambda a, b: -a / (b * b), Expression("−{a}/{b}²", r"-\frac{{a}}{{b}^{2}}"))))
+    return Operation("divide", "quotient", np.divide, Expression("{a}/{b}", r"\frac{{a}}{{b}}", "{a} / {b}"),
+                     (Partial(lambda b: 1.0 / b, Expression("1/{b}", r"\frac{1}{{b}}", "1.0 / {b}")),
+                      Partial(lambda a, b: -a / (b * b),
+                              Expression("−{a}/{b}²", r"-\frac{{a}}{{b}^{2}}", "-{a} / ({b} * {b})"))))
 
 
 @OPERATIONS.define()
 def negate() -> Operation:
-    return Operation("negate", "negation", np.negative, Expression("−{a}", "-{a}"),
-                     (Partial(lambda: -1.0, Expression("−1", "-1")),), fields=("a",))
+    return Operation("negate", "negation", np.negative, Expression("−{a}", "-{a}", "-{a}"),
+                     (Partial(lambda: -1.0, Expression("−1", "-1", "-1.0")),), fields=("a",))
 
 
 @OPERATIONS.define(Option("exponent", 2.0))
@@ -109,16 +116,17 @@ def power(exponent: float) -> Operation:
     """a**n for a number n; ∂/∂a = n·a^(n−1)."""
     n = float(exponent)
     if n == 0:
-        partial = Partial(lambda: 0.0, Expression("0", "0"))
+        partial = Partial(lambda: 0.0, Expression("0", "0", "0.0"))
     elif n == 1:
-        partial = Partial(one, Expression("1", "1"))
+        partial = Partial(one, ONE)
     elif n == 2:
-        partial = Partial(lambda a: 2.0 * a, Expression("2·{a}", "2 {a}"))
+        partial = Partial(lambda a: 2.0 * a, Expression("2·{a}", "2 {a}", "2.0 * {a}"))
     else:
         partial = Partial(lambda a: n * a ** (n - 1),
-                          Expression(f"{n:g}·{{a}}{_raised(n - 1)}", f"{n:g} {{a}}^{{{n - 1:g}}}"))
+                          Expression(f"{n:g}·{{a}}{_raised(n - 1)}", f"{n:g} {{a}}^{{{n - 1:g}}}",
+                                     f"{n!r} * {{a}} ** {n - 1!r}"))
     return Operation("power", "power", lambda a: a ** n,
-                     Expression(f"{{a}}{_raised(n)}", f"{{a}}^{{{n:g}}}"), (partial,), fields=("a",))
+                     Expression(f"{{a}}{_raised(n)}", f"{{a}}^{{{n:g}}}", f"{{a}} ** {n!r}"), (partial,), fields=("a",))
 
 
 def _raised(n: float) -> str:
@@ -128,20 +136,20 @@ def _raised(n: float) -> str:
 
 @OPERATIONS.define()
 def exp() -> Operation:
-    return Operation("exp", "exponential", np.exp, Expression("exp({a})", "e^{{a}}"),
-                     (Partial(lambda out: out, Expression("{out}", "{out}")),), fields=("a",))
+    return Operation("exp", "exponential", np.exp, Expression("exp({a})", "e^{{a}}", "np.exp({a})"),
+                     (Partial(lambda out: out, Expression("{out}", "{out}", "{out}")),), fields=("a",))
 
 
 @OPERATIONS.define()
 def log() -> Operation:
-    return Operation("log", "natural logarithm", np.log, Expression("log({a})", r"\log {a}"),
-                     (Partial(lambda a: 1.0 / a, Expression("1/{a}", r"\frac{1}{{a}}")),), fields=("a",))
+    return Operation("log", "natural logarithm", np.log, Expression("log({a})", r"\log {a}", "np.log({a})"),
+                     (Partial(lambda a: 1.0 / a, Expression("1/{a}", r"\frac{1}{{a}}", "1.0 / {a}")),), fields=("a",))
 
 
 def _activation(name: str) -> Operation:
     """The activation of that name as an operation on a scalar: a = f(z), ∂a/∂z = f′(z)."""
     act = ACTIVATIONS.make(name)
-    return Operation(name, act.name, act.f, Expression(act.call("{z}"), f"{act.tex}({{z}})"),
+    return Operation(name, act.name, act.f, Expression(act.call("{z}"), f"{act.tex}({{z}})", act.code),
                      (Partial(act.df, act.derivative),), fields=("z",), result="a", kink=act.kink)
 
 

@@ -5,7 +5,9 @@ term: a quantity (`Name`) or a constant (`Constant`, such as β₁ = 0.9). The s
 then gives the whole formula (`β₁·m_W1 + (1 − β₁)·grad_W1`), one element of it
 (`β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]`) and that element with the numbers substituted
 (`0.9 × 0.5 + (1 − 0.9) × (−0.25)`). Its LaTeX is a second template with the same fields;
-a brace that does not hold a bound field's name is LaTeX's own (`\\frac{1}{2}`).
+a brace that does not hold a bound field's name is LaTeX's own (`\\frac{1}{2}`). Its code is a
+third template in the same fields: the formula as a NumPy expression over whole arrays
+(`{b1} * {m} + (1 - {b1}) * {grad}`), which a notebook runs to recompute the step.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Expression:
 
     text: str
     latex: str = ""
+    #: NumPy over whole arrays, the names as variables: "{b1} * {m} + (1 - {b1}) * {grad}"
+    code: str = ""
 
     def symbols(self, terms: Terms) -> str:
         """In symbols, for the whole quantity: `β₁·m_W1 + (1 − β₁)·grad_W1`."""
@@ -87,6 +91,10 @@ class Expression:
         """In LaTeX, for the whole quantity."""
         return _fill(self.latex, terms, lambda t, _: t.latex() if isinstance(t, Name) else t.tex)
 
+    def python(self, terms: Terms) -> str:
+        """As NumPy code: each quantity by its name, each constant by its value."""
+        return python(self.code, terms)
+
     def constants(self, terms: Terms) -> list[Constant]:
         """The constants it names, in the order they first appear."""
         named = [terms.get(f) for f in dict.fromkeys(_FIELD.findall(self.text + self.latex))]
@@ -107,6 +115,38 @@ def tex_legend(constants: Iterable[Constant]) -> str:
     """The same in LaTeX: `, \\qquad \\beta_1 = 0.9,\\ \\eta = 0.001`."""
     shown = r",\ ".join(f"{c.tex} = {c.value:g}" for c in constants)
     return rf", \qquad {shown}" if shown else ""
+
+
+def python(template: str, terms: Terms) -> str:
+    """A code template with each quantity written as its variable and each constant as its
+    exact value (a negative one in parentheses: `(-0.5) ** t`); a literal term as it is."""
+    def show(t: Name | Constant, _: bool) -> str:
+        if isinstance(t, Name):
+            return str(t)
+        value = repr(t.value if type(t.value) is int else float(t.value))
+        return f"({value})" if value.startswith("-") else value
+
+    return _fill(template, terms, show)
+
+
+def grouped(code: str) -> str:
+    """`code` as one operand of a larger expression: in parentheses unless it is a name, a
+    number or a single call (`np.tanh(z2)`)."""
+    if re.fullmatch(r"[\w.]+", code):
+        return code
+    call = re.fullmatch(r"[\w.]+\((.*)\)", code)
+    if call and _balanced(call[1]):
+        return code
+    return f"({code})"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], str]) -> str:

@@ -25,11 +25,11 @@ from typing import Literal
 import numpy as np
 
 from stepnet.engine.expressions import Operand, Operation
-from stepnet.engine.formula import Expression, Terms, Values, bind
+from stepnet.engine.formula import Expression, Terms, Values, bind, grouped, python
 from stepnet.engine.model import Dataset, Optimizer
 from stepnet.engine.names import LOSS, STEP, Name, derived, grad
 from stepnet.engine.notation import Fmt, compact
-from stepnet.engine.op import Op, StartOp, frozen
+from stepnet.engine.op import Op, StartOp, assignment, frozen
 from stepnet.engine.updates import updates
 
 Array = np.ndarray
@@ -178,10 +178,10 @@ class Graph:
         return [
             Op("loss", "loss", None, LOSS, (out,), "the objective: the output",
                f"{LOSS} = {out}", f"{LOSS.latex()} = {out.latex()}",
-               compute=lambda f: f, explainer=lambda v, i, f: [str(out)]),
+               compute=lambda f: f, explainer=lambda v, i, f: [str(out)], code=f"{LOSS} = {out}"),
             Op("loss_grad", "loss", None, grad(out), (), f"∂J/∂{out} = 1 (J is {out}): the backward pass starts",
                f"{grad(out)} = 1", f"{grad(out).latex()} = 1",
-               compute=lambda: 1.0, explainer=lambda v, i, f: []),
+               compute=lambda: 1.0, explainer=lambda v, i, f: [], code=f"{grad(out)} = 1.0"),
         ]
 
     def _backward(self) -> list[Op]:
@@ -251,7 +251,8 @@ def _forward(step: Application) -> Op:
     reads, compute = bind(operation.value, step.operands)
     return Op("operation", "forward", None, out, reads, operation.label,
               step.symbols(), f"{out.latex()} = {operation.formula.tex(terms)}",
-              compute=compute, explainer=operation.formula.explainer(terms), shape=())
+              compute=compute, explainer=operation.formula.explainer(terms), shape=(),
+              code=assignment(out, operation.formula.python(terms), operation.formula.code))
 
 
 def _contribution(step: Application, k: int, nth: int, of: int) -> Op:
@@ -262,19 +263,21 @@ def _contribution(step: Application, k: int, nth: int, of: int) -> Op:
     terms = {**step.terms, "g": grad(out), "sum": grad(operand)}
     term = times(partial.expression)
     local_reads, local = bind(partial.compute, [terms[f] for f in partial.reads])
+    product = f"{grad(out)} * {grouped(python(partial.expression.code, terms))}"  # grad_q * z, grad_s * (1 - s)
     if nth == 1:
-        expression, reads = term, (grad(out), *local_reads)
+        expression, reads, code = term, (grad(out), *local_reads), product
         compute = lambda g, *xs: g * local(*xs)
     else:
         expression = Expression("{sum} + " + term.text, "{sum} + " + term.latex)
-        reads = (grad(operand), grad(out), *local_reads)
+        reads, code = (grad(operand), grad(out), *local_reads), f"{grad(operand)} + {product}"
         compute = lambda s, g, *xs: s + g * local(*xs)
     share = f"contribution {nth} of {of}" if of > 1 else "its only contribution"
     return Op("contribution", "backward", None, grad(operand), reads,
               f"∂J/∂{operand} through {step.symbols()}: {share}",
               f"{grad(operand)} += {term.symbols(terms)}",
               rf"{grad(operand).latex()} \mathrel{{+}}= {term.tex(terms)}",
-              compute=compute, explainer=expression.explainer(terms), shape=())
+              compute=compute, explainer=expression.explainer(terms), shape=(),
+              code=assignment(grad(operand), code, partial.expression.code))
 
 
 def times(partial: Expression) -> Expression:

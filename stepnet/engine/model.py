@@ -145,6 +145,12 @@ class Model:
         rng = np.random.default_rng([self.seed, iteration, layer])
         return (rng.random((batch, self.layers[layer - 1].units)) >= p) / (1.0 - p)
 
+    def dropout_code(self, layer: int, batch: Name) -> str:
+        """`dropout_mask` as NumPy code, for the iteration `t` and the batch of `batch`'s rows."""
+        p, units = self.layers[layer - 1].dropout, self.layers[layer - 1].units
+        return (f"(np.random.default_rng([{self.seed}, t, {layer}]).random((len({batch}), {units})) >= {p!r})"
+                f" / (1.0 - {p!r})")
+
     def without_dropout(self) -> Model:
         """The network as evaluated at test time: every unit kept."""
         if not any(layer.dropout for layer in self.layers):
@@ -207,6 +213,21 @@ class Dataset:
         """The batch's inputs and targets; in file order a slice of the data, not a copy."""
         rows = self.rows(iteration) if self.shuffle else self._window(iteration)
         return self.inputs[rows], self.targets[rows]
+
+    def code(self, into: Name, y: Name | None) -> str:
+        """`batch` as NumPy code, as the batch's formula names the data (a0 = x[batch], y =
+        targets[batch]): iteration t's rows of the arrays `x` and `targets` into `into` and `y`
+        (no y: the inputs alone)."""
+        def take(rows: str) -> str:
+            return f"{into}, {y} = x[{rows}], targets[{rows}]" if y else f"{into} = x[{rows}]"
+
+        if self.batches == 1 and not self.shuffle:
+            return f"{into}, {y} = x, targets" if y else f"{into} = x"
+        start = f"start = (t - 1) % {self.batches} * {self.batch_size}"
+        if not self.shuffle:
+            return f"{start}\n{take(f'start:start + {self.batch_size}')}"
+        return (f"order = np.random.default_rng([{self.seed}, (t - 1) // {self.batches}]).permutation({self.samples})\n"
+                f"{start}\n{take(f'order[start:start + {self.batch_size}]')}")
 
     def whole(self) -> Dataset:
         """Every sample in one batch, in file order: what an evaluation runs on."""

@@ -1,6 +1,7 @@
 """The operations of a layered network: the batch, each layer's weighted sum and activation,
 the loss and ∂J/∂a^L, and each layer's chain-rule terms — each with its NumPy line, its
-formula in symbols and in LaTeX, and how one element is written out.
+formula in symbols and in LaTeX, how one element is written out, and its code (the NumPy
+line as a notebook runs it, over the quantities' names).
 
 The four equations of backpropagation, as the ops below compute them (B samples a row each):
 
@@ -18,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Expression, Terms, Values, legend
+from stepnet.engine.formula import Constant, Expression, Terms, Values, grouped, legend
 from stepnet.engine.losses import batch_divisor, reduce
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, PENALTY, STEP, TARGETS, Name, grad
 from stepnet.engine.notation import Fmt, element, signed, sum_of
-from stepnet.engine.op import Op, Shape, StartOp, State, frozen
+from stepnet.engine.op import Op, Shape, StartOp, State, assignment, frozen
 from stepnet.engine.updates import updates
 
 Array = np.ndarray
@@ -41,6 +42,12 @@ def products(xs: Array, ys: Array, f: Fmt, first: str) -> str:
     terms = [f"{signed(xs[k], f)}×{signed(ys[k], f)}" for k in shown[:TERMS + 1]]
     left_out = f"0 ({zeros} terms where {first} = 0)" if zeros else ""
     return " + ".join(filter(None, [sum_of(terms, total=len(shown), limit=TERMS), left_out]))
+
+
+def weighted_terms(l: int, j: int) -> tuple[Callable[[Array, Array], Array], str]:
+    """The terms of unit j's weighted sum in layer l, a^(l−1)[s,i]·W^l[j,i] for each sample s
+    and input i (z^l[s,j] is their sum, plus b^l[j]): from a^(l−1) and W^l, and as code."""
+    return (lambda a, W: a * W[j]), f"{Name('a', l - 1)} * {Name('W', l)}[{j}]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +96,8 @@ def batch(model: Model, data: Dataset, persistent: frozenset[Name]) -> Op:
                    r"a^{(0)} = x_{\text{batch}}" + (r", \qquad y = \text{targets}_{\text{batch}}" if targets else ""),
                    compute=lambda: None,
                    explainer=lambda v, i, f: [f"x[sample {i[0]} of the batch, {i[1]}]"],
-                   shape=(None, model.inputs), data=data, persistent=persistent)
+                   shape=(None, model.inputs), code=data.code(A0, TARGETS if targets else None),
+                   data=data, persistent=persistent)
 
 
 # --- forward ------------------------------------------------------------------------
@@ -112,13 +120,15 @@ def forward(model: Model, l: int) -> list[Op]:
               f"{z} = {a_prev}·{W}ᵀ" + (f" + {b}" if layer.bias else ""),
               f"{z.latex()} = {a_prev.latex()} \\, W^{{({l})\\top}}" + (f" + {b.latex()}" if layer.bias else ""),
               compute=(lambda x, W, b: x @ W.T + b) if layer.bias else (lambda x, W: x @ W.T),
-              explainer=explain_z, shape=(None, units))]
+              explainer=explain_z, shape=(None, units),
+              code=f"{z} = {a_prev} @ {W}.T" + (f" + {b}" if layer.bias else ""))]
     value = f"{a} = {act.value_formula(z, a)}"
     value_tex = f"{a.latex()} = {act.value_tex(z, a)}"
     if not layer.dropout:
         return ops + [Op("activation", "forward", l, a, (z,), f"activation ({act.name})",
                          value + act.legend(), value_tex + act.tex_legend(),
-                         compute=act.f, explainer=act.explain_value(z), shape=(None, units))]
+                         compute=act.f, explainer=act.explain_value(z), shape=(None, units),
+                         code=assignment(a, act.value_code(z), act.code))]
 
     p = layer.dropout
     explain_f = act.explain_value(z)
@@ -137,11 +147,12 @@ def forward(model: Model, l: int) -> list[Op]:
            (f"{m.latex()} = \\frac{{\\text{{keep}}}}{{1 - p}}, \\qquad \\text{{keep}}_{{sj}} \\sim "
             f"\\mathrm{{Bernoulli}}(1 - p), \\qquad p = {p:g}"),
            compute=lambda x, t: model.dropout_mask(l, int(t), len(x)), explainer=explain_mask,
-           shape=(None, units)),
+           shape=(None, units), code=f"{m} = {model.dropout_code(l, A0)}"),
         Op("activation", "forward", l, a, (z, m), f"activation ({act.name}) with dropout",
            f"{a} = {act.call(str(z))} ⊙ {m}" + act.legend(),
            f"{a.latex()} = {act.tex}({z.latex()}) \\odot {m.latex()}" + act.tex_legend(),
-           compute=lambda z, m: act.f(z) * m, explainer=explain_dropped, shape=(None, units)),
+           compute=lambda z, m: act.f(z) * m, explainer=explain_dropped, shape=(None, units),
+           code=assignment(a, f"{grouped(act.value_code(z))} * {m}", act.code)),
     ]
 
 
@@ -167,7 +178,8 @@ def loss(model: Model) -> list[Op]:
                       f"{PENALTY} = (λ/2)·Σₗ‖Wˡ‖²   (λ = {λ:g}, over the weights, not the biases)",
                       rf"{PENALTY.latex()} = \frac{{\lambda}}{{2}} \sum_l \|W^{{(l)}}\|^2, \qquad \lambda = {λ:g}",
                       compute=lambda *Ws: 0.5 * λ * sum(np.sum(W * W) for W in Ws),
-                      explainer=explain_penalty))
+                      explainer=explain_penalty,
+                      code=f"{PENALTY} = 0.5 * {λ!r} * ({' + '.join(f'np.sum({W} * {W})' for W in weights)})"))
 
     red = "(1/B)·Σₛ " if mean else "Σₛ "
     terms: Terms = {"p": p, "y": y, "n": Constant("n", "n", model.layers[-1].units), **ell.constants}
@@ -191,7 +203,9 @@ def loss(model: Model) -> list[Op]:
                   f"{LOSS} = {red}ℓ({sample}){penalty},  ℓ({of}) = {ell.formula.text}",
                   (r"J = \frac{1}{B} \sum_s " if mean else r"J = \sum_s ") + ell.formula.tex(tex_p)
                   + (f" + {PENALTY.latex()}" if model.l2 else ""),
-                  compute=J, explainer=explain_loss))
+                  compute=J, explainer=explain_loss,
+                  code=assignment(LOSS, f"np.sum({ell.formula.python(terms)})" + (f" / len({p})" if mean else "")
+                                  + (f" + {PENALTY}" if model.l2 else ""), ell.formula.code)))
     if model.fused_softmax_cross_entropy:
         return ops
 
@@ -208,7 +222,9 @@ def loss(model: Model) -> list[Op]:
                   + legend(gradient.constants(terms)),
                   f"{grad(p).latex()} = {over_B}",
                   compute=lambda p, y: ell.grad(p, y) / batch_divisor(len(p), model.reduction),
-                  explainer=explain_grad, shape=(None, model.layers[-1].units)))
+                  explainer=explain_grad, shape=(None, model.layers[-1].units),
+                  code=assignment(grad(p), f"{grouped(gradient.python(terms))} / len({p})" if mean
+                                  else gradient.python(terms), gradient.code)))
     return ops
 
 
@@ -232,7 +248,8 @@ def backward(model: Model, l: int) -> list[Op]:
 
     ops.append(Op("grad_W", "backward", l, grad(W), (delta, a_prev), "gradient of the weights",
                   f"{grad(W)} = {delta}ᵀ·{a_prev}", f"{grad(W).latex()} = \\delta^{{({l})\\top}} \\, {a_prev.latex()}",
-                  compute=lambda d, a: d.T @ a, explainer=explain_gW, shape=(units, fan_in)))
+                  compute=lambda d, a: d.T @ a, explainer=explain_gW, shape=(units, fan_in),
+                  code=f"{grad(W)} = {delta}.T @ {a_prev}"))
     if model.l2:
         terms: Terms = {"g": grad(W), "W": W, "lam": Constant("λ", r"\lambda", model.l2)}
         term = Expression("{g} + {lam}·{W}", "{g} + {lam} {W}")
@@ -240,7 +257,7 @@ def backward(model: Model, l: int) -> list[Op]:
                       f"{grad(W)} = {term.symbols(terms)}   (λ = {model.l2:g})",
                       f"{grad(W).latex()} \\leftarrow {term.tex(terms)}, \\qquad \\lambda = {model.l2:g}",
                       compute=lambda g, W: g + model.l2 * W, explainer=term.explainer(terms),
-                      shape=(units, fan_in)))
+                      shape=(units, fan_in), code=f"{grad(W)} = {grad(W)} + {model.l2!r} * {W}"))
     if layer.bias:
         ops.append(Op("grad_b", "backward", l, grad(b), (delta,), "gradient of the biases",
                       f"{grad(b)} = Σₛ {delta}", f"{grad(b).latex()} = \\sum_s \\delta^{{({l})}}_{{s}}",
@@ -248,7 +265,7 @@ def backward(model: Model, l: int) -> list[Op]:
                       explainer=lambda v, i, f: [f"Σₛ {delta}[s,{i[0]}]",
                                                  sum_of([signed(x, f) for x in v[delta][:TERMS + 1, i[0]]],
                                                         total=len(v[delta]), limit=TERMS)],
-                      shape=(units,)))
+                      shape=(units,), code=f"{grad(b)} = {delta}.sum(axis=0)"))
     if l > 1 or model.input_gradient:
         def explain_ga(v: Values, i: tuple[int, ...], f: Fmt) -> list[str]:
             s, c = i
@@ -257,7 +274,8 @@ def backward(model: Model, l: int) -> list[Op]:
         ops.append(Op("grad_a", "backward", l, grad(a_prev), (delta, W),
                       "gradient of the layer below" if l > 1 else "gradient of the input (saliency)",
                       f"{grad(a_prev)} = {delta}·{W}", f"{grad(a_prev).latex()} = {delta.latex()} \\, {W.latex()}",
-                      compute=lambda d, W: d @ W, explainer=explain_ga, shape=(None, fan_in)))
+                      compute=lambda d, W: d @ W, explainer=explain_ga, shape=(None, fan_in),
+                      code=f"{grad(a_prev)} = {delta} @ {W}"))
     return ops
 
 
@@ -277,7 +295,8 @@ def _fused_delta(model: Model) -> Op:
               "(softmax + cross-entropy, fused: the Jacobian and −y/p cancel)",
               f"{delta.latex()} = {over_B if mean else ''}({p.latex()} - y)",
               compute=lambda p, y: (p - y) / batch_divisor(len(p), model.reduction),
-              explainer=explain, shape=(None, model.layers[-1].units))
+              explainer=explain, shape=(None, model.layers[-1].units),
+              code=f"{delta} = ({p} - {TARGETS}) / len({p})" if mean else f"{delta} = {p} - {TARGETS}")
 
 
 def _dact(model: Model, l: int) -> Op:
@@ -290,7 +309,8 @@ def _dact(model: Model, l: int) -> Op:
         return Op("dact", "backward", l, dact, (z, a), f"derivative of the activation ({act.name})",
                   f"{dact} = {act.derivative_formula(z, a)}" + act.legend(),
                   act.derivative_tex(z, a) + act.tex_legend(),
-                  compute=act.df, explainer=act.explain_derivative(z, a), shape=shape)
+                  compute=act.df, explainer=act.explain_derivative(z, a), shape=shape,
+                  code=assignment(dact, act.derivative_code(z, a), act.derivative.code))
 
     explain_df = act.explain_derivative(z, a)
 
@@ -302,7 +322,9 @@ def _dact(model: Model, l: int) -> Op:
     return Op("dact", "backward", l, dact, (z, m), f"derivative of the activation ({act.name}) with dropout",
               f"{dact} = ∂{a}/∂{z} = {act.symbol}′({z}) ⊙ {m}   (dropped units pass no gradient)" + act.legend(),
               f"\\frac{{\\partial {a.latex()}}}{{\\partial {z.latex()}}} = f'({z.latex()}) \\odot {m.latex()}",
-              compute=lambda z, m: act.df(z, act.f(z)) * m, explainer=explain, shape=shape)
+              compute=lambda z, m: act.df(z, act.f(z)) * m, explainer=explain, shape=shape,
+              code=assignment(dact, f"{grouped(act.derivative_code(z, grouped(act.value_code(z))))} * {m}",
+                              act.derivative.code, act.code))
 
 
 def _delta(model: Model, l: int) -> Op:
@@ -325,10 +347,12 @@ def _delta(model: Model, l: int) -> Op:
         formula = f"{delta} = {grad_a} ⊙ {factor}"
         tex = f"{delta.latex()} = {grad_a.latex()} \\odot f'({z.latex()}){mask}"
         compute: Callable[..., Array] = np.multiply
+        code = f"{delta} = {grad_a} * {dact}"
     else:
         formula = f"{delta} = {dact}·{grad_a}"
         tex = (f"\\delta^{{({l})}}_{{si}} = \\sum_j \\frac{{\\partial J}}{{\\partial a^{{({l})}}_{{sj}}}} "
                f"\\frac{{\\partial a^{{({l})}}_{{sj}}}}{{\\partial z^{{({l})}}_{{si}}}}")
         compute = lambda g, d: np.einsum("sij,sj->si", d, g)
+        code = f'{delta} = np.einsum("sij,sj->si", {dact}, {grad_a})'
     return Op("delta", "backward", l, delta, (grad_a, dact), "delta (∂J/∂z)", formula, tex,
-              compute=compute, explainer=explain, shape=(None, layer.units))
+              compute=compute, explainer=explain, shape=(None, layer.units), code=code)

@@ -5,7 +5,9 @@ result is written out with the numbers substituted, as worked examples do:
     delta2[0,0] = grad_a2[0,0] × σ′(z2[0,0]) = 0.74136507 × 0.186815602 = 0.138498562
 
 Stepping one op at a time and running whole iterations unwatched both call `Op.run`, so the
-two agree bit for bit. What an op produces is read-only: no later op can change it in place.
+two agree bit for bit. An op also says how to compute itself in plain NumPy (`code`), written
+from the same definitions as its formula, so a notebook can recompute the worked example.
+What an op produces is read-only: no later op can change it in place.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def _getter(names: tuple[Name, ...]) -> Callable[[State], tuple[Array, ...]]:
     return lambda values: ()
 
 
+def assignment(output: Name, value: str, *made_of: str) -> str:
+    """`output = value` as code; "" when `value`, or a definition's code it is made of, is missing."""
+    return f"{output} = {value}" if value and all(made_of) else ""
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
     kind: OpKind
@@ -78,6 +85,9 @@ class Op:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_arguments", _getter(self.reads))
+    #: the op as NumPy statements over the state's names as variables (`np` imported):
+    #: `z1 = a0 @ W1.T + b1`; "" when a definition it uses has no code
+    code: str = ""
 
     def run(self, values: State, iteration: int) -> None:
         values[self.output] = frozen(self.compute(*self._arguments(values)))
@@ -102,7 +112,7 @@ class Op:
 @dataclass(frozen=True, eq=False)
 class StartOp(Op):
     """The first op of an iteration: clears the last iteration's quantities, keeping the
-    `persistent` ones, and writes t, the iteration's number."""
+    `persistent` ones, and writes t, the iteration's number (its code reads t as given)."""
 
     persistent: frozenset[Name] = frozenset()
 

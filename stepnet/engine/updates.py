@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Expression, Term, Terms, bind, legend, tex_legend
+from stepnet.engine.formula import Constant, Expression, Term, Terms, bind, grouped, legend, tex_legend
 from stepnet.engine.model import Optimizer
 from stepnet.engine.names import RATE, STEP, Name, derived, grad
-from stepnet.engine.op import Op, OpKind, Shape
+from stepnet.engine.op import Op, OpKind, Shape, assignment
 from stepnet.engine.optimizers import Step
 
 Array = np.ndarray
 #: θ + Δθ, with the change as a quantity of its own
-APPLY = Expression("{theta} + {change}", "{theta} + {change}")
+APPLY = Expression("{theta} + {change}", "{theta} + {change}", "{theta} + {change}")
 
 
 def updates(optimizer: Optimizer, parameters: Sequence[Name], shapes: dict[Name, Shape],
@@ -76,8 +76,8 @@ def _update(step: Step, theta: Name, optimizer: Optimizer, terms: Terms, shape: 
         applied: Terms = {"theta": theta, "change": name}
         return [_op("change", f"change of {theta} ({rule})", name, "=", step.expression, terms, reads, delta, shape),
                 _op("update", f"update ({rule})", theta, r"\leftarrow", APPLY, applied, (theta, name), np.add, shape)]
-    text, latex = step.expression.text, step.expression.latex
-    written = Expression(_plus(text, "−"), _plus(latex, "-"))
+    text, latex, code = step.expression.text, step.expression.latex, step.expression.code
+    written = Expression(_plus(text, "−"), _plus(latex, "-"), code and _plus_code(code))
     return [_op("update", f"update ({rule})", theta, r"\leftarrow", written, terms, (theta, *reads),
                 lambda theta, *args: theta + delta(*args), shape)]
 
@@ -89,6 +89,24 @@ def _plus(change: str, minus: str) -> str:
     return f"{{theta}} + {change}"
 
 
+def _plus_code(change: str) -> str:
+    """θ + Δθ as NumPy code that adds the very same Δθ: `θ - lr * g` (θ + (−lr·g) exactly) for
+    a change that is one negated product, else `θ + (…)`."""
+    if change.startswith("-") and not _sum(change[1:]):
+        return f"{{theta}} - {change[1:]}"
+    return f"{{theta}} + {grouped(change)}"
+
+
+def _sum(code: str) -> bool:
+    """Whether `code` adds or subtracts at its top level (outside parentheses)."""
+    depth = 0
+    for k, c in enumerate(code):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and code[k - 1: k + 2] in (" + ", " - "):
+            return True
+    return False
+
+
 def _op(kind: OpKind, label: str, output: Name, arrow: str, expression: Expression, terms: Terms,
         reads: tuple[Name, ...], compute: Callable[..., object], shape: Shape) -> Op:
     """An op of the update phase: `output` = `expression`, computed by `compute` of `reads`."""
@@ -96,4 +114,5 @@ def _op(kind: OpKind, label: str, output: Name, arrow: str, expression: Expressi
     return Op(kind, "update", output.layer, output, reads, label,
               f"{output} = {expression.symbols(terms)}{legend(constants)}",
               f"{output.latex()} {arrow} {expression.tex(terms)}{tex_legend(constants)}",
-              compute=compute, explainer=expression.explainer(terms), shape=shape)
+              compute=compute, explainer=expression.explainer(terms), shape=shape,
+              code=assignment(output, expression.python(terms), expression.code))
