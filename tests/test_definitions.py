@@ -197,3 +197,21 @@ async def test_the_debugger_steps_through_them_and_shows_the_state(defined: Path
         text = screen_text(app.export_screenshot())
         assert "W2 = W2 − η·sign(m_W2)" in text
         assert "╭─ m_W2 ─" in text  # the optimizer's state, in the state view
+
+
+def test_train_runs_them_and_reports(defined: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["train", str(defined), "--iterations", "20", "--report-every", "10"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.strip().split(" ")[0] in ("10", "20")]
+    assert [row[0] for row in rows] == ["10", "20"]
+    d = scenario_file.load(defined).debugger()
+    d.run_iterations(20)
+    assert out.splitlines()[-1].startswith("final after 20 iterations: loss ")
+    assert float(rows[-1][2]) == pytest.approx(float(np.mean(d.model.loss.per_sample(*_predict(d)))), rel=1e-5)
+
+
+def _predict(d) -> tuple[np.ndarray, np.ndarray]:
+    """The network's outputs over every sample at the debugger's parameters, in NumPy."""
+    W = {str(k): v for k, v in d.parameters().items()}
+    z1 = d.data.inputs @ W["W1"].T + W["b1"]
+    return (z1 / (1 + np.abs(z1))) @ W["W2"].T, d.data.targets
