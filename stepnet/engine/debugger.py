@@ -208,17 +208,16 @@ class Debugger(Generic[M]):
         return self._quiet.run(self._step)
 
     def _step(self) -> Op:
-        position, values = self.position, self.values
-        done, i = divmod(position, len(self.ops))
+        position, values, ops = self.position, self.values, self.ops
+        done, i = divmod(position, len(ops))
         if i == 0:
             self._start = (done, self.parameters())
             self._checkpoints.offer(done, self._start[1])
-        op = self.ops[i]
+        op = ops[i]
         output = op.output
         self._overwritten = values.get(output)
-        op.run(values, done + 1)
+        value = op.run(values, done + 1)
         self.position = position + 1
-        value = values[output]
         if output is LOSS:
             self._record_loss(done + 1, float(value))
         if self.fault is None and not finite(value):

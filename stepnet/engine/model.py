@@ -210,9 +210,13 @@ class Dataset:
         return np.random.default_rng([self.seed, epoch]).permutation(self.samples)[self._window(iteration)]
 
     def batch(self, iteration: int) -> tuple[Array, Array]:
-        """The batch's inputs and targets; in file order a slice of the data, not a copy."""
-        rows = self.rows(iteration) if self.shuffle else self._window(iteration)
-        return self.inputs[rows], self.targets[rows]
+        """The batch's inputs and targets, read-only: in file order a slice of the data (a view,
+        read-only as the data is), shuffled a copy."""
+        if not self.shuffle:
+            window = self._window(iteration)
+            return self.inputs[window], self.targets[window]
+        rows = self.rows(iteration)
+        return frozen(self.inputs[rows]), frozen(self.targets[rows])
 
     def code(self, into: Name, y: Name | None) -> str:
         """`batch` as NumPy code, as the batch's formula names the data (a0 = x[batch], y =

@@ -89,8 +89,10 @@ class Op:
     #: `z1 = a0 @ W1.T + b1`; "" when a definition it uses has no code
     code: str = ""
 
-    def run(self, values: State, iteration: int) -> None:
-        values[self.output] = frozen(self.compute(*self._arguments(values)))
+    def run(self, values: State, iteration: int) -> Array:
+        """Computes the output into `values`, and returns it."""
+        value = values[self.output] = frozen(self.compute(*self._arguments(values)))
+        return value
 
     @property
     def outputs(self) -> dict[Name, Shape]:
@@ -114,12 +116,14 @@ class StartOp(Op):
     """The first op of an iteration: clears the last iteration's quantities, keeping the
     `persistent` ones, and writes t, the iteration's number (its code reads t as given)."""
 
-    persistent: frozenset[Name] = frozenset()
+    persistent: tuple[Name, ...] = ()
 
-    def run(self, values: State, iteration: int) -> None:
-        for name in [n for n in values if n not in self.persistent]:
-            del values[name]
-        values[STEP] = frozen(np.array(iteration))
+    def run(self, values: State, iteration: int) -> Array:
+        kept = [(name, values[name]) for name in self.persistent if name in values]
+        values.clear()
+        values.update(kept)
+        value = values[STEP] = frozen(np.array(iteration))
+        return value
 
     @property
     def outputs(self) -> dict[Name, Shape]:

@@ -26,6 +26,8 @@ Array = np.ndarray
 State = dict[Name, Array]
 #: the ops whose outputs `iterate` checks: a network's weighted sums; a graph's scalars, all
 WATCHED = frozenset({"weighted_sum", "operation", "contribution"})
+#: arrays of at most this many elements are summed in Python by `finite`
+SMALL = 32
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,12 @@ class Program:
 
 
 def finite(value: Array) -> bool:
-    """Whether no element of `value` is NaN or ±Inf. Σx² is NaN or ±Inf as soon as one element
-    is, so one dot product answers for the whole array at the cost of a single NumPy call;
-    only when it overflows (some |x| beyond ~1e154) are the elements looked at one by one."""
-    return math.isfinite(np.vdot(value, value)) or bool(np.isfinite(value).all())
+    """Whether no element of `value` is NaN or ±Inf. A sum is NaN or ±Inf as soon as one of
+    its terms is, so one sum answers for the whole array: Σx² by one dot product, at the cost
+    of a single NumPy call, or for a small array the sum of its elements as Python numbers, at
+    a third of that. Only when the sum overflows are the elements looked at one by one."""
+    total = sum(value.ravel().tolist()) if value.size <= SMALL else np.vdot(value, value)
+    return math.isfinite(total) or bool(np.isfinite(value).all())
 
 
 def build_program(model: Trainable, data: Dataset) -> Program:
