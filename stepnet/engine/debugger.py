@@ -309,7 +309,7 @@ class Debugger(Generic[M]):
         start, finite = state, True
         for iteration in range(k + 1, boundary + 1):
             started = time.perf_counter()
-            state, loss, ok = self.program.iterate(state, iteration)
+            state, loss, ok = self._quiet.run(self.program.iterate, state, iteration)
             self._checkpoints.offer(iteration, state, time.perf_counter() - started)
             self._record_loss(iteration, loss)
             finite = finite and ok
