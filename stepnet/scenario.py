@@ -55,6 +55,8 @@ MAX_EXPECT_ITERATION = 100_000
 
 @dataclass(frozen=True)
 class Scenario:
+    """A scenario file, read and checked: the model, its data, the source's figures and notation."""
+
     path: Path
     title: str
     description: str

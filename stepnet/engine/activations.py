@@ -25,6 +25,8 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Activation:
+    """An activation function a = f(z) and its derivative, with how both are written."""
+
     name: str
     #: how f is written: "σ" gives a1 = σ(z1); its LaTeX
     symbol: str

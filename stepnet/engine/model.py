@@ -26,6 +26,8 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Layer:
+    """A dense layer: its units, activation, whether it has a bias, its dropout."""
+
     units: int
     activation: Activation
     bias: bool = True
@@ -35,6 +37,8 @@ class Layer:
 
 @dataclass(frozen=True)
 class Optimizer:
+    """The update: a rule, the learning rate, the parameters it leaves alone, a schedule."""
+
     rule: Rule = field(default_factory=lambda: OPTIMIZERS.make("sgd"))
     learning_rate: float = 0.1
     frozen: frozenset[Name] = frozenset()
@@ -64,6 +68,8 @@ class Optimizer:
 
 @dataclass(frozen=True)
 class Model:
+    """A layered network: its layers, loss, optimizer and initial parameters."""
+
     inputs: int
     layers: tuple[Layer, ...]
     #: None: no loss, and an iteration ends after the forward pass
@@ -179,6 +185,8 @@ class Model:
 
 @dataclass(frozen=True)
 class Dataset:
+    """The samples, read-only, and how they are cut into batches."""
+
     inputs: Array  # samples × inputs
     targets: Array  # samples × outputs
     batch_size: int = 1

@@ -66,6 +66,8 @@ def assignment(output: Name, value: str, *made_of: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Op:
+    """One quantity computed from others in the state, with its formulas, worked element and code."""
+
     kind: OpKind
     phase: Phase
     #: the layer it belongs to; None for what belongs to no layer (the loss, the rate)
