@@ -97,8 +97,12 @@ class Program:
 
     @cached_property
     def evaluation(self) -> Program:
-        """The network as evaluated after training: every sample in one batch, no dropout."""
-        return build_program(self.model.without_dropout(), self.data.whole())
+        """The network as evaluated after training: every sample in one batch, no dropout —
+        the program itself when its batch is every sample in file order, without dropout."""
+        model, data = self.model.without_dropout(), self.data
+        if model is self.model and data.batch_size == data.samples and not data.shuffle:
+            return self
+        return build_program(model, data.whole())
 
     @cached_property
     def kept(self) -> tuple[Name, ...]:
