@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
+#: UTF-8's byte-order mark, which some Windows editors write first
+BOM = b"\xef\xbb\xbf"
 #: an init scale this large would draw infinite weights
 MAX_SCALE = 1e100
 
@@ -168,8 +170,9 @@ def _read(path: Path) -> dict:
         raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
         raise ScenarioError(path, "", "is a binary file, expected a TOML text file")
+    raw = raw.removeprefix(BOM)  # a byte-order mark (Windows editors) is harmless
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is harmless
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1

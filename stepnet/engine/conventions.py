@@ -25,9 +25,9 @@ Layout = Literal["out_in", "in_out"]
 LAYOUTS: tuple[Layout, ...] = ("out_in", "in_out")
 
 #: `-delta2[0,0]`: an optional minus, a quantity, an optional index
-_TARGET = re.compile(r"\s*([-−])?\s*([A-Za-z_]\w*)\s*(?:\[([\d\s,]*)\])?\s*")
+_TARGET = re.compile(r"\s*(-|−)?\s*([A-Za-z_]\w*)\s*(?:\[([\d\s,]*)\])?\s*")
 #: a source's name: no space, bracket, bar, comparison or comma; not starting with a minus or a digit
-NAME = re.compile(r"[^\s\[\]|<>=,\-−\d][^\s\[\]|<>=,]*")
+NAME = re.compile(r"(?!-|−|\d)[^\s\[\]|<>=,]+")
 
 
 @dataclass(frozen=True)
