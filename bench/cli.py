@@ -18,13 +18,13 @@ bytecode cached as for an installed stepnet).
 
 from __future__ import annotations
 
+import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 import networks
-import one_thread  # noqa: F401  (first: one BLAS thread, set before NumPy is imported)
 import processes
 
 from stepnet import bundled

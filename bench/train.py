@@ -41,6 +41,8 @@ from stepnet.scenario import Scenario
 HERE = Path(__file__).resolve().parent
 #: reports per run in the training view (stepnet/tui/screens/training.py)
 VIEW_REPORTS = 40
+DIGITS = "64-32-10 (digits)"
+NAMES = ("2-2-2", DIGITS, *networks.NAMES[1:])
 
 
 def spec(s: Scenario, path: Path, folder: Path) -> list[str]:
@@ -119,11 +121,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--iterations", type=int, nargs="+", default=[100, 300])
+    p.add_argument("--networks", nargs="+", choices=NAMES, default=NAMES, metavar="NAME",
+                   help=f"some of {', '.join(NAMES)}")
     args = p.parse_args()
     folder = Path(tempfile.mkdtemp())
     paths = networks.scenarios(folder)
-    paths = {"2-2-2": paths.pop("2-2-2"), "64-32-10 (digits)": bundled.DIRECTORY / "digits.toml",
+    paths = {"2-2-2": paths.pop("2-2-2"), DIGITS: bundled.DIRECTORY / "digits.toml",
              "784-64-10": paths.pop("784-64-10"), **paths}
+    paths = {name: path for name, path in paths.items() if name in args.networks}
     end_to_end(paths, args.iterations, args.rounds, folder)
     in_process(paths, max(args.iterations), args.rounds)
 

@@ -221,8 +221,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command line, with the arguments of `command` only: the others' are not needed to
-    parse it (nor their defaults, which come from the engine, imported for them)."""
+    """The command line, with `command` and its arguments only: the other commands are not
+    needed to parse it (nor their defaults, which come from the engine, imported for them);
+    every command, without its arguments, when `command` names none (for `--help`)."""
     p = _Parser(
         prog="stepnet",
         usage="%(prog)s [FILE | NAME] [--max-parameters N] [--max-samples N]\n"
@@ -235,6 +236,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"stepnet {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", prog="stepnet")
     for name, (summary, arguments) in COMMANDS.items():
+        if command in COMMANDS and name != command:
+            continue
         parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
         if name == command:
             arguments(parser)
@@ -314,11 +317,11 @@ def _run(args: argparse.Namespace) -> int:
         return _debug(scenario, args.theme)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
                "compare": compare}
-    refusal = _refusal(scenario.debugger().program, args.command)
+    debugger = scenario.debugger()
+    refusal = _refusal(debugger.program, args.command)
     if refusal:
         print(f"stepnet: {scenario.path}: {refusal}", file=sys.stderr)
         return BAD_INPUT
-    debugger = scenario.debugger()
     status = command[args.command](scenario, debugger, args)
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
@@ -540,13 +543,13 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 
 
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
-    from stepnet.engine.graph import Graph
+    from stepnet.engine.model import Model
     from stepnet.engine.training import evaluation_cost, report_spacing
     from stepnet.engine.training import train as run_training
 
     every = args.report_every if args.report_every is not None else report_spacing(d.program, args.iterations)
     data = scenario.data
-    graph = isinstance(scenario.model, Graph)
+    graph = not isinstance(scenario.model, Model)
     if graph:  # the objective itself, and the gradient of each parameter
         weights = scenario.model.trained_parameters()
         print(f"{scenario.title}: {args.iterations:,} iterations")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from stepnet import arrays
 from stepnet.fields import Table, count
 
 
@@ -23,6 +22,8 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
 
     A file holding more than `max_samples` samples is refused before its arrays are read.
     """
+    from stepnet import arrays  # (and zipfile) for a file only: inline data needs neither
+
     name = table.string(key)
     path = arrays.resolve(table, key, base, "data file", ".npz or .csv file")
     suffix = path.suffix.lower()
@@ -43,6 +44,8 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
 def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
          max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The two arrays, their headers checked first so nothing oversized is allocated."""
+    from stepnet import arrays
+
     with arrays.archive(path, lambda message: table.error(key, message),
                         "with arrays `inputs` and `targets`") as archive:
         held = arrays.members(archive)

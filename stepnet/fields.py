@@ -7,8 +7,6 @@ checks the type and says what was expected. Unknown keys are refused with a
 
 from __future__ import annotations
 
-import difflib
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +28,11 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 def key_text(key: str) -> str:
     """A key as TOML writes it: bare when it can be, quoted (and escaped) otherwise."""
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+    if _BARE_KEY.fullmatch(key):
+        return key
+    import json  # only for a key that needs quotes
+
+    return json.dumps(key, ensure_ascii=False)
 
 
 def finite(v: Any) -> bool:
@@ -65,6 +67,8 @@ def describe(value: Any) -> str:
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """` — did you mean 'x'?` for the closest known word (case aside), or nothing if none is close."""
+    import difflib  # imported for a mistake only
+
     by_lower = {k.lower(): k for k in known}
     close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
     return f" — did you mean {by_lower[close[0]]!r}?" if close else ""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -26,9 +25,9 @@ Layout = Literal["out_in", "in_out"]
 LAYOUTS: tuple[Layout, ...] = ("out_in", "in_out")
 
 #: `-delta2[0,0]`: an optional minus, a quantity, an optional index
-_TARGET = re.compile(r"\s*([-−])?\s*([A-Za-z_]\w*)\s*(?:\[([\d\s,]*)\])?\s*")
+_TARGET = re.compile(r"\s*(-|−)?\s*([A-Za-z_]\w*)\s*(?:\[([\d\s,]*)\])?\s*")
 #: a source's name: no space, bracket, bar, comparison or comma; not starting with a minus or a digit
-NAME = re.compile(r"[^\s\[\]|<>=,\-−\d][^\s\[\]|<>=,]*")
+NAME = re.compile(r"(?!-|−|\d)[^\s\[\]|<>=,]+")
 
 
 @dataclass(frozen=True)
@@ -138,6 +137,8 @@ def significant(value: Array, digits: int) -> Array:
 def printed_decimals(value: Array, limit: int = 100) -> int:
     """How many decimals a figure is printed with: the most any of its (first `limit`)
     numbers has, as it was written (0.7514 has 4, 1e-05 has 5, 3 has 0)."""
+    from decimal import Decimal  # imported here: checking figures is the one use
+
     numbers = np.asarray(value, dtype=float).ravel()[:limit]
     exponents = [Decimal(repr(float(x))).as_tuple().exponent for x in numbers if np.isfinite(x)]
     return max([-e for e in exponents if isinstance(e, int)] + [0])

@@ -208,17 +208,16 @@ class Debugger(Generic[M]):
         return self._quiet.run(self._step)
 
     def _step(self) -> Op:
-        position, values = self.position, self.values
-        done, i = divmod(position, len(self.ops))
+        position, values, ops = self.position, self.values, self.ops
+        done, i = divmod(position, len(ops))
         if i == 0:
             self._start = (done, self.parameters())
             self._checkpoints.offer(done, self._start[1])
-        op = self.ops[i]
+        op = ops[i]
         output = op.output
         self._overwritten = values.get(output)
-        op.run(values, done + 1)
+        value = op.run(values, done + 1)
         self.position = position + 1
-        value = values[output]
         if output is LOSS:
             self._record_loss(done + 1, float(value))
         if self.fault is None and not finite(value):
@@ -310,7 +309,7 @@ class Debugger(Generic[M]):
         start, finite = state, True
         for iteration in range(k + 1, boundary + 1):
             started = time.perf_counter()
-            state, loss, ok = self.program.iterate(state, iteration)
+            state, loss, ok = self._quiet.run(self.program.iterate, state, iteration)
             self._checkpoints.offer(iteration, state, time.perf_counter() - started)
             self._record_loss(iteration, loss)
             finite = finite and ok

@@ -16,6 +16,8 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Expectation:
+    """A figure a source states (`[[expect]]`): a quantity or one element of it, at an iteration."""
+
     name: Name
     iteration: int
     index: tuple[int, ...] | None
@@ -57,6 +59,8 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Outcome:
+    """An expectation against what the engine computed."""
+
     expectation: Expectation
     computed: Array
     error: float  # the largest |computed − stated|

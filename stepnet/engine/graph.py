@@ -170,7 +170,7 @@ class Graph:
                           f"{STEP} = the iteration's number; it starts from {', '.join(map(str, leaves))}",
                           r"t = 1, 2, \ldots \qquad \text{from } " + r",\ ".join(leaf.latex() for leaf in leaves),
                           compute=lambda: None, explainer=lambda v, i, f: [], shape=(),
-                          persistent=frozenset(self.state_names()))
+                          persistent=tuple(self.state_names()))
 
     def _objective(self) -> list[Op]:
         """J = the output, then ∂J/∂output = 1, where the backward pass starts."""

@@ -27,6 +27,8 @@ EPS = 1e-12
 
 @dataclass(frozen=True)
 class Loss:
+    """A per-sample loss ℓ(p, y) and its gradient ∂ℓ/∂p, with how both are written."""
+
     name: str
     #: ℓ of one sample: in symbols (p: prediction, y: target, j: output unit), in LaTeX with
     #: {p} and {y} standing for one element, and in NumPy over a batch's arrays (a value per row)

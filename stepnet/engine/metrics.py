@@ -24,6 +24,8 @@ State = dict[Name, Array]
 
 @dataclass(frozen=True)
 class Evaluation:
+    """What a report says of a set of parameters."""
+
     #: mean over the samples of the per-sample loss ℓ (whatever the scenario's reduction)
     loss: float
     #: fraction of samples classified right (see `accuracy`); None if not classifying

@@ -26,6 +26,8 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Layer:
+    """A dense layer: its units, activation, whether it has a bias, its dropout."""
+
     units: int
     activation: Activation
     bias: bool = True
@@ -35,6 +37,8 @@ class Layer:
 
 @dataclass(frozen=True)
 class Optimizer:
+    """The update: a rule, the learning rate, the parameters it leaves alone, a schedule."""
+
     rule: Rule = field(default_factory=lambda: OPTIMIZERS.make("sgd"))
     learning_rate: float = 0.1
     frozen: frozenset[Name] = frozenset()
@@ -64,6 +68,8 @@ class Optimizer:
 
 @dataclass(frozen=True)
 class Model:
+    """A layered network: its layers, loss, optimizer and initial parameters."""
+
     inputs: int
     layers: tuple[Layer, ...]
     #: None: no loss, and an iteration ends after the forward pass
@@ -179,6 +185,8 @@ class Model:
 
 @dataclass(frozen=True)
 class Dataset:
+    """The samples, read-only, and how they are cut into batches."""
+
     inputs: Array  # samples × inputs
     targets: Array  # samples × outputs
     batch_size: int = 1
@@ -210,9 +218,13 @@ class Dataset:
         return np.random.default_rng([self.seed, epoch]).permutation(self.samples)[self._window(iteration)]
 
     def batch(self, iteration: int) -> tuple[Array, Array]:
-        """The batch's inputs and targets; in file order a slice of the data, not a copy."""
-        rows = self.rows(iteration) if self.shuffle else self._window(iteration)
-        return self.inputs[rows], self.targets[rows]
+        """The batch's inputs and targets, read-only: in file order a slice of the data (a view,
+        read-only as the data is), shuffled a copy."""
+        if not self.shuffle:
+            window = self._window(iteration)
+            return self.inputs[window], self.targets[window]
+        rows = self.rows(iteration)
+        return frozen(self.inputs[rows]), frozen(self.targets[rows])
 
     def code(self, into: Name, y: Name | None) -> str:
         """`batch` as NumPy code, as the batch's formula names the data (a0 = x[batch], y =

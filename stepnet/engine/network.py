@@ -24,7 +24,7 @@ from stepnet.engine.losses import batch_divisor, reduce
 from stepnet.engine.model import Dataset, Model
 from stepnet.engine.names import LOSS, PENALTY, STEP, TARGETS, Name, grad
 from stepnet.engine.notation import Fmt, element, signed, sum_of
-from stepnet.engine.op import Op, Shape, StartOp, State, assignment, frozen
+from stepnet.engine.op import Op, Shape, StartOp, State, assignment
 from stepnet.engine.updates import updates
 
 Array = np.ndarray
@@ -57,11 +57,12 @@ class BatchOp(StartOp):
 
     data: Dataset | None = field(default=None, repr=False)
 
-    def run(self, values: State, iteration: int) -> None:
+    def run(self, values: State, iteration: int) -> Array:
         super().run(values, iteration)
         assert self.data is not None
         x, y = self.data.batch(iteration)
-        values[A0], values[TARGETS] = frozen(x), frozen(y)  # y may have no columns: no targets
+        values[A0], values[TARGETS] = x, y  # y may have no columns: no targets
+        return x
 
     @property
     def outputs(self) -> dict[Name, Shape]:
@@ -75,7 +76,7 @@ def operations(model: Model, data: Dataset) -> list[Op]:
     """The ops of one iteration: batch, forward by layer, loss, backward from the output
     side, updates from the input side. Without a loss the iteration ends after the forward
     pass; without an optimizer, after the backward pass."""
-    ops = [batch(model, data, frozenset(model.state_names()))]
+    ops = [batch(model, data, tuple(model.state_names()))]
     for l in range(1, model.depth + 1):
         ops += forward(model, l)
     if model.loss is None:
@@ -89,7 +90,7 @@ def operations(model: Model, data: Dataset) -> list[Op]:
     return ops + updates(model.optimizer, model.trained_parameters(), shapes, model.changes)
 
 
-def batch(model: Model, data: Dataset, persistent: frozenset[Name]) -> Op:
+def batch(model: Model, data: Dataset, persistent: tuple[Name, ...]) -> Op:
     targets = bool(data.targets.shape[1])
     return BatchOp("batch", "forward", 0, A0, (), "the batch",
                    "a0 = x[batch]" + (", y = targets[batch]" if targets else ""),
@@ -195,8 +196,8 @@ def loss(model: Model) -> list[Op]:
                 f"{scale}{ell.prefix}[{sum_of(first, total=n * units, limit=TERMS)}]"
                 + (f" + {f(float(v[PENALTY]))}" if model.l2 else "")]
 
-    def J(p: Array, y: Array, *penalty: Array) -> float:
-        return reduce(ell.per_sample(p, y), model.reduction) + sum(float(x) for x in penalty)
+    def J(p: Array, y: Array, penalty: Array | float = 0.0) -> float:
+        return reduce(ell.per_sample(p, y), model.reduction) + float(penalty)
 
     tex_p: Terms = {**terms, "p": f"a^{{({L})}}_{{sj}}", "y": "y_{sj}"}
     ops.append(Op("loss", "loss", None, LOSS, (p, y) + ((PENALTY,) if model.l2 else ()), "loss",

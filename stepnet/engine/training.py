@@ -32,6 +32,8 @@ EVALUATION_SHARE = 0.1
 
 @dataclass(frozen=True)
 class Report:
+    """Where a training run is, every `report_every` iterations."""
+
     #: iterations completed since the start of the scenario
     iteration: int
     #: the mean of the batch losses of the iterations since the previous report

@@ -98,7 +98,7 @@ def closure(steps: Iterable[tuple[int, Op]], asked: Selection) -> Blanks:
     blanks, blank = Blanks(), set[Name]()
     for position, op in steps:
         if isinstance(op, StartOp):  # the last iteration's quantities are gone, but for the kept ones
-            blank &= op.persistent
+            blank.intersection_update(op.persistent)
         blanks.before[position] = frozenset(blank)
         if asked(op):
             blanks.asked.add(position)
