@@ -243,12 +243,16 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _debugger_parser() -> argparse.ArgumentParser:
     from stepnet.tui.settings import theme_name  # the debugger's themes
+    from stepnet.tui.views import VIEWS, view_name
 
     p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario "
                 "(`stepnet` alone: on one picked from the bundled examples).")
     _scenario_arguments(p)
     p.add_argument("--theme", type=theme_name, metavar="NAME",
                    help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
+    p.add_argument("--view", type=view_name, default="full", metavar="NAME",
+                   help="the view it opens in (v cycles through them): "
+                   + "; ".join(f"{name}: {what}" for name, what in VIEWS.items()) + " (default %(default)s)")
     return p
 
 
@@ -311,7 +315,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
-        return _debug(scenario, args.theme)
+        return _debug(scenario, args.theme, args.view)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
                "compare": compare}
     refusal = _refusal(scenario.debugger().program, args.command)
@@ -336,11 +340,11 @@ def _refusal(program: Program, command: str) -> str | None:
     return None
 
 
-def _debug(scenario: Scenario | None, theme: str | None = None) -> int:
+def _debug(scenario: Scenario | None, theme: str | None = None, view: str = "full") -> int:
     """The terminal debugger on `scenario`, or with none on an example the user picks."""
     from stepnet.tui.app import StepnetApp
 
-    app = StepnetApp(scenario, theme)
+    app = StepnetApp(scenario, theme, view)
     app.run()
     return app.return_code or OK  # Textual sets 1 when the app died of an error
 

@@ -21,8 +21,10 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario | None = None, theme: str | None = None) -> None:
-        """`theme` for this run; without it, the one last chosen in the app."""
+    def __init__(self, scenario: Scenario | None = None, theme: str | None = None, view: str = "full") -> None:
+        """`theme` for this run; without it, the one last chosen in the app. `view`: the view
+        it opens in (views.VIEWS)."""
+        self.view = view
         self._remembers = False  # a theme set once the app runs is the user's choice
         super().__init__()
         offered = settings.themes()
@@ -39,7 +41,7 @@ class StepnetApp(App[None]):
 
     def _debug(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.session = Session(scenario)
+        self.session = Session(scenario, view=self.view)
         self.sub_title = scenario.title
 
     def get_default_screen(self) -> Screen:

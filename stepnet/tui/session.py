@@ -23,6 +23,8 @@ from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.graph import Graph
 from stepnet.engine.judge import Findings, judge
+from stepnet.engine.model import Model
+from stepnet.engine.neuron import Story, neuron_of, story
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
@@ -40,6 +42,8 @@ class Moment(NamedTuple):
     digits: int
     breakpoints: tuple[Breakpoint, ...]
     running: bool  # a run in a worker thread: the engine is not to be read
+    view: str  # views.VIEWS
+    neuron: tuple[int, int] | None  # (layer, unit) the neuron view tells; None for a graph
 
 
 @dataclass
@@ -60,15 +64,24 @@ class Session:
     running: bool = False
     #: the sample the network diagram shows: the selected one's, while a per-sample quantity is
     sample: int = 0
+    #: the arrangement of the parts (views.VIEWS)
+    view: str = "full"
+    #: (layer, unit) of the neuron the neuron view tells: the selected element's, when one of a
+    #: layer's was last selected; at first unit 0 of the output layer. None for a graph
+    neuron: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.debugger = self.scenario.debugger()
+        model = self.debugger.model
+        if isinstance(model, Model):
+            self.neuron = (model.depth, 0)
         self._change: tuple[int, tuple[names.Name, np.ndarray] | None] = (-1, None)
         self._start_values: tuple[int, Values] = (-1, {})
+        self._story: Story | None = None
 
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
-                      tuple(self.breakpoints), self.running)
+                      tuple(self.breakpoints), self.running, self.view, self.neuron)
 
     @property
     def glossary(self) -> Glossary:
@@ -181,6 +194,22 @@ class Session:
             self._start_values = (d.position, {n: v for n, v in d.values.items() if n in kept})
         return self._start_values[1]
 
+    def computed(self, name: names.Name) -> bool:
+        """Whether the iteration shown has computed `name` yet: for what it keeps (a parameter,
+        an optimizer's state), whether its update has run."""
+        program = self.debugger.program
+        if name not in self.values:
+            return False
+        if name not in program.kept:
+            return True
+        writer = program.last_writer.get(name)
+        return writer is not None and writer < self.index
+
+    @property
+    def start_values(self) -> Values:
+        """The parameters as the iteration shown started (what its gradients are of)."""
+        return self.values if self.at_start else self.debugger.start_parameters
+
     # --- breakpoints ----------------------------------------------------------------
 
     @property
@@ -215,6 +244,22 @@ class Session:
         r, c = self.cursor
         self.cursor = (min(max(r + rows, 0), top), min(max(c + columns, 0), right))
         self._follow_sample()
+        self.follow_neuron()
+
+    def follow_neuron(self) -> None:
+        """The neuron of the selected element, if it is one of a layer's (not on steps: the
+        same cursor is another neuron's element in W than in z)."""
+        op = self.last_op
+        if op is not None and self.neuron is not None:
+            self.neuron = neuron_of(op.output, self.selected()) or self.neuron
+
+    def story(self) -> Story | None:
+        """The story of the neuron the neuron view tells, from the engine; None for a graph."""
+        if self.neuron is None:
+            return None
+        if self._story is None or (self._story.layer, self._story.unit) != self.neuron:
+            self._story = story(self.debugger.program, *self.neuron)
+        return self._story
 
     def shape(self) -> tuple[int, ...]:
         op = self.last_op

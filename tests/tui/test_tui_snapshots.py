@@ -32,6 +32,15 @@ CASES = {
     "graph_cs231n_mid_backward": ("cs231n_circuit", ["p", "p", *["n"] * 8], SIZE, None),
     "graph_cs231n_mid_backward_80x24": ("cs231n_circuit", ["p", "p", *["n"] * 8], SMALL, None),
 }
+# name: (scenario, view, keys, terminal size): each view as it opens (`--view`), after the keys
+VIEWS = {
+    "presenter": ("mazur", "presenter", ["p", "p", "n", "n"], SIZE),
+    "presenter_80x24": ("mazur", "presenter", ["p", "p", "n", "n"], SMALL),
+    "presenter_graph": ("cs231n_circuit", "presenter", ["p", "p", *["n"] * 8], SIZE),
+    "neuron": ("mazur", "neuron", ["p", "p", "n", "n", "n"], SIZE),
+    "neuron_80x24": ("mazur", "neuron", ["p", "p", "n", "n", "n"], SMALL),
+    "neuron_mnist_80x24": ("mnist", "neuron", ["n", "n", "n", "n", "right"], SMALL),
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -40,6 +49,14 @@ def test_screen(snap_compare, make_app, case) -> None:
     app = make_app(name)
     if theme:
         app.theme = theme
+    assert snap_compare(app, press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_view(snap_compare, make_app, case) -> None:
+    name, view, keys, size = VIEWS[case]
+    app = make_app(name)
+    app.session.view = view
     assert snap_compare(app, press=keys, terminal_size=size)
 
 

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
-from stepnet.tui import keys, names
+from stepnet.tui import keys, names, views
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import IterationsPrompt
@@ -33,6 +33,7 @@ from stepnet.tui.widgets.formula import Formula
 from stepnet.tui.widgets.graph import GraphView
 from stepnet.tui.widgets.loss import Loss
 from stepnet.tui.widgets.network import Network
+from stepnet.tui.widgets.neuron import Neuron
 from stepnet.tui.widgets.state import State
 from stepnet.tui.widgets.status import Status
 from stepnet.tui.widgets.timeline import Timeline
@@ -55,6 +56,9 @@ class DebuggerScreen(Screen):
         figures = "-figures" if session.scenario.expectations else "-no-figures"
         super().__init__(classes=figures if session.graph is None else f"{figures} -graph")
         self.session = session
+        graph = session.graph is not None
+        self._no_neurons = graph and session.view not in views.GRAPH_VIEWS  # --view neuron on a graph
+        self._view(views.cycled(session.view, 0, graph))
         self._pending = 0  # steps counted (N negative), not taken yet
         self._stop: Notification | None = None  # the last "stopped at a breakpoint"
 
@@ -73,11 +77,15 @@ class DebuggerScreen(Screen):
             yield Expectations(s, id="expectations").data_bind(bound)
             yield About(s, id="about")
         yield State(s, id="state").data_bind(bound)
+        if s.graph is None:
+            yield Neuron(s, id="neuron").data_bind(bound)
         yield Static(TOO_SMALL, id="too-small")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.moment = self.session.moment()
+        if self._no_neurons:
+            self.notify(views.NO_NEURONS, timeout=8)
 
     @property
     def fits(self) -> bool:
@@ -132,6 +140,23 @@ class DebuggerScreen(Screen):
 
     def action_restart(self) -> None:
         self._move(self.session.restart)
+
+    def action_view(self, step: int) -> None:
+        """The next (previous) view; a graph has no neuron view, and says so once."""
+        s = self.session
+        view = views.cycled(s.view, step, s.graph is not None)
+        if s.graph is not None and views.cycled(s.view, step, False) == "neuron":
+            self.notify(views.NO_NEURONS, timeout=6)
+        self._move(self._view, view)
+        self.notify(f"{view} view: {views.VIEWS[view]}", title="View", timeout=3)
+
+    def _view(self, view: str) -> None:
+        """Lay the parts out as `view` arranges them (stepnet.tcss), from the selected neuron."""
+        self.session.view = view
+        for name in views.VIEWS:
+            self.set_class(name == view, f"-view-{name}")
+        if view == "neuron":
+            self.session.follow_neuron()
 
     def action_select(self, rows: int, columns: int) -> None:
         self._move(self.session.move, rows, columns)
