@@ -25,7 +25,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stepnet import __version__
 
@@ -315,7 +315,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
-        return _debug(scenario, args.theme, args.view)
+        return _debug(scenario, args.theme, view=args.view)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
                "compare": compare}
     refusal = _refusal(scenario.debugger().program, args.command)
@@ -340,11 +340,12 @@ def _refusal(program: Program, command: str) -> str | None:
     return None
 
 
-def _debug(scenario: Scenario | None, theme: str | None = None, view: str = "full") -> int:
-    """The terminal debugger on `scenario`, or with none on an example the user picks."""
+def _debug(scenario: Scenario | None, theme: str | None = None, **options: Any) -> int:
+    """The terminal debugger on `scenario`, or with none on an example the user picks;
+    `options` are StepnetApp's (the view it opens in, …)."""
     from stepnet.tui.app import StepnetApp
 
-    app = StepnetApp(scenario, theme, view)
+    app = StepnetApp(scenario, theme, **options)
     app.run()
     return app.return_code or OK  # Textual sets 1 when the app died of an error
 

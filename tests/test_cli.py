@@ -82,7 +82,7 @@ def test_no_argument_opens_the_picker_of_examples(monkeypatch):
     class App:
         return_code = None
 
-        def __init__(self, scenario, theme=None):
+        def __init__(self, scenario, theme=None, **options):
             opened.append(scenario)
 
         def run(self):
