@@ -242,6 +242,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
+    from stepnet.scenario import MAX_EXPECT_ITERATION
     from stepnet.tui.settings import theme_name  # the debugger's themes
     from stepnet.tui.views import VIEWS, view_name
 
@@ -250,6 +251,8 @@ def _debugger_parser() -> argparse.ArgumentParser:
     _scenario_arguments(p)
     p.add_argument("--theme", type=theme_name, metavar="NAME",
                    help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
+    p.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), metavar="N",
+                   help="open at the start of iteration N (the ones before it run through the fast path)")
     p.add_argument("--view", type=view_name, default="full", metavar="NAME",
                    help="the view it opens in (v cycles through them): "
                    + "; ".join(f"{name}: {what}" for name, what in VIEWS.items()) + " (default %(default)s)")
@@ -315,7 +318,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
-        return _debug(scenario, args.theme, view=args.view)
+        return _debug(scenario, args.theme, view=args.view, iteration=args.iteration)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
                "compare": compare}
     refusal = _refusal(scenario.debugger().program, args.command)

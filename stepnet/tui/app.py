@@ -21,10 +21,11 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario | None = None, theme: str | None = None, view: str = "full") -> None:
+    def __init__(self, scenario: Scenario | None = None, theme: str | None = None, view: str = "full",
+                 iteration: int | None = None) -> None:
         """`theme` for this run; without it, the one last chosen in the app. `view`: the view
-        it opens in (views.VIEWS)."""
-        self.view = view
+        it opens in (views.VIEWS); `iteration`: the iteration at whose start it opens."""
+        self.view, self.iteration = view, iteration
         self._remembers = False  # a theme set once the app runs is the user's choice
         super().__init__()
         offered = settings.themes()
@@ -45,7 +46,7 @@ class StepnetApp(App[None]):
         self.sub_title = scenario.title
 
     def get_default_screen(self) -> Screen:
-        return PickerScreen() if self.picking else DebuggerScreen(self.session)
+        return PickerScreen() if self.picking else DebuggerScreen(self.session, self.iteration)
 
     def on_picker_screen_picked(self, picked: PickerScreen.Picked) -> None:
         """The debugger on the example picked, over the picker."""

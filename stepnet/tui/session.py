@@ -148,6 +148,11 @@ class Session:
         d.goto((self.iteration - 1) * d.n_ops + index)
         self._arrive(d.position >= before)
 
+    def go_to_iteration(self, iteration: int) -> None:
+        """To the start of `iteration`: op 0 of it, nothing of it computed yet."""
+        self.debugger.goto((iteration - 1) * self.debugger.n_ops)
+        self._arrive(False)
+
     def continue_(self, forward: bool) -> bool:
         """To the next (previous) breakpoint hit, at most to the end (start) of the iteration."""
         d = self.debugger
@@ -159,7 +164,8 @@ class Session:
         return stopped
 
     def run_ended(self) -> None:
-        """After iterations run elsewhere (the training view): at the end of the last."""
+        """After iterations run elsewhere (the training view): at the end of the last, or
+        just after the op where a breakpoint stopped them."""
         self._arrive(True)
 
     def restart(self) -> None:
@@ -228,6 +234,15 @@ class Session:
 
     def breaks_on(self, op: Op) -> bool:
         return any(isinstance(bp, OpBreakpoint) and bp.matches(op) for bp in self.breakpoints)
+
+    def stop(self) -> str:
+        """Where a run stopped at a breakpoint, and which: `|delta| < 1e-6 — delta1 in
+        iteration 437, op 12` (a breakpoint on an output is its name: said once)."""
+        op = self.debugger.last_op
+        assert op is not None  # a run stopped after an op
+        output = names.text(op.output)
+        which = " · ".join(bp.describe() for bp in self.stopped_by() if bp.describe() != output)
+        return f"{which + ' — ' if which else ''}{output} in iteration {self.iteration}, op {self.index}"
 
     def stopped_by(self) -> list[Breakpoint]:
         """The breakpoints the last operation matches (a run stopped there)."""

@@ -22,10 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
-from stepnet.tui import keys, names, views
+from stepnet.scenario import MAX_EXPECT_ITERATION
+from stepnet.tui import keys, views
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.gradcheck import GradcheckScreen
-from stepnet.tui.screens.iterations import IterationsPrompt
+from stepnet.tui.screens.iterations import GO_TO, IterationsPrompt
 from stepnet.tui.session import Moment, Session
 from stepnet.tui.widgets.about import About
 from stepnet.tui.widgets.expectations import Expectations
@@ -52,12 +53,14 @@ class DebuggerScreen(Screen):
 
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, iteration: int | None = None) -> None:
+        """`iteration`: where to open, at its start (else at the first)."""
         figures = "-figures" if session.scenario.expectations else "-no-figures"
         super().__init__(classes=figures if session.graph is None else f"{figures} -graph")
         self.session = session
         graph = session.graph is not None
         self._no_neurons = graph and session.view not in views.GRAPH_VIEWS  # --view neuron on a graph
+        self._open_at = iteration
         self._view(views.cycled(session.view, 0, graph))
         self._pending = 0  # steps counted (N negative), not taken yet
         self._stop: Notification | None = None  # the last "stopped at a breakpoint"
@@ -86,6 +89,8 @@ class DebuggerScreen(Screen):
         self.moment = self.session.moment()
         if self._no_neurons:
             self.notify(views.NO_NEURONS, timeout=8)
+        if self._open_at and self._open_at > 1:
+            self._run(self.session.go_to_iteration, self._open_at)
 
     @property
     def fits(self) -> bool:
@@ -200,17 +205,20 @@ class DebuggerScreen(Screen):
 
     def _stopped(self) -> None:
         """Say which breakpoint stopped the run, in place of the last such notice."""
-        s = self.session
-        op = s.debugger.last_op
-        assert op is not None  # a run stopped after an op
-        output = names.text(op.output)
-        # a breakpoint on an output is its name; a condition says more
-        which = " · ".join(bp.describe() for bp in s.stopped_by() if bp.describe() != output)
         if self._stop is not None:
             self._stop.timeout = 0  # expired: Textual takes its toast away as the next comes
-        self._stop = Notification(f"{which + ' — ' if which else ''}{output} in iteration {s.iteration}, op {s.index}",
-                                  title="Stopped at a breakpoint", timeout=4)
+        self._stop = Notification(self.session.stop(), title="Stopped at a breakpoint", timeout=4)
         self.app.post_message(Notify(self._stop))
+
+    def action_go_to(self) -> None:
+        """Ask for an iteration, and go to its start (through the fast path)."""
+        def go(n: int | None) -> None:
+            if n:
+                self._run(self.session.go_to_iteration, n)
+
+        if not self._refused():
+            self._take_steps()
+            self.app.push_screen(IterationsPrompt(GO_TO, MAX_EXPECT_ITERATION, "e.g. 200"), go)
 
     def action_continue_(self, forward: bool) -> None:
         self._run(self.session.continue_, forward)
@@ -224,11 +232,15 @@ class DebuggerScreen(Screen):
 
                 fault = self.session.debugger.fault
 
+                training = TrainingScreen(self.session, n)
+
                 def ended(_: object) -> None:
                     self.session.run_ended()
                     self._after(fault)
+                    if training.hit:
+                        self._stopped()
 
-                self.app.push_screen(TrainingScreen(self.session, n), ended)
+                self.app.push_screen(training, ended)
 
         if self._nothing(self.session.nothing_to_train()) or self._refused():
             return
