@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
+from stepnet.engine.comparison import Comparison, Entry
 from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Outcome, checkable
@@ -31,6 +32,8 @@ from stepnet.tui import names
 from stepnet.tui.cells import grid_shape
 
 Values = dict[names.Name, np.ndarray]
+#: what stopped a run: a breakpoint that hit, the first divergence from a comparison, or neither
+Stop = Literal["breakpoint", "divergence"] | None
 
 
 class Moment(NamedTuple):
@@ -69,6 +72,10 @@ class Session:
     #: (layer, unit) of the neuron the neuron view tells: the selected element's, when one of a
     #: layer's was last selected; at first unit 0 of the output layer. None for a graph
     neuron: tuple[int, int] | None = None
+    #: an implementation's recorded values compared with the scenario's (`--compare TRACE`),
+    #: and the trace's file name
+    comparison: Comparison | None = None
+    trace: str = ""
 
     def __post_init__(self) -> None:
         self.debugger = self.scenario.debugger()
@@ -78,6 +85,7 @@ class Session:
         self._change: tuple[int, tuple[names.Name, np.ndarray] | None] = (-1, None)
         self._start_values: tuple[int, Values] = (-1, {})
         self._story: Story | None = None
+        self._differing: dict[tuple[names.Name, int], np.ndarray | None] = {}
 
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
@@ -153,15 +161,49 @@ class Session:
         self.debugger.goto((iteration - 1) * self.debugger.n_ops)
         self._arrive(False)
 
-    def continue_(self, forward: bool) -> bool:
-        """To the next (previous) breakpoint hit, at most to the end (start) of the iteration."""
+    def continue_(self, forward: bool) -> Stop:
+        """To the next (previous) breakpoint hit, at most to the end (start) of the iteration;
+        forward, with a comparison, to its first divergence if that comes first or is further
+        on. What stopped it: a breakpoint, the divergence, or neither."""
         d = self.debugger
         if forward:
-            stopped = d.continue_(self.breakpoints, (d.position // d.n_ops + 1) * d.n_ops)
+            divergence = self.divergence()
+            limit = (d.position // d.n_ops + 1) * d.n_ops
+            if divergence is not None and d.position < divergence:
+                limit = divergence
+            hit = d.continue_(self.breakpoints, limit)
+            stopped: Stop = "breakpoint" if hit else "divergence" if d.position == divergence else None
         else:
-            stopped = d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
+            hit = d.reverse_continue(self.breakpoints, max(0, (d.position - 1) // d.n_ops) * d.n_ops)
+            stopped = "breakpoint" if hit else None
         self._arrive(forward)
         return stopped
+
+    # --- an implementation's values beside stepnet's (`--compare`) ----------------------
+
+    def divergence(self) -> int | None:
+        """Where the first recorded value that differs is compared: just after its last writer."""
+        c = self.comparison
+        return None if c is None or c.first is None else c.position(c.first)
+
+    def recorded(self, name: names.Name) -> tuple[int, list[Entry]]:
+        """The iteration whose value of `name` the state holds (as its last writer leaves it)
+        and the recorded values of it then compared; (0, []) for none."""
+        c = self.comparison
+        iteration = None if c is None else c.as_of(name, self.debugger.position)
+        return (0, []) if c is None or iteration is None else (iteration, c.at(name, iteration))
+
+    def differing(self, name: names.Name, shape: tuple[int, ...]) -> np.ndarray | None:
+        """Per element of `name` as the state holds it, whether the recorded value differs;
+        None where nothing of it is compared (one array per quantity and iteration)."""
+        iteration, entries = self.recorded(name)
+        if not entries:
+            return None
+        key = (name, iteration)
+        if key not in self._differing:
+            assert self.comparison is not None
+            self._differing[key] = self.comparison.differing(name, iteration, shape)
+        return self._differing[key]
 
     def run_ended(self) -> None:
         """After iterations run elsewhere (the training view): at the end of the last, or

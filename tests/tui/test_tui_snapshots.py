@@ -97,3 +97,23 @@ async def test_stepping_back_to_the_start_shows_the_first_screen(make_app) -> No
         assert app.session.debugger.position == 0
         await pilot.pause()
         assert app.export_screenshot() == first
+
+
+def test_compare_stops_at_the_first_divergence(snap_compare) -> None:
+    """The shipped buggy 784-64-10 code beside stepnet's, after c: the formula sets its a2
+    beside stepnet's, the state marks every cell of a2, a notice names the cause."""
+    from stepnet import scenario, traces
+    from stepnet.bundled import DIRECTORY
+    from stepnet.engine.comparison import Tolerance
+    from stepnet.tui.app import StepnetApp
+
+    s = scenario.load(DIRECTORY / "compare" / "mlp.toml")
+    comparison = traces.comparison(DIRECTORY / "compare" / "buggy.npz", s.debugger().program, s.notation,
+                                   Tolerance())
+    app = StepnetApp(s, comparison=comparison, trace="buggy.npz")
+
+    async def run_before(pilot) -> None:
+        await pilot.press("c")
+        await worked(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -200,8 +200,10 @@ class DebuggerScreen(Screen):
     def _run_ended(self, fault_before: Fault | None, stopped: object) -> None:
         self.session.running = False
         self._after(fault_before)
-        if stopped is True:
+        if stopped == "breakpoint":
             self._stopped()
+        elif stopped == "divergence":
+            self._diverged()
 
     def _stopped(self) -> None:
         """Say which breakpoint stopped the run, in place of the last such notice."""
@@ -219,6 +221,17 @@ class DebuggerScreen(Screen):
         if not self._refused():
             self._take_steps()
             self.app.push_screen(IterationsPrompt(GO_TO, MAX_EXPECT_ITERATION, "e.g. 200"), go)
+
+    def _diverged(self) -> None:
+        """Say that the run stopped at the first value the implementation's trace differs in."""
+        from stepnet.compared import label, verdict
+
+        c = self.session.comparison
+        assert c is not None and c.first is not None
+        cause = c.first.cause
+        words = verdict(c.first) + (f" — {cause.explanation}" if cause and not c.first.inherits_from else "")
+        self.notify(f"{label(c.first.record)}: {words}", title="Stopped at the first divergence", severity="warning",
+                    timeout=8, markup=False)
 
     def action_continue_(self, forward: bool) -> None:
         self._run(self.session.continue_, forward)
