@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, make_debugger, make_model
 
 from stepnet import scenario as scenario_file
 from stepnet import traces
@@ -491,7 +491,6 @@ def test_a_negated_name_records_the_negative(tmp_path):
 
 
 def test_a_value_is_compared_as_of_the_iteration_its_last_writer_ran_in():
-    from conftest import make_debugger, make_model
     from stepnet.engine.comparison import Comparison
 
     d = make_debugger(make_model([3, 4, 2], ["relu", "sigmoid"], l2=0.1))

@@ -11,21 +11,23 @@ the next iteration when it was reached going back (N, E, C): after E the screen 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 import numpy as np
 
+from stepnet.engine import edits as what_if
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
 from stepnet.engine.comparison import Comparison, Entry
 from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
+from stepnet.engine.edits import Edit
 from stepnet.engine.expect import Outcome, checkable
 from stepnet.engine.graph import Graph
 from stepnet.engine.judge import Findings, judge
 from stepnet.engine.model import Model
 from stepnet.engine.neuron import Story, neuron_of, story
+from stepnet.engine.notation import element
 from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
@@ -47,6 +49,7 @@ class Moment(NamedTuple):
     running: bool  # a run in a worker thread: the engine is not to be read
     view: str  # views.VIEWS
     neuron: tuple[int, int] | None  # (layer, unit) the neuron view tells; None for a graph
+    runs: int  # Session.runs: which run is shown changed
 
 
 @dataclass
@@ -54,7 +57,8 @@ class Session:
     """The engine on a scenario and what the user set up around it; the screen's model."""
 
     scenario: Scenario
-    debugger: Debugger = field(init=False)
+    #: the scenario's run, and with what-if edits the run with them (`edited`)
+    original: Debugger = field(init=False)
     breakpoints: list[Breakpoint] = field(default_factory=list)
     #: (row, column) of the selected element, kept inside the shape of what is shown
     cursor: tuple[int, int] = (0, 0)
@@ -76,32 +80,58 @@ class Session:
     #: and the trace's file name
     comparison: Comparison | None = None
     trace: str = ""
+    #: what-if edits, the later of two of the same value last; the run with them; with them,
+    #: whether the original run is the one shown; how many times the runs changed (a new edit,
+    #: a switch, a restart without the edits): the screen shows all of it again then
+    edits: tuple[Edit, ...] = ()
+    edited: Debugger | None = field(init=False, default=None)
+    showing_original: bool = False
+    runs: int = 0
 
     def __post_init__(self) -> None:
-        self.debugger = self.scenario.debugger()
-        model = self.debugger.model
+        self.original = self.scenario.debugger()
+        model = self.original.model
         if isinstance(model, Model):
             self.neuron = (model.depth, 0)
-        self._change: tuple[int, tuple[names.Name, np.ndarray] | None] = (-1, None)
-        self._start_values: tuple[int, Values] = (-1, {})
+        # what the engine said at a position of a run, asked once
+        self._change: tuple[Debugger | None, int, tuple[names.Name, np.ndarray] | None] = (None, -1, None)
+        self._start_values: tuple[Debugger | None, int, Values] = (None, -1, {})
+        self._findings: dict[tuple[Edit, ...], Findings] = {}
         self._story: Story | None = None
         self._differing: dict[tuple[names.Name, int], np.ndarray | None] = {}
 
     def moment(self) -> Moment:
         return Moment(self.debugger.position, self.at_start, self.cursor, self.digits,
-                      tuple(self.breakpoints), self.running, self.view, self.neuron)
+                      tuple(self.breakpoints), self.running, self.view, self.neuron, self.runs)
+
+    @property
+    def debugger(self) -> Debugger:
+        """The run shown: the scenario's, or with what-if edits the edited one unless the
+        original is asked for."""
+        return self.original if self.edited is None or self.showing_original else self.edited
+
+    @property
+    def other(self) -> Debugger | None:
+        """With what-if edits, the run not shown, kept at the same position; else None."""
+        if self.edited is None:
+            return None
+        return self.edited if self.showing_original else self.original
 
     @property
     def glossary(self) -> Glossary:
         """The source's names for stepnet's quantities and elements (`[notation.names]`)."""
         return self.scenario.notation.names
 
-    @cached_property
+    @property
     def findings(self) -> Findings:
-        """The scenario's figures judged as `stepnet check` judges them, with their causes:
-        once, on a debugger of its own (judging moves the debugger it is given)."""
-        s = self.scenario
-        return judge(s.debugger(), s.expectations, s.notation.rounding)
+        """The scenario's figures judged as `stepnet check` judges them, with their causes, in
+        the run shown: once per run, on a debugger of its own (judging moves the debugger it
+        is given)."""
+        key = () if self.debugger is self.original else self.edits
+        if key not in self._findings:
+            s, d = self.scenario, self.debugger
+            self._findings[key] = judge(Debugger(d.model, d.data), s.expectations, s.notation.rounding)
+        return self._findings[key]
 
     @property
     def stops(self) -> str | None:
@@ -138,6 +168,8 @@ class Session:
         d = self.debugger
         self.at_start = d.position == 0 or (not forward and d.position % d.n_ops == 0)
         self._follow_sample()
+        if self.other is not None:  # the other run where this one is, to set them side by side
+            self.other.goto(d.position)
 
     def go(self, ops: int) -> None:
         """`ops` operations forward (back if negative), as that many n (N) would."""
@@ -184,12 +216,14 @@ class Session:
     def divergence(self) -> int | None:
         """Where the first recorded value that differs is compared: just after its last writer."""
         c = self.comparison
-        return None if c is None or c.first is None else c.position(c.first)
+        if c is None or c.first is None or self.debugger is not self.original:  # it was recorded on the original
+            return None
+        return c.position(c.first)
 
     def recorded(self, name: names.Name) -> tuple[int, list[Entry]]:
         """The iteration whose value of `name` the state holds (as its last writer leaves it)
         and the recorded values of it then compared; (0, []) for none."""
-        c = self.comparison
+        c = None if self.debugger is not self.original else self.comparison  # it was recorded on the original
         iteration = None if c is None else c.as_of(name, self.debugger.position)
         return (0, []) if c is None or iteration is None else (iteration, c.at(name, iteration))
 
@@ -210,9 +244,66 @@ class Session:
         just after the op where a breakpoint stopped them."""
         self._arrive(True)
 
-    def restart(self) -> None:
+    def restart(self, edits: bool = True) -> None:
+        """To the start: of the run shown; without `edits`, of the scenario as written, the
+        what-if edits forgotten."""
+        if not edits and self.edited is not None:
+            self.edits, self.edited, self.showing_original = (), None, False
+            self._changed_runs()
         self.debugger.restart()
         self._arrive(False)
+
+    # --- what-if edits ----------------------------------------------------------------
+
+    def edit(self, edit: Edit) -> None:
+        """Set one more value (in place of an earlier edit of it): the edited run is made anew,
+        recomputed from its start to where the screen is, and shown."""
+        self.edits = (*(e for e in self.edits if not e.same(edit)), edit)
+        model, data = what_if.apply(self.scenario.model, self.scenario.data, self.edits)
+        self.edited = Debugger(model, data)
+        self.showing_original = False
+        self._changed_runs()
+        self.edited.goto(self.original.position)
+
+    def switch(self) -> None:
+        """Show the other run: the original, or the edited one."""
+        assert self.edited is not None
+        self.showing_original = not self.showing_original
+        self._changed_runs()
+
+    def _changed_runs(self) -> None:
+        self.runs += 1
+        self.checked.clear()  # the outcomes seen were another run's
+
+    def edit_of(self, text: str) -> Edit:
+        """The value `text` names (an EditError says why it names none), its value as the
+        edited run has it (or the scenario)."""
+        run = self.edited or self.original
+        edit = what_if.parse(text, run.model, run.data, self.glossary, self.iteration)
+        return replace(edit, value=what_if.value(run.model, run.data, edit))
+
+    def edit_suggestion(self) -> str:
+        """What `=` offers to edit: the selected element, if it is a value that can be; else
+        the first the operation reads, or the learning rate."""
+        op = self.last_op
+        model = self.debugger.model
+        allowed = what_if.editable(model)
+        if op is not None and op.output in allowed:
+            return element(names.text(op.output), self.selected())
+        read = next((name for name in op.reads if name in allowed), None) if op else None
+        if read is not None:
+            return element(names.text(read), (0,) * len(np.shape(self.values[read])))
+        return what_if.LEARNING_RATE if model.optimizer is not None and model.trained_parameters() else \
+            element(names.text(allowed[0]), (0,) * len(np.shape(model.initial_state()[allowed[0]])))
+
+    def marks(self, name: names.Name, value: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """What the state marks in a value: the elements that differ (from the other run, with
+        what-if edits; else from the implementation's recorded values) and those edits set."""
+        other = self.other
+        if other is None:
+            return self.differing(name, np.shape(value)), None
+        rows = self.debugger.data.rows(self.iteration)
+        return what_if.differs(value, other.values.get(name)), what_if.marks(self.edits, name, np.shape(value), rows)
 
     # --- what is shown of the position ----------------------------------------------
 
@@ -237,10 +328,10 @@ class Session:
         d = self.debugger
         if not self.at_start or d.position == 0:
             return d.values
-        if self._start_values[0] != d.position:
+        if self._start_values[:2] != (d, d.position):
             kept = set(d.model.state_names())
-            self._start_values = (d.position, {n: v for n, v in d.values.items() if n in kept})
-        return self._start_values[1]
+            self._start_values = (d, d.position, {n: v for n, v in d.values.items() if n in kept})
+        return self._start_values[2]
 
     def computed(self, name: names.Name) -> bool:
         """Whether the iteration shown has computed `name` yet: for what it keeps (a parameter,
@@ -349,9 +440,10 @@ class Session:
         """The engine's `changed()` for this position, asked once per position."""
         if self.at_start:
             return None
-        if self._change[0] != self.debugger.position:
-            self._change = (self.debugger.position, self.debugger.changed())
-        return self._change[1]
+        d = self.debugger
+        if self._change[:2] != (d, d.position):
+            self._change = (d, d.position, d.changed())
+        return self._change[2]
 
     def explain(self) -> str | None:
         return None if self.at_start else self.debugger.explain(self.selected(), self.digits + 5)

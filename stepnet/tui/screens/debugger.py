@@ -22,9 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
+from stepnet.engine.edits import Edit
 from stepnet.scenario import MAX_EXPECT_ITERATION
 from stepnet.tui import keys, views
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
+from stepnet.tui.screens.edit import EditDialog, RestartDialog, SaveDialog
 from stepnet.tui.screens.gradcheck import GradcheckScreen
 from stepnet.tui.screens.iterations import GO_TO, IterationsPrompt
 from stepnet.tui.session import Moment, Session
@@ -39,6 +41,7 @@ from stepnet.tui.widgets.state import State
 from stepnet.tui.widgets.status import Status
 from stepnet.tui.widgets.timeline import Timeline
 
+NO_EDITS = "No what-if edits yet: = sets a value (a weight, an input, a target, the learning rate)."
 MIN_WIDTH, MIN_HEIGHT = 80, 24  # below, the screen shows a message instead of the parts
 TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WIDTH}×{MIN_HEIGHT}, "
              "or press q to quit.")
@@ -144,7 +147,47 @@ class DebuggerScreen(Screen):
         self._move(self.session.to_boundary, key, forward)
 
     def action_restart(self) -> None:
-        self._move(self.session.restart)
+        """From the start; with what-if edits, asked whether with them or as written."""
+        def restart(edits: bool | None) -> None:
+            if edits is not None:
+                self._move(self.session.restart, edits)
+
+        if self.session.edited is None:
+            self._move(self.session.restart)
+        elif not self._refused():
+            self._take_steps()
+            self.app.push_screen(RestartDialog(), restart)
+
+    # --- what-if edits ----------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        """Ask for a value and its new value; the run is recomputed with it from its start."""
+        def edit(made: Edit | None) -> None:
+            if made is not None:
+                names = self.session.glossary.names(made.target, made.index) if made.target is not None else []
+                source = f" ({', '.join(names)})" if names else ""
+                self.notify(f"{made.where()}{source} = {made.value!r}: recomputed from the start. o switches to the "
+                            "original run and back, R restarts, w saves the edits.", title="What if", timeout=6,
+                            markup=False)
+                self._run(self.session.edit, made)
+
+        if not self._refused():
+            self._take_steps()
+            self.app.push_screen(EditDialog(self.session), edit)
+
+    def action_switch(self) -> None:
+        """The original run, or the edited one: what differs is marked in the state."""
+        s = self.session
+        if self._nothing(None if s.edited else NO_EDITS):
+            return
+        self._move(s.switch)
+        shown = "the original run (as the scenario is written)" if s.showing_original else "the edited run"
+        self.notify(f"Showing {shown}; what differs from the other is marked.", timeout=3)
+
+    def action_save_edits(self) -> None:
+        if not self._nothing(None if self.session.edited else NO_EDITS) and not self._refused():
+            self._take_steps()
+            self.app.push_screen(SaveDialog(self.session))
 
     def action_view(self, step: int) -> None:
         """The next (previous) view; a graph has no neuron view, and says so once."""

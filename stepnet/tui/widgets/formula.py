@@ -28,7 +28,7 @@ class Formula(Part):
         s = self.session
         op = s.last_op
         self.retitle(f"{op.phase} · {names.text(op.output)}" if op else "operation", self._trace())
-        return moment.position, moment.at_start, moment.cursor, moment.digits
+        return moment.position, moment.at_start, moment.cursor, moment.digits, moment.runs
 
     def _trace(self) -> str:
         """On the frame: the trace compared, and where it first differs."""

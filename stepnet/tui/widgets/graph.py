@@ -113,7 +113,7 @@ class GraphView(Part):
 
     def shows(self, moment: Moment) -> Hashable:
         self._retitle()  # before the frame is drawn, so the frame's title is the moment's
-        return moment.position, moment.at_start, moment.digits
+        return moment.position, moment.at_start, moment.digits, moment.runs
 
     def _retitle(self) -> None:
         width, height = self.size

@@ -171,7 +171,7 @@ class State(Follows, ScrollView):
             output = role == "output"
             shown = Shown(value, role, change[1] if output and change else None,
                           s.selected_cell() if output else None,
-                          None if value is None else s.differing(name, np.shape(value)))
+                          *((None, None) if value is None else s.marks(name, value)))
             if shown != old or relayout:
                 self.shown[name] = shown
                 if name in self.tables:
