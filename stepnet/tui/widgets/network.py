@@ -25,8 +25,9 @@ from stepnet.tui.widgets.part import Line, Part, Piece
 ROWS = 8  # neurons drawn per column at most
 #: (column width, arrow width, significant digits), widest first: the first that fits is used
 LAYOUTS = ((11, 3, 3), (11, 1, 3), (9, 1, 2), (8, 1, 1))
-#: the presenter's, tried before those
+#: the presenter's, tried before those; its channels between the columns widen up to MAX_ARROW
 LARGE = ((16, 5, 5), (14, 3, 4))
+MAX_ARROW = 15
 #: an edge's weight takes its digits and this many characters more (a sign, a point, an
 #: exponent); the wire, its bus and its arrow take EDGE
 EDGE_DIGITS, EDGE = 5, 6
@@ -80,7 +81,10 @@ class Network(Part):
         self.retitle(f"network · layers {layers.start}–{layers.stop - 1} of 0–{depth}" if cut else "network")
         rows = max(height - 2, 1)  # a header and the norms
         tallest_layer = max(d.model.inputs, *(layer.units for layer in d.model.layers))
-        gap = 1 if spacious and 2 * tallest_layer - 1 <= rows else 0  # a blank line between neurons
+        # the presenter's: blank lines between neurons and wide channels, as many as fit
+        gap = next((g for g in range(3, 0, -1) if spacious and tallest_layer * (g + 1) - g <= rows), 0)
+        if spacious and len(layers) > 1:
+            arrow = max(arrow, min(MAX_ARROW, (width - len(layers) * column_width) // (len(layers) - 1)))
         norms = self._gradient_norms()
         columns = [self._column(l, backward, l == current, rows, column_width, digits, gap) for l in layers]
         tallest = max(len(c) for c in columns)
@@ -88,7 +92,7 @@ class Network(Part):
         for l, column in zip(layers, columns):
             label = "‖∂J/∂W‖" if l == 0 and norms else f"{norms[l]:.2e}" if l in norms else ""
             column.append((label.center(column_width)[:column_width], "network--dim"))
-        channels = {l: self._arrows(tallest, arrow, backward, l == current) for l in layers[1:]}
+        channels = {l: self._arrows(tallest, arrow, backward, l == current, gap) for l in layers[1:]}
         if edges and neuron is not None:
             by_layer = dict(zip(layers, columns))
             channels[neuron[0]] = self._edges(neuron, tallest, by_layer[neuron[0] - 1], by_layer[neuron[0]], digits,
@@ -110,15 +114,19 @@ class Network(Part):
             elif row == 0 and label and drawn + len(label) <= width:  # the status line has it too
                 parts.append((label, "network--loss"))
             lines.append(parts)
+        if spacious:  # in the middle of the box
+            margin = " " * max(0, (width - drawn - len(label)) // 2)
+            lines = [[]] * max(0, (height - len(lines)) // 2) + [[(margin, ""), *line] for line in lines]
         return lines
 
     @staticmethod
-    def _arrows(rows: int, arrow: int, backward: bool, active: bool) -> list[Piece]:
-        """The channel into a layer: an arrow on every other row, the way the values flow."""
+    def _arrows(rows: int, arrow: int, backward: bool, active: bool, gap: int = 0) -> list[Piece]:
+        """The channel into a layer: an arrow the way the values flow, on every other row (on
+        each neuron's row, with blank lines between them)."""
         glyph = "◀" if backward else "▶"
         style = "network--active-arrow" if active else "network--arrow"
-        return [(glyph.center(arrow), style) if row % 2 and row < rows else (" " * arrow, "")
-                for row in range(rows + 1)]
+        return [(glyph.center(arrow), style) if row < rows and (row % 2 if not gap else (row - 1) % (gap + 1) == 0)
+                else (" " * arrow, "") for row in range(rows + 1)]
 
     def _edges(self, neuron: tuple[int, int], rows: int, inputs: list[Piece], units: list[Piece], digits: int,
                gap: int) -> list[Piece]:
@@ -132,7 +140,7 @@ class Network(Part):
         room = digits + EDGE_DIGITS
         target = 1 + j * (gap + 1)
         if not _shown(units, target):  # below `… +56`: no edges to draw
-            return self._arrows(rows, room + EDGE, False, False)
+            return self._arrows(rows, room + EDGE, False, False, gap)
         at = {row: i for i in range(W.shape[1]) if _shown(inputs, row := 1 + i * (gap + 1))}
         top, bottom = min([*at, target]), max([*at, target])
         wire = "network--active-arrow" if lit else "network--arrow"
@@ -193,8 +201,8 @@ class Network(Part):
             glyph = "✕" if mask is not None and mask[sample, u] == 0 else "≡" if u in twins else "○"
             style = "network--twin" if glyph == "≡" else "network--active" if active else ""
             column.append((f"{glyph} {text}".ljust(width), style))
-            if gap and u < shown - 1:
-                column.append((" " * width, ""))
+            if u < shown - 1:
+                column += [(" " * width, "")] * gap
         if shown < units:
             column.append((f"  … +{units - shown}".ljust(width)[:width], "network--dim"))
         return column
