@@ -25,13 +25,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stepnet import __version__
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from stepnet.engine.comparison import Comparison
     from stepnet.engine.debugger import Debugger
     from stepnet.engine.judge import Findings
     from stepnet.engine.program import Program
@@ -186,8 +187,6 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _compare_arguments(p: argparse.ArgumentParser) -> None:
-    from stepnet.engine.comparison import Tolerance
-
     _scenario_arguments(p)
     p.add_argument("trace", metavar="TRACE",
                    help="your implementation's numbers: an .npz of arrays named NAME@ITERATION (z1@1, delta2@1, "
@@ -198,12 +197,19 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
                    "\"quantities\": [{\"name\", \"iteration\", \"ok\", \"max_abs_diff\", \"cause\", "
                    "\"inherits_from\"}], \"first\": {\"name\", \"iteration\", \"cause\"} or null} "
                    "(default %(default)s)")
+    _tolerances(p)
+    _digits(p, "of the values written out")
+
+
+def _tolerances(p: argparse.ArgumentParser) -> None:
+    """--rtol and --atol of a comparison with an implementation's trace."""
+    from stepnet.engine.comparison import Tolerance
+
     p.add_argument("--rtol", type=non_negative_float, default=Tolerance.rtol, metavar="R",
                    help="relative tolerance: an element agrees when |yours − stepnet's| ≤ atol + rtol·|stepnet's| "
                    "(default %(default)g)")
     p.add_argument("--atol", type=non_negative_float, default=Tolerance.atol, metavar="A",
                    help="absolute tolerance (default %(default)g)")
-    _digits(p, "of the values written out")
 
 
 #: each command: what it does (for `--help`), and a function that adds its arguments
@@ -245,13 +251,24 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
+    from stepnet.scenario import MAX_EXPECT_ITERATION
     from stepnet.tui.settings import theme_name  # the debugger's themes
+    from stepnet.tui.views import VIEWS, view_name
 
     p = _Parser(prog="stepnet", description="Open the backprop debugger on a scenario "
                 "(`stepnet` alone: on one picked from the bundled examples).")
     _scenario_arguments(p)
     p.add_argument("--theme", type=theme_name, metavar="NAME",
                    help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
+    p.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), metavar="N",
+                   help="open at the start of iteration N (the ones before it run through the fast path)")
+    p.add_argument("--compare", metavar="TRACE",
+                   help="your implementation's recorded numbers (as `stepnet compare` takes them) beside stepnet's: "
+                   "in the formula, the differing cells marked in the state, and c stops at the first divergence")
+    _tolerances(p)
+    p.add_argument("--view", type=view_name, default="full", metavar="NAME",
+                   help="the view it opens in (v cycles through them): "
+                   + "; ".join(f"{name}: {what}" for name, what in VIEWS.items()) + " (default %(default)s)")
     return p
 
 
@@ -314,7 +331,15 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
-        return _debug(scenario, args.theme)
+        options = {"view": args.view, "iteration": args.iteration}
+        if args.compare:
+            try:
+                options["comparison"] = _comparison(scenario, scenario.debugger().program, args)
+            except ScenarioError as e:
+                print(f"stepnet: {e}", file=sys.stderr)
+                return BAD_INPUT
+            options["trace"] = os.path.basename(args.compare)
+        return _debug(scenario, args.theme, **options)
     command = {"trace": trace, "check": check, "gradcheck": gradcheck, "train": train, "export": export,
                "compare": compare}
     debugger = scenario.debugger()
@@ -339,11 +364,12 @@ def _refusal(program: Program, command: str) -> str | None:
     return None
 
 
-def _debug(scenario: Scenario | None, theme: str | None = None) -> int:
-    """The terminal debugger on `scenario`, or with none on an example the user picks."""
+def _debug(scenario: Scenario | None, theme: str | None = None, **options: Any) -> int:
+    """The terminal debugger on `scenario`, or with none on an example the user picks;
+    `options` are StepnetApp's (the view it opens in, …)."""
     from stepnet.tui.app import StepnetApp
 
-    app = StepnetApp(scenario, theme)
+    app = StepnetApp(scenario, theme, **options)
     app.run()
     return app.return_code or OK  # Textual sets 1 when the app died of an error
 
@@ -474,15 +500,12 @@ def _check_json(scenario: Scenario, findings: Findings) -> None:
 def compare(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     """Each recorded value ✓ or ✗ in operation order, and the first divergence with its cause;
     or all of it as JSON. A trace that cannot be compared is bad input."""
-    from pathlib import Path
-
-    from stepnet import compared, traces
-    from stepnet.engine.comparison import Tolerance
+    from stepnet import compared
     from stepnet.errors import ScenarioError
     from stepnet.jsonout import dumps
 
     try:
-        comparison = traces.comparison(Path(args.trace), d.program, scenario.notation, Tolerance(args.rtol, args.atol))
+        comparison = _comparison(scenario, d.program, args)
     except ScenarioError as e:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
@@ -491,6 +514,18 @@ def compare(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(compared.text(scenario.title, comparison, scenario.notation.names, args.digits))
     return OK if comparison.first is None else FAILED
+
+
+def _comparison(scenario: Scenario, program: Program, args: argparse.Namespace) -> Comparison:
+    """The trace (`compare`'s TRACE, the debugger's --compare) compared with the program's
+    values at the tolerances given; a ScenarioError naming the file and the array if it cannot be."""
+    from pathlib import Path
+
+    from stepnet import traces
+    from stepnet.engine.comparison import Tolerance
+
+    return traces.comparison(Path(args.compare if args.command is None else args.trace), program, scenario.notation,
+                             Tolerance(args.rtol, args.atol))
 
 
 def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:

@@ -112,7 +112,7 @@ def app_started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     class StepnetApp:
         return_code = None  # as Textual leaves it after a clean exit
 
-        def __init__(self, scenario: object, theme: str | None = None) -> None:
+        def __init__(self, scenario: object, theme: str | None = None, **options: object) -> None:
             self.scenario = scenario
 
         def run(self) -> None:

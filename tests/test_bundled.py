@@ -89,7 +89,7 @@ def test_every_command_takes_a_name(argv, shown, capsys):
 
 def test_the_debugger_takes_a_name(monkeypatch):
     opened = []
-    monkeypatch.setattr("stepnet.tui.app.StepnetApp", lambda s, theme=None: opened.append(s) or Finished())
+    monkeypatch.setattr("stepnet.tui.app.StepnetApp", lambda s, theme=None, **options: opened.append(s) or Finished())
     assert main(["mazur"]) == 0
     assert opened[0].path == INSTALLED / "mazur.toml"
 

@@ -82,7 +82,7 @@ def test_no_argument_opens_the_picker_of_examples(monkeypatch):
     class App:
         return_code = None
 
-        def __init__(self, scenario, theme=None):
+        def __init__(self, scenario, theme=None, **options):
             opened.append(scenario)
 
         def run(self):
@@ -229,7 +229,7 @@ def test_every_command_warns_about_the_first_non_finite_value(tmp_path, scenario
 
 def test_the_debugger_dying_of_an_error_exits_non_zero(scenarios, monkeypatch):
     class Crashing:
-        def __init__(self, scenario, theme=None):
+        def __init__(self, scenario, theme=None, **options):
             self.return_code = None
 
         def run(self):

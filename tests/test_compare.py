@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, make_debugger, make_model
 
 from stepnet import scenario as scenario_file
 from stepnet import traces
@@ -488,3 +488,23 @@ def test_a_negated_name_records_the_negative(tmp_path):
     comparison = traces.comparison(tmp_path / "t.npz", s.debugger().program, s.notation, Tolerance())
     assert comparison.first is None
     np.testing.assert_allclose(comparison.recorded(Name("delta", 2), 1), (softmax(z2) - Y[:B]) / B, rtol=1e-12)
+
+
+def test_a_value_is_compared_as_of_the_iteration_its_last_writer_ran_in():
+    from stepnet.engine.comparison import Comparison
+
+    d = make_debugger(make_model([3, 4, 2], ["relu", "sigmoid"], l2=0.1))
+    program = d.program
+    comparison = Comparison(program, Tolerance(), ())
+    n = len(program)
+    writers = [k for k, op in enumerate(program.ops) if op.output == Name("grad_W", 1)]
+    assert len(writers) == 2  # δᵀ·a, then its L2 term
+    first, last = writers
+    grad_W1, W1, z1 = Name("grad_W", 1), Name("W", 1), Name("z", 1)
+    assert comparison.as_of(grad_W1, n + first + 1) is None  # only its first writer has run
+    assert comparison.as_of(grad_W1, n + last + 1) == 2
+    update = next(k for k, op in enumerate(program.ops) if op.output == W1)
+    assert comparison.as_of(W1, 0) is None  # as the scenario gives it: no iteration's
+    assert comparison.as_of(W1, n + update) == 1  # in iteration 2 before its update: iteration 1's
+    assert comparison.as_of(W1, n + update + 1) == 2
+    assert comparison.as_of(z1, n) == 1 and comparison.as_of(z1, n + 1) is None  # cleared by the batch op

@@ -196,3 +196,20 @@ def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():
         W, b = model.initial[Name.parse("W1")], model.initial[Name.parse("b1")]
         p = 1 / (1 + np.exp(-(x @ W.T + b)))
         assert evaluation(model, x, y).loss == pytest.approx(np.mean(0.5 * (p - y) ** 2))
+
+
+def test_a_breakpoint_that_hits_ends_the_run_where_stepping_would_stop():
+    from stepnet.engine.breakpoints import Condition
+
+    s = scenario.load(MAZUR)
+    stepped = s.debugger()
+    hit = Condition.parse("|delta1| < 3e-4")
+    assert stepped.continue_([hit], 10_000 * stepped.n_ops)  # the reference: step until it hits
+    d = s.debugger()
+    reports = list(train(d, 10_000, 100, breakpoints=[hit]))
+    assert reports[-1].stopped and not any(r.stopped for r in reports[:-1])
+    assert d.position == stepped.position and d.last_op.output == Name.parse("delta1")
+    assert reports[-1].iteration == d.position // d.n_ops  # the iterations completed before it
+    # without breakpoints the same run goes the whole way, and says nothing stopped it
+    plain = list(train(s.debugger(), 300, 100))
+    assert [r.iteration for r in plain] == [100, 200, 300] and not any(r.stopped for r in plain)

@@ -140,6 +140,19 @@ class Comparison:
         """The debugger's position right after the op the entry is compared after."""
         return (entry.record.iteration - 1) * len(self.program) + entry.index + 1
 
+    def as_of(self, name: Name, position: int) -> int | None:
+        """The iteration whose value of `name` (as its last writer leaves it) a debugger's state
+        holds at `position`: this iteration's once that writer has run; before it, the last
+        iteration's for what an iteration hands on (the parameters); None otherwise."""
+        program = self.program
+        if position < 1:
+            return None
+        done, ops = divmod(position - 1, len(program))  # iteration done + 1, its first ops + 1 run
+        writer = program.last_writer.get(name)
+        if writer is not None and writer <= ops:
+            return done + 1
+        return done if done and name in program.kept else None
+
     def at(self, name: Name, iteration: int) -> list[Entry]:
         """The entries of quantity `name` in `iteration` (several when its elements are recorded)."""
         return [e for e in self.entries if e.record.name == name and e.record.iteration == iteration]

@@ -65,8 +65,9 @@ def evaluate(program: Program, state: State, gradients: Mapping[Name, Array]) ->
 
 
 def batch_gradients(values: Mapping[Name, Array], model: Model) -> State:
-    """∂J/∂θ of every parameter θ, as the current iteration computed them on its batch."""
-    return {name: values[grad(name)] for name in model.parameter_names()}
+    """∂J/∂θ of every parameter θ, as the current iteration computed them on its batch (those
+    it has computed so far, when it is stopped inside its backward pass)."""
+    return {name: values[grad(name)] for name in model.parameter_names() if grad(name) in values}
 
 
 def identical_rows(matrix: Array) -> list[list[int]]:

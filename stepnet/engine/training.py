@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.metrics import Evaluation, batch_gradients, evaluate
 from stepnet.engine.program import Program
+
+if TYPE_CHECKING:
+    from stepnet.engine.breakpoints import Breakpoint
 
 #: with a progress callback, chunks grow until one takes about this long (seconds): the
 #: callback hears often enough for a live bar, and the chunks stay few, since
@@ -41,6 +45,9 @@ class Report:
     #: the parameters after `iteration`: loss and accuracy over the whole data set, and the
     #: gradient norms of iteration `iteration`'s batch
     evaluation: Evaluation
+    #: a breakpoint stopped the run here: the debugger is just after the op that hit, maybe
+    #: inside iteration `iteration` + 1 (its parameters, and the gradients it has computed)
+    stopped: bool = False
 
 
 def completed(debugger: Debugger) -> int:
@@ -67,36 +74,46 @@ def report_spacing(program: Program, iterations: int, reports: int = 10) -> int:
 
 def train(debugger: Debugger, iterations: int, report_every: int,
           progress: Callable[[int], None] | None = None,
-          stop: Callable[[], bool] = lambda: False) -> Iterator[Report]:
+          stop: Callable[[], bool] = lambda: False,
+          breakpoints: Sequence[Breakpoint] = ()) -> Iterator[Report]:
     """Run `iterations` more iterations; yield a report after every `report_every` of them
     and after the last. `progress(done)` is called now and then with the iterations run;
-    `stop()` is asked before each chunk, and a run it stops ends with a report of where it is."""
+    `stop()` is asked before each chunk, and a run it stops ends with a report of where it is.
+    With `breakpoints`, the ops are stepped (`Debugger.continue_`) and the first one that hits
+    ends the run with a report that says so (`stopped`)."""
     if iterations < 1 or report_every < 1:
         raise ValueError("iterations and report_every must be at least 1")
+    begin = completed(debugger)
     done = reported = 0
     chunk = 1 if progress else report_every
     while done < iterations:
         if stop():
             if done > reported:
-                yield _report(debugger, done, reported)
+                yield _report(debugger, begin + reported)
             return
         report_at = min(iterations, (done // report_every + 1) * report_every)
         n = min(chunk, report_at - done)
         started = time.perf_counter()
-        debugger.run_iterations(n)
+        if breakpoints:
+            if debugger.continue_(breakpoints, (debugger.position // debugger.n_ops + n) * debugger.n_ops):
+                yield _report(debugger, begin + reported, stopped=True)
+                return
+        else:
+            debugger.run_iterations(n)
         done += n
         if progress:
             progress(done)
             if time.perf_counter() - started < PROGRESS_INTERVAL / 2:
                 chunk = max(chunk, 2 * n)
         if done == report_at:
-            yield _report(debugger, done, reported)
+            yield _report(debugger, begin + reported)
             reported = done
 
 
-def _report(debugger: Debugger, done: int, reported: int) -> Report:
-    """Where the run is after `done` iterations, the debugger at the end of the last one; the
-    batch loss averages those since `reported`."""
-    batch_loss = float(np.mean(debugger.losses[-(done - reported):]))
+def _report(debugger: Debugger, since: int, stopped: bool = False) -> Report:
+    """Where the run is, the debugger at the end of an iteration (or where a breakpoint
+    stopped it); the batch loss averages the losses after the first `since` iterations."""
+    losses = debugger.losses[since:]
+    batch_loss = float(np.mean(losses)) if losses else math.nan
     evaluation = evaluate(debugger.program, debugger.parameters(), batch_gradients(debugger.values, debugger.model))
-    return Report(completed(debugger), batch_loss, evaluation)
+    return Report(completed(debugger), batch_loss, evaluation, stopped)

@@ -19,11 +19,11 @@ FORMATS = {"markdown": ".md", "notebook": ".ipynb", "html": ".html", "latex": ".
 def export(scenario: Scenario, request: Request, format: str, d: Debugger) -> str:
     """What `request` asks of `scenario`, in `format`, stepped on `d`; an ExportError if it
     cannot be written so."""
-    from stepnet.export.neuron import story
+    from stepnet.export.neuron import neuron_story
     from stepnet.export.render import html, latex, notebook
     from stepnet.export.render import markdown as md
     from stepnet.export.worked import worked
 
-    document = story(scenario, request, d) if request.scope.neuron else worked(scenario, request, d)
+    document = neuron_story(scenario, request, d) if request.scope.neuron else worked(scenario, request, d)
     renderers = {"markdown": md.render, "notebook": notebook.render, "html": html.render, "latex": latex.render}
     return renderers[format](document)

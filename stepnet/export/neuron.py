@@ -19,6 +19,7 @@ from stepnet.engine.debugger import Debugger
 from stepnet.engine.model import Model
 from stepnet.engine.names import STEP, Name
 from stepnet.engine.network import weighted_terms
+from stepnet.engine.neuron import column, story
 from stepnet.engine.op import Op
 from stepnet.export import code
 from stepnet.export.blanks import blank_format
@@ -30,14 +31,11 @@ from stepnet.scenario import Scenario
 Array = np.ndarray
 #: an operation of the story: its position, the op, the state before it and after it
 Step = tuple[int, Op, State, State]
-#: the kinds of a layer's operations that tell one of its neurons' story
-STORY = frozenset({"weighted_sum", "dropout_mask", "activation", "dact", "delta", "grad_W", "penalty_grad",
-                   "grad_b", "optimizer", "change", "update"})
 #: incoming weights written out at most
 MAX_INPUTS = 16
 
 
-def story(scenario: Scenario, request: Request, d: Debugger) -> Document:
+def neuron_story(scenario: Scenario, request: Request, d: Debugger) -> Document:
     return NeuronWriter(scenario, request, d).document()
 
 
@@ -50,6 +48,7 @@ class NeuronWriter(Writer):
         self.l, self.j = request.scope.neuron
         self.network = scenario.model
         self.W, self.b = Name("W", self.l), Name("b", self.l)
+        self.story = story(d.program, self.l, self.j)
 
     def document(self) -> Document:
         d, l, j, iteration = self.d, self.l, self.j, self.request.scope.first
@@ -58,7 +57,7 @@ class NeuronWriter(Writer):
         for _ in range(d.n_ops):
             before = dict(d.values)
             op = d.step()
-            if op.layer == l and op.kind in STORY:
+            if (d.position - 1) % d.n_ops in self.story.ops:
                 steps.append((d.position, op, before, dict(d.values)))
         self.blanks = self.blank([(p, op) for p, op, _, _ in steps])
         sections: list[Block] = []
@@ -76,15 +75,7 @@ class NeuronWriter(Writer):
     # --- which elements are the neuron's ------------------------------------------------
 
     def elements(self, op: Op, after: State) -> list[tuple[int, ...]]:
-        value = np.asarray(after[op.output])
-        if op.output.base == self.W:
-            return [(self.j, i) for i in range(min(value.shape[1], MAX_INPUTS))]
-        if op.output.base == self.b:
-            return [(self.j,)]
-        samples = range(min(len(value), MAX_SAMPLES))
-        if value.ndim == 3:  # the softmax Jacobian: the row δ_j takes
-            return [(s, self.j, k) for s in samples for k in range(value.shape[2])]
-        return [(s, self.j) for s in samples]
+        return self.story.elements(op.output, np.shape(after[op.output]), MAX_SAMPLES, MAX_INPUTS)
 
     def shown_code(self, op: Op) -> str:
         base = op.output.base
@@ -144,13 +135,13 @@ class NeuronWriter(Writer):
         """The neuron's own values, a row per sample: z, its mask, a, f′(z), ∂J/∂a (given from
         above), δ."""
         columns: list[tuple[str, Callable[[int], str]]] = []
-        for p, op, before, after in steps:
-            if op.kind not in ("weighted_sum", "dropout_mask", "activation", "dact", "delta") \
-                    or np.ndim(after[op.output]) != 2:  # not the softmax Jacobian: a matrix per sample
-                continue
-            for name in (n for n in op.reads if op.kind == "delta" and n.kind == "grad_a"):
+        for name in self.story.own:
+            if name in self.story.given:  # as the first op reading it reads it
+                before = next(before for _, op, before, _ in steps if name in op.reads)
                 columns.append((f"{name} (given)", self.column(None, before[name])))
-            columns.append((str(op.output), self.column(p, after[op.output])))
+            else:
+                p, _, _, after = _last_writer(steps, name)
+                columns.append((str(name), self.column(p, after[name])))
         samples = min(len(steps[0][3][steps[0][1].output]), MAX_SAMPLES)
         rows = tuple((str(s), *(shown(s) for _, shown in columns)) for s in range(samples))
         return [Heading(2, f"Neuron {self.j} of layer {self.l}"),
@@ -164,21 +155,17 @@ class NeuronWriter(Writer):
         """Each incoming weight, and the bias: before, its gradient, and what each line of the
         update makes of it."""
         before = steps[0][2]
-        columns: dict[Name, list[tuple[int, Op, State]]] = {}
-        for parameter in (self.W, self.b):
-            if parameter in before:
-                ops = [(p, op, after) for p, op, _, after in steps if op.output.base == parameter]
-                gradient = [x for x in ops if x[1].phase == "backward"][-1:]  # the last writer: with its L2 term
-                columns[parameter] = gradient + [x for x in ops if x[1].phase == "update"]
+        columns = {parameter: [_last_writer(steps, name) for name in written]
+                   for parameter, written in self.story.parameters.items()}
         widest = max(columns.values(), key=len)
-        head = ("", "source", "before", *(_column(op) for _, op, _ in widest))
+        head = ("", "source", "before", *(column(op.output) for _, op, _, _ in widest))
         rows = []
         for parameter, writers in columns.items():
             fan_in = min(before[parameter].shape[1], MAX_INPUTS) if parameter == self.W else 0
             for index in [(self.j, i) for i in range(fan_in)] if parameter == self.W else [(self.j,)]:
                 cells = [f"{parameter}[{','.join(map(str, index))}]", self.source(parameter, index),
                          self.fmt(before[parameter][index]),
-                         *(self.cell(p, after[op.output], index) for p, op, after in writers)]
+                         *(self.cell(p, after[op.output], index) for p, op, _, after in writers)]
                 rows.append(tuple(cells + ["—"] * (len(head) - len(cells))))  # a frozen bias: no update
         return [Heading(2, "Its incoming weights"), _sourced(Table(head, tuple(rows), "ll" + "r" * (len(head) - 2)))]
 
@@ -186,10 +173,9 @@ class NeuronWriter(Writer):
         return ", ".join(self.names.names(name, index))
 
 
-def _column(op: Op) -> str:
-    """What a column of the weights' table holds, for θ a weight or the bias."""
-    prefix = op.output.prefix
-    return {"grad": "∂J/∂θ", None: "θ after", "update": "Δθ"}.get(prefix, f"{prefix}_θ")
+def _last_writer(steps: list[Step], name: Name) -> Step:
+    """The step that writes `name` last (a gradient with its L2 term)."""
+    return [step for step in steps if step[1].output == name][-1]
 
 
 def _sourced(table: Table) -> Table:

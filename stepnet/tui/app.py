@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from stepnet.engine.comparison import Comparison
 from stepnet.scenario import Scenario
 from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
@@ -21,8 +22,13 @@ class StepnetApp(App[None]):
     COMMANDS = App.COMMANDS | {DebuggerCommands}
     TITLE = "stepnet"
 
-    def __init__(self, scenario: Scenario | None = None, theme: str | None = None) -> None:
-        """`theme` for this run; without it, the one last chosen in the app."""
+    def __init__(self, scenario: Scenario | None = None, theme: str | None = None, view: str = "full",
+                 iteration: int | None = None, comparison: Comparison | None = None, trace: str = "") -> None:
+        """`theme` for this run; without it, the one last chosen in the app. `view`: the view
+        it opens in (views.VIEWS); `iteration`: the iteration at whose start it opens;
+        `comparison`: an implementation's values (from the file named `trace`) to show beside
+        stepnet's."""
+        self.view, self.iteration, self.comparison, self.trace = view, iteration, comparison, trace
         self._remembers = False  # a theme set once the app runs is the user's choice
         super().__init__()
         offered = settings.themes()
@@ -39,11 +45,11 @@ class StepnetApp(App[None]):
 
     def _debug(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.session = Session(scenario)
+        self.session = Session(scenario, view=self.view, comparison=self.comparison, trace=self.trace)
         self.sub_title = scenario.title
 
     def get_default_screen(self) -> Screen:
-        return PickerScreen() if self.picking else DebuggerScreen(self.session)
+        return PickerScreen() if self.picking else DebuggerScreen(self.session, self.iteration)
 
     def on_picker_screen_picked(self, picked: PickerScreen.Picked) -> None:
         """The debugger on the example picked, over the picker."""

@@ -6,6 +6,10 @@ import math
 
 import numpy as np
 
+#: a box-drawing glyph for the arms it has (north, south, east, west): the wires of diagrams
+GLYPHS = {"ew": "─", "e": "─", "w": "─", "ns": "│", "se": "╭", "sw": "╮", "ne": "╰", "nw": "╯",
+          "nse": "├", "nsw": "┤", "sew": "┬", "new": "┴", "nsew": "┼"}
+
 
 def width(digits: int) -> int:
     """The width every cell takes for `digits` significant digits."""

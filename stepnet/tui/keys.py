@@ -26,7 +26,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("q,ctrl+q", "app.quit", "quit", "Quit", display="q", footer=True),
     Action("n,space", "step", "step", "Next operation", display="n/N", footer=True),
     Action("N", "back", "", "Previous operation (step back, exact)"),
-    Action("l", "boundary('layer', True)", "layer", "Run to the next layer boundary", display="l/L", footer=True),
+    Action("l", "boundary('layer', True)", "layer", "Run to the next layer boundary", display="l/L"),
     Action("L", "boundary('layer', False)", "", "Back to the previous layer boundary"),
     Action("p", "boundary('phase', True)", "phase", "Run to the next phase boundary", display="p/P", footer=True),
     Action("P", "boundary('phase', False)", "", "Back to the previous phase boundary"),
@@ -38,8 +38,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("C", "continue_(False)", "", "Reverse-continue to the previous breakpoint"),
     Action("b", "toggle_breakpoint", "break", "Toggle a breakpoint on the current operation's output"),
     Action("B", "breakpoints", "", "List breakpoints; add a condition such as 'nan' or '|delta| < 1e-6'"),
-    Action("i", "iterations", "run", "Run N iterations (asks for N) and stop", footer=True),
-    Action("R", "restart", "", "Restart from the scenario's initial state"),
+    Action("i", "iterations", "run", "Run N iterations (asks for N), stopping at a breakpoint that hits", footer=True),
+    Action("j", "go_to", "", "Go to the start of iteration N (asks for N)"),
+    Action("R", "restart", "", "Restart from the scenario's initial state (with what-if edits: with them or not)"),
+    Action("equals_sign", "edit", "", "What if: set a weight, a bias, an input, a target or the learning rate, "
+           "and recompute the run from its start"),
+    Action("o", "switch", "", "What if: switch between the edited run and the original; what differs is marked"),
+    Action("w", "save_edits", "", "What if: save the edits as a new scenario file (its comments kept)"),
+    Action("v", "view(1)", "view", "Next view: full, presenter (for a projector), neuron (one neuron's story)",
+           display="v/V", footer=True),
+    Action("V", "view(-1)", "", "Previous view"),
     Action("g", "gradcheck", "", "Gradient check: backprop against finite differences"),
     Action("s", "screenshot", "", "Save a screenshot (SVG) of the screen, to a file you choose"),
     Action("up", "select(-1, 0)", "", "Select the element above"),
@@ -67,7 +75,7 @@ def bindings() -> list[BindingType]:
 
 def key_text(action: Action) -> str:
     """The keys as the help screen writes them: `n / space`."""
-    names = {"question_mark": "?", "space": "space", "plus": "+", "minus": "-",
+    names = {"question_mark": "?", "space": "space", "plus": "+", "minus": "-", "equals_sign": "=",
              "up": "↑", "down": "↓", "left": "←", "right": "→",
              "pagedown": "page down", "pageup": "page up"}
     return " / ".join(names.get(k, k) for k in action.keys.split(","))

@@ -26,6 +26,7 @@ HIGHLIGHTS = {
     "wrong": "error",  # ✗, NaN/Inf
     "heading": "secondary",
     "twin": "accent",  # a neuron identical to another
+    "edited": "secondary",  # a value a what-if edit set
 }
 BLACK, WHITE = Color(0, 0, 0), Color(255, 255, 255)
 

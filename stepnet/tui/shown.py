@@ -12,7 +12,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from stepnet.tui.cells import width
+from stepnet.tui.cells import grid, width
 
 Segments = list[Segment]  # one drawn line
 
@@ -29,6 +29,8 @@ class Palette(NamedTuple):
     blank: Style  # "not computed yet"
     heading: Style  # a layer's heading
     border: Style  # the frame of a quantity the op neither reads nor writes
+    differs: Style  # an element that differs: from the implementation's (--compare), or between runs
+    edited: Style  # an element set by a what-if edit
 
     def cell(self, role: str | None) -> Style:
         return self.read if role == "read" else self.output if role == "output" else self.plain
@@ -40,17 +42,22 @@ class Palette(NamedTuple):
 @dataclass(frozen=True, eq=False)
 class Shown:
     """A quantity as the screen shows it: its value (None: not computed in this iteration),
-    its role in the current op, the elements the op changed, the selected element."""
+    its role in the current op, the elements the op changed, the selected element, and its
+    marks: the elements that differ (from an implementation's recorded values, or from the
+    other run of a what-if), and those a what-if edit set."""
 
     value: np.ndarray | None
     role: str | None = None  # "read" | "output"
     changed: np.ndarray | None = None
     selected: tuple[int, int] | None = None  # (row, column) in the drawn grid
+    differs: np.ndarray | None = None
+    edited: np.ndarray | None = None
 
     def __eq__(self, other: object) -> bool:
         # identity, not contents: the engine writes a new array whenever a value changes
         return (isinstance(other, Shown) and self.value is other.value and self.role == other.role
-                and self.changed is other.changed and self.selected == other.selected)
+                and self.changed is other.changed and self.selected == other.selected
+                and self.differs is other.differs and self.edited is other.edited)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -79,10 +86,14 @@ def row_segments(shown: Shown, texts: list[str], changed: np.ndarray | None, row
     """The cells of one row of a quantity (drawn as `cells.grid`; `texts` are those of
     `columns`), styled by role, change and selection."""
     plain, selected = palette.cell(shown.role), shown.selected
-    if (selected is None or selected[0] != row) and (changed is None or not changed[row].any()):
+    differs, edited = (None if mask is None else grid(mask) for mask in (shown.differs, shown.edited))
+    if (selected is None or selected[0] != row) and not any(m is not None and m[row].any()
+                                                            for m in (changed, differs, edited)):
         return [Segment("".join(texts), plain)]  # most rows: one style
     return runs([(text, palette.selected if selected == (row, c) else
-                  palette.changed if changed is not None and changed[row, c] else plain)
+                  palette.changed if changed is not None and changed[row, c] else
+                  palette.differs if differs is not None and differs[row, c] else
+                  palette.edited if edited is not None and edited[row, c] else plain)
                  for text, c in zip(texts, columns)])
 
 

@@ -32,6 +32,15 @@ CASES = {
     "graph_cs231n_mid_backward": ("cs231n_circuit", ["p", "p", *["n"] * 8], SIZE, None),
     "graph_cs231n_mid_backward_80x24": ("cs231n_circuit", ["p", "p", *["n"] * 8], SMALL, None),
 }
+# name: (scenario, view, keys, terminal size): each view as it opens (`--view`), after the keys
+VIEWS = {
+    "presenter": ("mazur", "presenter", ["p", "p", "n", "n"], SIZE),
+    "presenter_80x24": ("mazur", "presenter", ["p", "p", "n", "n"], SMALL),
+    "presenter_graph": ("cs231n_circuit", "presenter", ["p", "p", *["n"] * 8], SIZE),
+    "neuron": ("mazur", "neuron", ["p", "p", "n", "n", "n"], SIZE),
+    "neuron_80x24": ("mazur", "neuron", ["p", "p", "n", "n", "n"], SMALL),
+    "neuron_mnist_80x24": ("mnist", "neuron", ["n", "n", "n", "n", "right"], SMALL),
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -40,6 +49,14 @@ def test_screen(snap_compare, make_app, case) -> None:
     app = make_app(name)
     if theme:
         app.theme = theme
+    assert snap_compare(app, press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_view(snap_compare, make_app, case) -> None:
+    name, view, keys, size = VIEWS[case]
+    app = make_app(name)
+    app.session.view = view
     assert snap_compare(app, press=keys, terminal_size=size)
 
 
@@ -80,3 +97,23 @@ async def test_stepping_back_to_the_start_shows_the_first_screen(make_app) -> No
         assert app.session.debugger.position == 0
         await pilot.pause()
         assert app.export_screenshot() == first
+
+
+def test_compare_stops_at_the_first_divergence(snap_compare) -> None:
+    """The shipped buggy 784-64-10 code beside stepnet's, after c: the formula sets its a2
+    beside stepnet's, the state marks every cell of a2, a notice names the cause."""
+    from stepnet import scenario, traces
+    from stepnet.bundled import DIRECTORY
+    from stepnet.engine.comparison import Tolerance
+    from stepnet.tui.app import StepnetApp
+
+    s = scenario.load(DIRECTORY / "compare" / "mlp.toml")
+    comparison = traces.comparison(DIRECTORY / "compare" / "buggy.npz", s.debugger().program, s.notation,
+                                   Tolerance())
+    app = StepnetApp(s, comparison=comparison, trace="buggy.npz")
+
+    async def run_before(pilot) -> None:
+        await pilot.press("c")
+        await worked(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -22,10 +22,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stepnet.engine.debugger import Fault
-from stepnet.tui import keys, names
+from stepnet.engine.edits import Edit
+from stepnet.scenario import MAX_EXPECT_ITERATION
+from stepnet.tui import keys, views
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
+from stepnet.tui.screens.edit import EditDialog, RestartDialog, SaveDialog
 from stepnet.tui.screens.gradcheck import GradcheckScreen
-from stepnet.tui.screens.iterations import IterationsPrompt
+from stepnet.tui.screens.iterations import GO_TO, IterationsPrompt
 from stepnet.tui.session import Moment, Session
 from stepnet.tui.widgets.about import About
 from stepnet.tui.widgets.expectations import Expectations
@@ -33,10 +36,12 @@ from stepnet.tui.widgets.formula import Formula
 from stepnet.tui.widgets.graph import GraphView
 from stepnet.tui.widgets.loss import Loss
 from stepnet.tui.widgets.network import Network
+from stepnet.tui.widgets.neuron import Neuron
 from stepnet.tui.widgets.state import State
 from stepnet.tui.widgets.status import Status
 from stepnet.tui.widgets.timeline import Timeline
 
+NO_EDITS = "No what-if edits yet: = sets a value (a weight, an input, a target, the learning rate)."
 MIN_WIDTH, MIN_HEIGHT = 80, 24  # below, the screen shows a message instead of the parts
 TOO_SMALL = (f"This terminal is too small for stepnet: make it at least {MIN_WIDTH}×{MIN_HEIGHT}, "
              "or press q to quit.")
@@ -51,10 +56,15 @@ class DebuggerScreen(Screen):
 
     moment: reactive[Moment | None] = reactive(None, repaint=False)  # the parts repaint themselves
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, iteration: int | None = None) -> None:
+        """`iteration`: where to open, at its start (else at the first)."""
         figures = "-figures" if session.scenario.expectations else "-no-figures"
         super().__init__(classes=figures if session.graph is None else f"{figures} -graph")
         self.session = session
+        graph = session.graph is not None
+        self._no_neurons = graph and session.view not in views.GRAPH_VIEWS  # --view neuron on a graph
+        self._open_at = iteration
+        self._view(views.cycled(session.view, 0, graph))
         self._pending = 0  # steps counted (N negative), not taken yet
         self._stop: Notification | None = None  # the last "stopped at a breakpoint"
 
@@ -73,11 +83,17 @@ class DebuggerScreen(Screen):
             yield Expectations(s, id="expectations").data_bind(bound)
             yield About(s, id="about")
         yield State(s, id="state").data_bind(bound)
+        if s.graph is None:
+            yield Neuron(s, id="neuron").data_bind(bound)
         yield Static(TOO_SMALL, id="too-small")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.moment = self.session.moment()
+        if self._no_neurons:
+            self.notify(views.NO_NEURONS, timeout=8)
+        if self._open_at and self._open_at > 1:
+            self._run(self.session.go_to_iteration, self._open_at)
 
     @property
     def fits(self) -> bool:
@@ -131,7 +147,64 @@ class DebuggerScreen(Screen):
         self._move(self.session.to_boundary, key, forward)
 
     def action_restart(self) -> None:
-        self._move(self.session.restart)
+        """From the start; with what-if edits, asked whether with them or as written."""
+        def restart(edits: bool | None) -> None:
+            if edits is not None:
+                self._move(self.session.restart, edits)
+
+        if self.session.edited is None:
+            self._move(self.session.restart)
+        elif not self._refused():
+            self._take_steps()
+            self.app.push_screen(RestartDialog(), restart)
+
+    # --- what-if edits ----------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        """Ask for a value and its new value; the run is recomputed with it from its start."""
+        def edit(made: Edit | None) -> None:
+            if made is not None:
+                names = self.session.glossary.names(made.target, made.index) if made.target is not None else []
+                source = f" ({', '.join(names)})" if names else ""
+                self.notify(f"{made.where()}{source} = {made.value!r}: recomputed from the start. o switches to the "
+                            "original run and back, R restarts, w saves the edits.", title="What if", timeout=6,
+                            markup=False)
+                self._run(self.session.edit, made)
+
+        if not self._refused():
+            self._take_steps()
+            self.app.push_screen(EditDialog(self.session), edit)
+
+    def action_switch(self) -> None:
+        """The original run, or the edited one: what differs is marked in the state."""
+        s = self.session
+        if self._nothing(None if s.edited else NO_EDITS):
+            return
+        self._move(s.switch)
+        shown = "the original run (as the scenario is written)" if s.showing_original else "the edited run"
+        self.notify(f"Showing {shown}; what differs from the other is marked.", timeout=3)
+
+    def action_save_edits(self) -> None:
+        if not self._nothing(None if self.session.edited else NO_EDITS) and not self._refused():
+            self._take_steps()
+            self.app.push_screen(SaveDialog(self.session))
+
+    def action_view(self, step: int) -> None:
+        """The next (previous) view; a graph has no neuron view, and says so once."""
+        s = self.session
+        view = views.cycled(s.view, step, s.graph is not None)
+        if s.graph is not None and views.cycled(s.view, step, False) == "neuron":
+            self.notify(views.NO_NEURONS, timeout=6)
+        self._move(self._view, view)
+        self.notify(f"{view} view: {views.VIEWS[view]}", title="View", timeout=3)
+
+    def _view(self, view: str) -> None:
+        """Lay the parts out as `view` arranges them (stepnet.tcss), from the selected neuron."""
+        self.session.view = view
+        for name in views.VIEWS:
+            self.set_class(name == view, f"-view-{name}")
+        if view == "neuron":
+            self.session.follow_neuron()
 
     def action_select(self, rows: int, columns: int) -> None:
         self._move(self.session.move, rows, columns)
@@ -170,22 +243,38 @@ class DebuggerScreen(Screen):
     def _run_ended(self, fault_before: Fault | None, stopped: object) -> None:
         self.session.running = False
         self._after(fault_before)
-        if stopped is True:
+        if stopped == "breakpoint":
             self._stopped()
+        elif stopped == "divergence":
+            self._diverged()
 
     def _stopped(self) -> None:
         """Say which breakpoint stopped the run, in place of the last such notice."""
-        s = self.session
-        op = s.debugger.last_op
-        assert op is not None  # a run stopped after an op
-        output = names.text(op.output)
-        # a breakpoint on an output is its name; a condition says more
-        which = " · ".join(bp.describe() for bp in s.stopped_by() if bp.describe() != output)
         if self._stop is not None:
             self._stop.timeout = 0  # expired: Textual takes its toast away as the next comes
-        self._stop = Notification(f"{which + ' — ' if which else ''}{output} in iteration {s.iteration}, op {s.index}",
-                                  title="Stopped at a breakpoint", timeout=4)
+        self._stop = Notification(self.session.stop(), title="Stopped at a breakpoint", timeout=4)
         self.app.post_message(Notify(self._stop))
+
+    def action_go_to(self) -> None:
+        """Ask for an iteration, and go to its start (through the fast path)."""
+        def go(n: int | None) -> None:
+            if n:
+                self._run(self.session.go_to_iteration, n)
+
+        if not self._refused():
+            self._take_steps()
+            self.app.push_screen(IterationsPrompt(GO_TO, MAX_EXPECT_ITERATION, "e.g. 200"), go)
+
+    def _diverged(self) -> None:
+        """Say that the run stopped at the first value the implementation's trace differs in."""
+        from stepnet.compared import label, verdict
+
+        c = self.session.comparison
+        assert c is not None and c.first is not None
+        cause = c.first.cause
+        words = verdict(c.first) + (f" — {cause.explanation}" if cause and not c.first.inherits_from else "")
+        self.notify(f"{label(c.first.record)}: {words}", title="Stopped at the first divergence", severity="warning",
+                    timeout=8, markup=False)
 
     def action_continue_(self, forward: bool) -> None:
         self._run(self.session.continue_, forward)
@@ -199,11 +288,15 @@ class DebuggerScreen(Screen):
 
                 fault = self.session.debugger.fault
 
+                training = TrainingScreen(self.session, n)
+
                 def ended(_: object) -> None:
                     self.session.run_ended()
                     self._after(fault)
+                    if training.hit:
+                        self._stopped()
 
-                self.app.push_screen(TrainingScreen(self.session, n), ended)
+                self.app.push_screen(training, ended)
 
         if self._nothing(self.session.nothing_to_train()) or self._refused():
             return

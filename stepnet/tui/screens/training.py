@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -132,7 +133,7 @@ class TrainingScreen(Screen[None]):
 
         try:
             for report in train(d, self.iterations, report_spacing(d.program, self.iterations, REPORTS), progress,
-                                stop=lambda: worker.is_cancelled):
+                                stop=lambda: worker.is_cancelled, breakpoints=self.session.breakpoints):
                 self.reports.append(report)
         finally:
             self.app.call_from_thread(self._stopped, worker.is_cancelled)
@@ -192,7 +193,8 @@ class TrainingScreen(Screen[None]):
         norms = self.query_one("#norm-curves", PlotextPlot)
         # no legend inside the plot (it covered the curves): each curve is drawn with its layer's number
         plt = self._clear(norms, f"{self.norms}, of its batch, drawn with its number (log; zeros left out)")
-        series = [[r.evaluation.gradient_norms[name] for r in self.reports] for name in self.weights]
+        # a run a breakpoint stopped inside the backward pass has not computed every gradient
+        series = [[r.evaluation.gradient_norms.get(name, math.nan) for r in self.reports] for name in self.weights]
         plotted = [plot(plt, iterations, ys, log=True, marker=str(layer % 10)) for layer, ys in enumerate(series, 1)]
         if not any(plotted):
             plt.title(f"{self.norms}: NaN, Inf or 0, nothing to plot on a log scale")
@@ -201,14 +203,22 @@ class TrainingScreen(Screen[None]):
 
     def _stopped(self, paused: bool) -> None:
         self.running = False
+        self.session.run_ended()  # where the run ended, as the session shows it
         self._draw()
         self.query_one("#eta").display = False  # no time left to tell
         d = self.session.debugger
         done = completed(d) - self.start
         what = f"paused after {done:,} of {self.iterations:,} iterations" if paused else f"done: {done:,} iterations"
+        if self.reports and self.reports[-1].stopped:
+            what = f"[b]stopped at a breakpoint[/b]: {escape(self.session.stop())}"
         fault = f" — [red]{d.fault.describe()}[/]" if d.fault else ""
         self.query_one("#training-state", Static).update(
-            f"{what}{fault}. Any key returns to stepping, from iteration {d.iteration:,}.")
+            f"{what}{fault}. Any key returns to stepping, from iteration {self.session.iteration:,}.")
+
+    @property
+    def hit(self) -> bool:
+        """Whether a breakpoint stopped the run."""
+        return bool(self.reports) and self.reports[-1].stopped
 
     # --- keys: any key pauses a run, then any key returns ----------------------------
 

@@ -44,7 +44,7 @@ class Expectations(Follows, VerticalScroll):
         self.retitle("expectations")
 
     def shows(self, moment: Moment) -> Hashable:
-        return moment.position, moment.at_start, moment.digits
+        return moment.position, moment.at_start, moment.digits, moment.runs
 
     def show(self) -> None:
         s = self.session

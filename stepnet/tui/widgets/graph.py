@@ -23,7 +23,7 @@ from stepnet.engine.graph import Vertex
 from stepnet.engine.names import Name
 from stepnet.engine.op import Op
 from stepnet.tui import names
-from stepnet.tui.cells import number
+from stepnet.tui.cells import GLYPHS, number
 from stepnet.tui.session import Moment
 from stepnet.tui.widgets.part import Line, Part
 
@@ -42,9 +42,6 @@ DIAGRAM_DIGITS = (3, 2)
 MAX_TRACKS = 6
 #: spaces between the list's columns, where they fit
 GAP = 2
-#: a box-drawing glyph for the arms it has (north, south, east, west)
-GLYPHS = {"ew": "─", "e": "─", "w": "─", "ns": "│", "se": "╭", "sw": "╮", "ne": "╰", "nw": "╯",
-          "nse": "├", "nsw": "┤", "sew": "┬", "new": "┴", "nsew": "┼"}
 
 
 def operands(v: Vertex) -> list[Name]:
@@ -116,7 +113,7 @@ class GraphView(Part):
 
     def shows(self, moment: Moment) -> Hashable:
         self._retitle()  # before the frame is drawn, so the frame's title is the moment's
-        return moment.position, moment.at_start, moment.digits
+        return moment.position, moment.at_start, moment.digits, moment.runs
 
     def _retitle(self) -> None:
         width, height = self.size

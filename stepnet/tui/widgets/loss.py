@@ -27,7 +27,7 @@ class Loss(Part):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"loss--min-color", "loss--max-color", "loss--scale"}
 
     def shows(self, moment: Moment) -> Hashable:
-        return len(self.session.debugger.losses), self.session.iteration
+        return len(self.session.debugger.losses), self.session.iteration, moment.runs
 
     def draw(self) -> list[Line]:
         losses = self.session.debugger.losses

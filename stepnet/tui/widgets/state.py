@@ -51,7 +51,8 @@ class Group:
 
 class State(Follows, ScrollView):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"state--read", "state--output", "state--changed", "state--selected",
-                         "state--index", "state--blank", "state--heading", "state--border"}
+                         "state--index", "state--blank", "state--heading", "state--border", "state--differs",
+                         "state--edited"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +90,8 @@ class State(Follows, ScrollView):
         if self._palette is None:
             base = self.rich_style
             style = {name: base + self.get_component_rich_style(f"state--{name}", partial=True)
-                     for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border")}
+                     for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border",
+                                  "differs", "edited")}
             self._palette = Palette(plain=base, indices=style.pop("index"), **style)
             self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
             self._strips.clear()
@@ -168,7 +170,8 @@ class State(Follows, ScrollView):
                 continue  # most quantities, on most keys: neither in this op nor the last
             output = role == "output"
             shown = Shown(value, role, change[1] if output and change else None,
-                          s.selected_cell() if output else None)
+                          s.selected_cell() if output else None,
+                          *((None, None) if value is None else s.marks(name, value)))
             if shown != old or relayout:
                 self.shown[name] = shown
                 if name in self.tables:

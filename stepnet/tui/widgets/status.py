@@ -15,7 +15,7 @@ class Status(Part):
     """One line. After the position come what fits whole of (most wanted first) a NaN/Inf
     warning, the loss, the hint at the end of an iteration: never a figure cut short."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"status--iteration", "status--phase", "status--fault"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"status--iteration", "status--phase", "status--fault", "status--edited"}
 
     def watch_moment(self, moment: Moment | None) -> None:
         self.show()  # every move changes it, and it says when a run is on
@@ -31,6 +31,10 @@ class Status(Part):
         d = s.debugger
         op = s.last_op
         parts: Line = [(f" iteration {s.iteration} ", "status--iteration")]
+        if s.edited is not None:  # which run: the edited one, or the original beside it
+            edits = f"{len(s.edits)} edit{'s' * (len(s.edits) > 1)}"
+            parts.append((f" original run ({edits}: o) " if s.showing_original else f" what-if: {edits} ",
+                          "status--edited"))
         hint = loss = warning = None
         if op is None:
             parts.append((f"  op 0 of {d.n_ops}  ·  ready: press n for {names.text(d.next_op.output)}", ""))

@@ -1,0 +1,106 @@
+"""What-if edits in the engine: which values can be set and how they are named, a run with
+them against the article's formulas worked by hand, and the marks the screen shows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from stepnet import scenario
+from stepnet.bundled import DIRECTORY
+from stepnet.engine.debugger import Debugger
+from stepnet.engine.edits import Edit, EditError, apply, differs, marks, parse, value
+from stepnet.engine.names import Name
+
+N = Name.parse
+MAZUR = scenario.load(DIRECTORY / "mazur.toml")
+
+
+def named(text: str, s=MAZUR, iteration: int = 1) -> Edit:
+    return parse(text, s.model, s.data, s.notation.names, iteration)
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+@pytest.mark.parametrize(("text", "target", "index"), [
+    ("W2[0,1]", N("W2"), (0, 1)), ("w5", N("W2"), (0, 0)), ("w4", N("W1"), (1, 1)), ("b1[1]", N("b1"), (1,)),
+    ("a0[0,1]", N("a0"), (0, 1)), ("y[0,0]", N("y"), (0, 0)), ("learning_rate", None, ()), ("lr", None, ()),
+    ("η", None, ()),
+])
+def test_a_value_is_named_by_stepnet_s_name_or_the_source_s(text, target, index) -> None:
+    edit = named(text)
+    assert (edit.target, edit.index) == (target, index)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("z1[0,0]", "z1 cannot be edited: it is computed; expected an element of W1, b1, W2, b2, a0, y (such as "
+                "W1[0,0]), or learning_rate"),
+    ("W2", "W2 is not an element of W2, whose shape is 2×2"),
+    ("W2[2,0]", "W2[2,0] is not an element of W2, whose shape is 2×2"),
+    ("a0[1,0]", "a0[1,0] is not an element of a0, whose shape is 1×2 in iteration 1's batch"),
+    ("E_total", "E_total is loss: give the element it stands for"),
+    ("-W2[0,0]", "without a minus"),
+    ("W2[0", "cannot read 'W2[0'"),
+])
+def test_what_cannot_be_edited_says_what_can(text, message) -> None:
+    with pytest.raises(EditError, match=None) as e:
+        named(text)
+    assert message in str(e.value)
+
+
+def test_a_graph_s_leaves_are_its_values_and_without_training_there_is_no_learning_rate() -> None:
+    s = scenario.load(DIRECTORY / "micrograd.toml")
+    assert named("b", s) == Edit(N("b"), (), 0.0)
+    with pytest.raises(EditError, match="nothing is trained here"):
+        named("learning_rate", s)
+    with pytest.raises(EditError, match="a0 cannot be edited"):
+        named("a0[0,0]", s)
+
+
+def test_an_input_of_the_batch_shown_is_the_data_set_s_row_it_holds() -> None:
+    s = scenario.load(DIRECTORY / "compare" / "mlp.toml")  # in file order, batches of 8
+    assert named("a0[2,5]", s, iteration=2).index == (8 + 2, 5)
+    assert named("y[7,1]", s, iteration=3).index == (16 + 7, 1)
+
+
+def test_the_edited_run_is_the_scenario_s_with_the_value_set_and_nothing_else() -> None:
+    model, data = apply(MAZUR.model, MAZUR.data, [replace(named("w5"), value=0.0),
+                                                  replace(named("lr"), value=2.0),
+                                                  replace(named("a0[0,1]"), value=0.3)])
+    W2 = model.initial[N("W2")]
+    assert W2[0, 0] == 0.0 and W2[1, 1] == 0.55 and not W2.flags.writeable
+    assert MAZUR.model.initial[N("W2")][0, 0] == 0.40  # the scenario's own: untouched
+    assert model.optimizer.learning_rate == 2.0 and model.optimizer.frozen == MAZUR.model.optimizer.frozen
+    assert data.inputs.tolist() == [[0.05, 0.3]] and not data.inputs.flags.writeable
+    assert value(model, data, named("w6")) == 0.45 and value(model, data, named("lr")) == 2.0
+
+
+def test_a_run_with_w5_at_0_is_the_article_s_network_worked_by_hand_with_w5_0() -> None:
+    model, data = apply(MAZUR.model, MAZUR.data, [replace(named("w5"), value=0.0)])
+    d = Debugger(model, data)
+    d.run_iterations(1)
+    x, (W1, b1), b2 = (0.05, 0.10), (((0.15, 0.20), (0.25, 0.30)), 0.35), 0.60
+    h = [sigmoid(W1[j][0] * x[0] + W1[j][1] * x[1] + b1) for j in range(2)]
+    o1 = sigmoid(0.0 * h[0] + 0.45 * h[1] + b2)
+    o2 = sigmoid(0.50 * h[0] + 0.55 * h[1] + b2)
+    loss = 0.5 * ((0.01 - o1) ** 2 + (0.99 - o2) ** 2)
+    assert d.losses == [pytest.approx(loss, rel=1e-12)]
+    delta_o1 = (o1 - 0.01) * o1 * (1 - o1)
+    assert d.values[N("W2")][0, 0] == pytest.approx(0.0 - 0.5 * delta_o1 * h[0], rel=1e-12)
+
+
+def test_the_marks_are_the_edited_elements_and_what_differs_between_the_runs() -> None:
+    edits = [replace(named("w5"), value=0.0), replace(named("y[0,1]"), value=0.5)]
+    rows = MAZUR.data.rows(1)
+    assert marks(edits, N("W2"), (2, 2), rows).tolist() == [[True, False], [False, False]]
+    assert marks(edits, N("y"), (1, 2), rows).tolist() == [[False, True]]
+    assert marks(edits, N("y"), (1, 2), np.array([5])) is None  # a batch without the row edited
+    assert marks(edits, N("W1"), (2, 2), rows) is None
+    a, b = np.array([[1.0, np.nan], [2.0, 3.0]]), np.array([[1.0, np.nan], [2.5, 3.0]])
+    assert differs(a, b).tolist() == [[False, False], [True, False]]
+    assert differs(a, None) is None and differs(a, b[:1]) is None

@@ -1,0 +1,167 @@
+"""What-if edits saved as a new scenario: the original's text with the values changed in
+place and every comment kept; what cannot change in place written out whole and said so;
+never over an existing file; the original never touched; and where each value lies in a
+TOML text, checked against tomllib's reading of it."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stepnet import scenario
+from stepnet.bundled import DIRECTORY
+from stepnet.engine.edits import apply, parse
+from stepnet.tomlspans import read
+from stepnet.whatif import SaveError, save
+
+EXAMPLES = sorted(DIRECTORY.glob("**/*.toml"))
+
+
+def edits_of(s, *pairs, iteration: int = 1):
+    return [replace(parse(text, s.model, s.data, s.notation.names, iteration), value=value) for text, value in pairs]
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    """(removed, added) lines, paired."""
+    diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "-+"]
+    return [(a[2:], b[2:]) for a, b in zip(diff[::2], diff[1::2])] if all(
+        a.startswith("-") and b.startswith("+") for a, b in zip(diff[::2], diff[1::2])) else [("?", "\n".join(diff))]
+
+
+def same_run(a, b) -> bool:
+    sa, sb = a.model.initial_state(), b.model.initial_state()
+    return (sa.keys() == sb.keys() and all(np.array_equal(sa[k], sb[k]) for k in sa)
+            and np.array_equal(a.data.inputs, b.data.inputs) and np.array_equal(a.data.targets, b.data.targets)
+            and a.model.optimizer.learning_rate == b.model.optimizer.learning_rate)
+
+
+def test_the_values_change_in_place_and_everything_else_stays(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+    original = s.path.read_bytes()
+    edits = edits_of(s, ("w5", 0.0), ("b2[1]", 1.25), ("lr", 2.0), ("a0[0,1]", 0.2), ("y[0,0]", 0.5), ("w5", -1.5))
+    saved = save(s, edits, tmp_path / "whatif.toml")
+    assert saved.notes == ()
+    text = saved.path.read_text()
+    first, rest = text.split("\n", 1)
+    assert first.startswith("# What-if edits of mazur.toml, saved by stepnet: ") and "W2[0,0] = -1.5" in first
+    assert changed_lines(original.decode(), rest) == [
+        ("weights = [[0.40, 0.45], [0.50, 0.55]]", "weights = [[-1.5, 0.45], [0.50, 0.55]]"),
+        ("bias = 0.60", "bias = [0.6, 1.25]"),  # one number for the layer: written per unit
+        ("learning_rate = 0.5", "learning_rate = 2.0"),
+        ("inputs = [[0.05, 0.10]]", "inputs = [[0.05, 0.2]]"),
+        ("targets = [[0.01, 0.99]]", "targets = [[0.5, 0.99]]")]
+    assert s.path.read_bytes() == original  # nothing the user wrote is modified
+    back = scenario.load(saved.path)
+    assert same_run(back, replace(s, model=apply(s.model, s.data, edits)[0], data=apply(s.model, s.data, edits)[1]))
+    assert [(e.name, e.index, e.iteration) for e in back.expectations] == [(e.name, e.index, e.iteration) for e in s.expectations]
+    assert back.notation == s.notation
+
+
+def test_never_over_an_existing_file(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+    there = tmp_path / "taken.toml"
+    there.write_text("mine")
+    with pytest.raises(SaveError, match="already exists: choose another name"):
+        save(s, edits_of(s, ("w5", 0.0)), there)
+    assert there.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["taken.toml"]
+
+
+def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "xor.toml")  # init = "xavier" in both layers, one generator
+    edits = edits_of(s, ("W1[0,1]", 0.0))
+    saved = save(s, edits, tmp_path / "x.toml")
+    assert saved.notes == ('layer 1\'s weights are written out whole in place of its init ("xavier")',
+                           'layer 2\'s weights are written out whole in place of its init ("xavier")')
+    back = scenario.load(saved.path)
+    model, data = apply(s.model, s.data, edits)
+    assert same_run(back, replace(s, model=model, data=data))
+    assert "init" not in tomllib.loads(saved.path.read_text())["network"]["layers"][1]
+
+
+def test_files_are_found_from_the_new_file_s_folder_and_a_huge_value_is_refused(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "compare" / "mlp.toml")
+    saved = save(s, edits_of(s, ("lr", 0.05)), tmp_path / "mlp.toml")
+    assert saved.notes == ("the paths to its files are relative to the new file's folder",)
+    back = scenario.load(saved.path)
+    assert back.model.optimizer.learning_rate == 0.05 and np.array_equal(back.data.inputs, s.data.inputs)
+    with pytest.raises(SaveError, match="layer 1's weights would be written out whole as 50,176 numbers"):
+        save(s, edits_of(s, ("W1[0,0]", 0.0)), tmp_path / "big.toml")
+    with pytest.raises(SaveError, match="the inputs come from a data file"):
+        save(s, edits_of(s, ("a0[0,0]", 1.0)), tmp_path / "data.toml")
+
+
+def test_a_graph_s_leaf_changes_inside_its_inline_table(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "micrograd.toml")
+    saved = save(s, edits_of(s, ("b", 3.0)), tmp_path / "g.toml")
+    assert "inputs = { a = -4.0, b = 3.0 }" in saved.path.read_text()
+    assert float(scenario.load(saved.path).model.leaves[s.model.parameter_names()[1]]) == 3.0
+
+
+def test_an_edit_that_makes_no_scenario_is_not_saved(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "digits.toml")  # cross-entropy: each sample's targets sum to 1
+    text = s.path.read_text().replace('file = "data/digits.npz"', 'inputs = [[0.0, 1.0]]\ntargets = [[1.0, 0.0]]')
+    assert text != s.path.read_text()
+    small = tmp_path / "two.toml"
+    small.write_text(text.replace("inputs = 64", "inputs = 2").replace("units = 10", "units = 2")
+                     .replace("batch_size = 1797", "batch_size = 1"))
+    s = scenario.load(small)
+    with pytest.raises(SaveError, match="the edited scenario would not open: .*sum to 1"):
+        save(s, edits_of(s, ("y[0,0]", 0.5)), tmp_path / "no.toml")
+    assert not (tmp_path / "no.toml").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["two.toml"]
+
+
+TRICKY = '''# a comment
+"quoted key" = 'literal # not a comment'
+a.b = 1_000   # dotted
+multi = """
+one "quote" and two ""
+""" # after
+lit = \'\'\'x\'\'\'
+arr = [   # a comment inside
+  [1.5, -2e-3],  # more
+  [+inf, 3],
+]
+t = { x = 1, y.z = [true, false], s = "a\\"b" }
+when = 1979-05-27T07:32:00Z
+
+[[items]]
+name = "first"
+[[items]]
+name = "second"
+vals = [1, [2, [3]]]
+[table."with dots"]
+k = -0.0
+'''
+
+
+def walk(doc, value, path=()):
+    """Every (path, tomllib's value) of a document."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(doc, v, (*path, k))
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for k, v in enumerate(value):
+            yield from walk(doc, v, (*path, k))
+    else:
+        yield path, value
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, "tricky"], ids=lambda p: getattr(p, "name", p))
+def test_each_value_s_text_reads_back_as_tomllib_reads_it(path) -> None:
+    text = TRICKY if path == "tricky" else Path(path).read_text()
+    doc, spans = tomllib.loads(text), read(text)
+    seen = 0
+    for where, value in walk(doc, doc):
+        found = spans.find(where)
+        assert found is not None, where
+        assert tomllib.loads(f"x = {text[found.start:found.end]}")["x"] == value, where
+        if isinstance(value, list) and value and not isinstance(value[0], dict):
+            for k, item in enumerate(found.items):  # and each element of an array
+                assert tomllib.loads(f"x = {text[item.start:item.end]}")["x"] == value[k]
+        seen += 1
+    assert seen > 3
