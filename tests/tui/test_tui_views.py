@@ -112,7 +112,7 @@ async def test_the_presenter_hides_the_state_and_spaces_the_network_out(make_app
         assert len(rows) == 2 and rows[1] - rows[0] >= 2  # blank lines between the two neurons
         assert f"{H[0]:.5f}"[:7] in network[rows[0]]  # five digits: 0.59327
         text = screen_text(app)
-        assert "A Step by Step Backpropagation Example" in text and "w1…w4 = W1" in text
+        assert "A Step by Step Backpropagation Example" in text and "The 2-2-2 sigmoid network" in text
         assert "╭─ state" not in text
 
 
