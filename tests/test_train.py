@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -162,6 +163,26 @@ def test_reports_come_every_k_iterations_and_after_the_last():
     other.run_iterations(25)  # the run is the engine's fast path, nothing else
     for name, value in other.parameters().items():
         assert value.tobytes() == d.parameters()[name].tobytes()
+
+
+def test_timed_reports_that_outweigh_the_iterations_come_further_apart(monkeypatch):
+    """A report that takes far longer than the iterations between two (here: a sleep of 20 ms
+    against a tiny network's tens of µs) doubles the spacing, again and again; untimed,
+    the spacing asked for is kept whatever the cost."""
+    from stepnet.engine import training
+
+    slow = training._report
+
+    def sleepy(*args, **kwargs):
+        time.sleep(0.02)
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_report", sleepy)
+    timed = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 200, 5,
+                                        timed=True)]
+    assert timed == [5, 10, 20, 40, 80, 160, 200]  # at the multiples of a spacing doubled each time
+    untimed = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 40, 5)]
+    assert untimed == list(range(5, 45, 5))
 
 
 def test_accuracy_is_argmax_against_argmax():

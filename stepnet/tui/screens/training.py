@@ -2,7 +2,8 @@
 
 The run happens in a worker thread, through `stepnet.engine.training.train` (the same
 code `stepnet train` runs). Each report (every ~1/40 of the run, or fewer where evaluating
-every sample would take over ~10 % of the run: `report_spacing`) brings the loss and, for
+every sample would take over ~10 % of the run: `report_spacing`, and the view's reports
+spaced further while they take over ~10 % of its time) brings the loss and, for
 classification, the accuracy over the whole data set, and each layer's ‖∂J/∂W‖ of the
 gradient the iteration applied (a graph's: each trained leaf's |∂J/∂θ|); between reports,
 progress updates bring the batch losses so far. The worker only records
@@ -133,7 +134,7 @@ class TrainingScreen(Screen[None]):
 
         try:
             for report in train(d, self.iterations, report_spacing(d.program, self.iterations, REPORTS), progress,
-                                stop=lambda: worker.is_cancelled, breakpoints=self.session.breakpoints):
+                                stop=lambda: worker.is_cancelled, breakpoints=self.session.breakpoints, timed=True):
                 self.reports.append(report)
         finally:
             self.app.call_from_thread(self._stopped, worker.is_cancelled)
