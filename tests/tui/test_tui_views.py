@@ -186,3 +186,41 @@ async def test_the_neuron_view_draws_the_neuron_s_weights_on_its_edges(make_app)
         await pilot.pause()
         lines = app.screen.query_one(Network).text.splitlines()
         assert "─ 0.250 ─" in lines[1] and "─ 0.300 ─" in lines[2] and "─▶ ○" in lines[2]
+
+
+async def test_the_neuron_view_lists_zero_inputs_after_the_others_when_not_all_fit(tmp_path) -> None:
+    """Six inputs, four of them 0 and no bias, at 80×24 (room for fewer rows than inputs): the
+    non-zero inputs come first, then zeros, then how many are left out and how many of
+    those are 0; all inputs 0 lists zeros rather than nothing (it raised)."""
+    def app_with(inputs: list[float]) -> StepnetApp:
+        path = tmp_path / "six.toml"
+        path.write_text(f"""title = "six inputs, no bias"
+[network]
+inputs = 6
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+weights = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]]
+bias = false
+[loss]
+kind = "half_sse"
+[optimizer]
+kind = "sgd"
+learning_rate = 0.5
+[data]
+inputs = [{inputs}]
+targets = [[0.01, 0.99]]
+""")
+        return StepnetApp(scenario.load(path), view="neuron")
+
+    for inputs, first in (([0, 0, 0.5, 0, 0, 0.25], ["W1[0,2]", "W1[0,5]"]), ([0] * 6, ["W1[0,0]", "W1[0,1]"])):
+        app = app_with(inputs)
+        async with app.run_test(size=SMALL) as pilot:
+            await pilot.press("n", "n")
+            await pilot.pause()
+            lines = neuron_lines(app)
+            rows = [line.split()[0] for line in lines if line.strip().startswith("W1[")]
+            assert 1 <= len(rows) < 6 and rows[:2] == first[: len(rows)]
+            left = next(line for line in lines if "more inputs" in line)
+            zeros_shown = sum(inputs[int(r.split(",")[1].rstrip("]"))] == 0 for r in rows)
+            assert f"… {6 - len(rows)} more inputs, {inputs.count(0) - zeros_shown} of them with a0 = 0" in left

@@ -62,16 +62,18 @@ class Neuron(Part):
         titles = [column(name) for name in self._columns(story, width, cell)]
         if Name("b", story.layer) in story.parameters:
             rows.append("bias")
-        label = max(len(self._label(story.weights if isinstance(i, int) else Name("b", story.layer),
-                                    (story.unit, i) if isinstance(i, int) else (story.unit,)))
-                    for i in rows if isinstance(i, int) or i == "bias")
+        label = max((len(self._label(story.weights if isinstance(i, int) else Name("b", story.layer),
+                                     (story.unit, i) if isinstance(i, int) else (story.unit,)))
+                     for i in rows if isinstance(i, int) or i == "bias"), default=0)
         a_title = element(str(story.inputs), (s.sample, 99)).replace("99", "i")
         w_title = element(str(story.weights), (story.unit, 99)).replace("99", "i")
         head = [f"{'':<{label}}", f"{a_title:>{cell}}", "  ", f"{w_title:>{cell}}", "  ", f"{PRODUCT:>{cell}}", " │",
                 *(f"{t:>{cell}}" for t in titles)]
         lines: list[Line] = [[("".join(head), "neuron--head")]]
+        products = (story.products()(s.values[story.inputs], s.start_values[story.weights])[s.sample]
+                    if s.computed(story.inputs) else None)  # aᵢ·wᵢ for the sample, once per draw
         for i in rows:
-            lines.append(self._row(story, i, label, cell, width, roles, selected))
+            lines.append(self._row(story, i, label, cell, width, roles, selected, products))
         lines.append(self._z(story, label, cell, roles, selected))
         own = self._own(story, roles, selected)
         return (lines + [[]] + own if len(lines) + len(own) < height else lines + own)[:height]
@@ -96,16 +98,19 @@ class Neuron(Part):
 
     def _rows(self, story: Story, room: int) -> list[int | str]:
         """The inputs shown: all that fit; of more, those whose activation is not 0 first (a
-        digit's pixels are mostly 0), then how many are left out."""
+        digit's pixels are mostly 0), then the zeros, then how many are left out."""
         s = self.session
         fan_in = np.shape(s.values[story.weights])[1]
         if fan_in <= room:
             return list(range(fan_in))
         a = s.values.get(story.inputs)
-        order = list(range(fan_in)) if a is None else [int(i) for i in np.flatnonzero(a[s.sample])]
+        if a is None:
+            return [*range(room - 1), f"… {fan_in - room + 1} more inputs"]
+        nonzero = np.asarray(a[s.sample]) != 0
+        order = [*map(int, np.flatnonzero(nonzero)), *map(int, np.flatnonzero(~nonzero))]
         shown = order[: room - 1]
-        zeros = "" if a is None else f", {fan_in - len(order)} of them with {story.inputs} = 0"
-        return [*shown, f"… {fan_in - len(shown)} more inputs{zeros}"]
+        zeros = int((~nonzero).sum() - (~nonzero[shown]).sum())  # of those left out
+        return [*shown, f"… {fan_in - len(shown)} more inputs, {zeros} of them with {story.inputs} = 0"]
 
     def _columns(self, story: Story, width: int, cell: int) -> list[Name]:
         """What is written of W, as columns: its gradient, the update's lines, W after; the
@@ -129,9 +134,10 @@ class Neuron(Part):
         return number(np.asarray(s.values[name])[index], s.digits, cell - 1).rjust(cell)
 
     def _row(self, story: Story, i: int | str, label: int, cell: int, width: int, roles: dict[Name, str],
-             selected: tuple[Name, tuple[int, ...]] | None) -> Line:
+             selected: tuple[Name, tuple[int, ...]] | None, products: np.ndarray | None) -> Line:
         """Input i's row: its activation × its weight = their product │ what the iteration
-        writes of the weight; or the bias's (i is "bias"), whose input is 1; or what is left out."""
+        writes of the weight; or the bias's (i is "bias"), whose input is 1; or what is left out.
+        `products` are the sample's aᵢ·wᵢ, None before a is computed."""
         s, j = self.session, story.unit
         if isinstance(i, str) and i != "bias":
             return [(i, "neuron--dim")]
@@ -145,8 +151,7 @@ class Neuron(Part):
             given, product = "1".rjust(cell), number(before, s.digits, cell - 1).rjust(cell)
         else:
             given = self._number(a, sample, cell)
-            product = number(story.products()(s.values[a], s.start_values[theta])[sample], s.digits,
-                             cell - 1).rjust(cell) if s.computed(a) else " " * cell
+            product = " " * cell if products is None else number(products[int(i)], s.digits, cell - 1).rjust(cell)
         pieces: list[Piece] = [
             (f"{self._label(theta, index):<{label}}", "neuron--dim"),
             (given, "" if bias else self._role(a, sample, roles, selected)), (" ×", "neuron--dim"),
