@@ -4,17 +4,20 @@ one picked from the bundled examples."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from stepnet.engine.comparison import Comparison
 from stepnet.scenario import Scenario
 from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
 from stepnet.tui.screens.debugger import DebuggerScreen
 from stepnet.tui.screens.picker import PickerScreen
 from stepnet.tui.session import Session
+
+if TYPE_CHECKING:
+    from stepnet.engine.comparison import Comparison  # only a --compare run makes one
 
 
 class StepnetApp(App[None]):

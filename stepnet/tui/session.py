@@ -12,13 +12,12 @@ the next iteration when it was reached going back (N, E, C): after E the screen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
 from stepnet.engine import edits as what_if
 from stepnet.engine.breakpoints import Breakpoint, OpBreakpoint
-from stepnet.engine.comparison import Comparison, Entry
 from stepnet.engine.conventions import Glossary
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.edits import Edit
@@ -32,6 +31,9 @@ from stepnet.engine.program import Op
 from stepnet.scenario import Scenario
 from stepnet.tui import names
 from stepnet.tui.cells import grid_shape
+
+if TYPE_CHECKING:
+    from stepnet.engine.comparison import Comparison, Entry  # only a --compare run makes one
 
 Values = dict[names.Name, np.ndarray]
 #: what stopped a run: a breakpoint that hit, the first divergence from a comparison, or neither
@@ -110,12 +112,16 @@ class Session:
         original is asked for."""
         return self.original if self.edited is None or self.showing_original else self.edited
 
-    @property
     def other(self) -> Debugger | None:
-        """With what-if edits, the run not shown, kept at the same position; else None."""
+        """With what-if edits, the run not shown, brought to where the shown one is when it
+        is asked for (stepping it along on every move doubled a key's work, and after `i` it
+        replayed the whole run on the screen's thread); else None."""
         if self.edited is None:
             return None
-        return self.edited if self.showing_original else self.original
+        other = self.edited if self.showing_original else self.original
+        if other.position != self.debugger.position:
+            other.goto(self.debugger.position)
+        return other
 
     @property
     def glossary(self) -> Glossary:
@@ -168,8 +174,6 @@ class Session:
         d = self.debugger
         self.at_start = d.position == 0 or (not forward and d.position % d.n_ops == 0)
         self._follow_sample()
-        if self.other is not None:  # the other run where this one is, to set them side by side
-            self.other.goto(d.position)
 
     def go(self, ops: int) -> None:
         """`ops` operations forward (back if negative), as that many n (N) would."""
@@ -268,6 +272,7 @@ class Session:
     def switch(self) -> None:
         """Show the other run: the original, or the edited one."""
         assert self.edited is not None
+        self.other()  # where this one is
         self.showing_original = not self.showing_original
         self._changed_runs()
 
@@ -299,7 +304,7 @@ class Session:
     def marks(self, name: names.Name, value: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """What the state marks in a value: the elements that differ (from the other run, with
         what-if edits; else from the implementation's recorded values) and those edits set."""
-        other = self.other
+        other = self.other()
         if other is None:
             return self.differing(name, np.shape(value)), None
         rows = self.debugger.data.rows(self.iteration)

@@ -74,6 +74,25 @@ async def test_equals_sets_w5_and_the_iteration_is_recomputed_with_it(make_app) 
         assert s.debugger is s.edited and s.original.position == s.edited.position == position + 1
 
 
+async def test_the_run_not_shown_is_stepped_only_when_something_asks_for_it(make_app) -> None:
+    """A move steps the run shown alone; the other is brought to the same place when its
+    values are asked for (the marks of what differs) or it is switched to — after `i`, by
+    the training's worker rather than on the screen's thread."""
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "p")
+        s = app.session
+        await set_value(app, pilot, "w5", "0")
+        behind = s.original.position
+        s.go(3)
+        assert s.edited.position == behind + 3 and s.original.position == behind
+        differs, _ = s.marks(N("a2"), s.values[N("a2")])
+        assert s.original.position == behind + 3 and differs is not None and differs.tolist() == [[True, False]]
+        s.go(-2)
+        s.switch()
+        assert s.debugger is s.original and s.original.position == s.edited.position == behind + 1
+
+
 async def test_an_edit_deep_in_a_run_recomputes_it_from_the_start(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:

@@ -290,8 +290,7 @@ class DebuggerScreen(Screen):
 
                 training = TrainingScreen(self.session, n)
 
-                def ended(_: object) -> None:
-                    self.session.run_ended()
+                def ended(_: object) -> None:  # the training screen has told the session where the run ended
                     self._after(fault)
                     if training.hit:
                         self._stopped()

@@ -137,6 +137,7 @@ class TrainingScreen(Screen[None]):
                                 stop=lambda: worker.is_cancelled, breakpoints=self.session.breakpoints, timed=True):
                 self.reports.append(report)
         finally:
+            self.session.other()  # with what-if edits, the run not shown catches up here, not on the screen's thread
             self.app.call_from_thread(self._stopped, worker.is_cancelled)
 
     # --- drawing what the run reports -----------------------------------------------
