@@ -20,6 +20,7 @@ from stepnet.engine.causes import INHERITED, Cause, find
 from stepnet.engine.expect import Expectation
 from stepnet.engine.names import Name
 from stepnet.engine.notation import element
+from stepnet.engine.op import frozen
 from stepnet.engine.program import Program
 from stepnet.engine.replay import Ancestors, Variant, due, replay
 
@@ -177,7 +178,7 @@ class Comparison:
                 mask |= e.differs.reshape(shape)
             else:
                 mask[e.record.index] |= bool(e.differs.any())
-        return mask if seen else None
+        return frozen(mask) if seen else None
 
 
 class _Recorded:
