@@ -175,26 +175,38 @@ class Session:
         self.at_start = d.position == 0 or (not forward and d.position % d.n_ops == 0)
         self._follow_sample()
 
+    def _goto(self, target: int) -> None:
+        """The run shown to position `target`. Going forward, it stops at the end of each
+        iteration it passes whose figures are not checked yet, and checks them there: a held
+        n (taken as one move), e or j would otherwise run past them unseen."""
+        d, expectations = self.debugger, self.scenario.expectations
+        if target > d.position:
+            pending = {e.iteration for i, e in enumerate(expectations) if i not in self.checked}
+            for end in sorted(iteration * d.n_ops for iteration in pending):
+                if d.position <= end < target:  # at `target` itself, `outcomes` checks them when drawn
+                    d.goto(end)
+                    self.checked.update(checkable(d, expectations))
+        d.goto(target)
+
     def go(self, ops: int) -> None:
         """`ops` operations forward (back if negative), as that many n (N) would."""
-        d = self.debugger
-        d.goto(max(0, d.position + ops))
+        self._goto(max(0, self.debugger.position + ops))
         self._arrive(ops > 0)
 
     def to_boundary(self, key: str, forward: bool) -> None:
-        self.debugger.goto(self.debugger.boundary(key, forward))
+        self._goto(self.debugger.boundary(key, forward))
         self._arrive(forward)
 
     def jump(self, index: int) -> None:
         """To just after op `index` (1 … N) of the iteration shown."""
         d = self.debugger
         before = d.position
-        d.goto((self.iteration - 1) * d.n_ops + index)
+        self._goto((self.iteration - 1) * d.n_ops + index)
         self._arrive(d.position >= before)
 
     def go_to_iteration(self, iteration: int) -> None:
         """To the start of `iteration`: op 0 of it, nothing of it computed yet."""
-        self.debugger.goto((iteration - 1) * self.debugger.n_ops)
+        self._goto((iteration - 1) * self.debugger.n_ops)
         self._arrive(False)
 
     def continue_(self, forward: bool) -> Stop:

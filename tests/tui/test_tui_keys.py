@@ -16,6 +16,7 @@ from textual.widgets import Sparkline
 from textual.widgets._footer import FooterKey
 
 from stepnet import scenario
+from stepnet.bundled import DIRECTORY
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.engine.debugger import Fault
 from stepnet.engine.names import Name
@@ -553,6 +554,34 @@ async def test_the_state_view_follows_the_op_and_scrolls_with_the_wheel_and_the_
         await pilot.press("pagedown", "pagedown")
         await pilot.pause()
         assert state.scroll_y == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
+
+
+MOVES = {  # moves made before a frame is drawn: the screen takes a held n as one move
+    "21 n at once": lambda s: s.go(21),
+    "e then n": lambda s: (s.to_boundary("iteration", True), s.go(1)),
+    "j 3": lambda s: s.go_to_iteration(3),
+}
+
+
+@pytest.mark.parametrize("move", MOVES)
+async def test_figures_of_an_iteration_run_past_in_one_move_are_checked_on_the_way(tmp_path, move) -> None:
+    """Past the end of iteration 1 in moves made before a frame is drawn, its figures are
+    judged at that end all the same — a wrong one is ✗, not 'run past, not seen'. Mazur's
+    E_total (the loss) stated as 0.2983 instead of 0.298371109."""
+    text = (DIRECTORY / "mazur.toml").read_text()
+    assert text.count("value = 0.298371109\n") == 1
+    path = tmp_path / "mazur.toml"
+    path.write_text(text.replace("value = 0.298371109\n", "value = 0.2983\n"))
+    app = StepnetApp(scenario.load(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        MOVES[move](app.session)
+        d = app.session.debugger
+        assert d.position > d.n_ops
+        outcomes = app.session.outcomes()
+        first = [i for i, e in enumerate(app.scenario.expectations) if e.iteration == 1]
+        assert first and all(outcomes[i] is not None for i in first)  # every figure of iteration 1 judged
+        assert [str(app.scenario.expectations[i].name) for i in first if not outcomes[i].ok] == ["loss"]
 
 
 async def test_expectations_panel_checks_each_figure_when_it_is_produced(make_app) -> None:
