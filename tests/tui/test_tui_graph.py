@@ -87,6 +87,16 @@ async def test_micrograd_is_listed_whole_at_120_columns_with_the_readmes_gradien
         assert "of 27" in str(view.border_subtitle)  # the nodes that do not fit are counted
 
 
+async def test_the_first_screen_counts_the_nodes_it_lists(make_app, screen_text) -> None:
+    """Before any step the title counts the rows laid out, not the one row of a part that
+    had no size yet ('nodes 1–1 of 27')."""
+    app = make_app("micrograd")
+    async with app.run_test(size=SIZE):  # the first frame: nothing has happened since
+        view = app.screen.query_one(GraphView)
+        listed = [line for line in view.text.splitlines()[1:] if line.strip()]  # under the header
+        assert len(listed) > 1 and f" nodes 1–{len(listed)} of 27 " in screen_text(app)  # as painted
+
+
 async def test_the_current_operation_and_what_it_reads_are_highlighted_forward(make_app) -> None:
     app = make_app("cs231n_circuit")
     async with app.run_test(size=SIZE) as pilot:

@@ -115,8 +115,13 @@ class GraphView(Part):
         self._retitle()  # before the frame is drawn, so the frame's title is the moment's
         return moment.position, moment.at_start, moment.digits, moment.runs
 
+    def on_resize(self) -> None:
+        self._retitle()  # laid out, or at a new size: how many nodes are listed depends on it
+
     def _retitle(self) -> None:
         width, height = self.size
+        if not height:
+            return  # not laid out yet (the first moment comes before the first layout)
         if self.diagram(width, height):
             self.retitle("graph", f"∂{self.graph.output}/∂node under each value")
         else:
@@ -153,7 +158,6 @@ class GraphView(Part):
 
     def draw(self) -> list[Line]:
         width, height = self.size
-        self._retitle()  # the same, unless the size changed
         diagram = self.diagram(width, height)
         return self._list(width, height) if diagram is None else self._diagram(diagram)
 
