@@ -74,6 +74,7 @@ class State(Follows, ScrollView):
                                for i in glossary.elements(n)) for n in self.shapes}
         self.digits = self.session.digits
         self._palette: Palette | None = None
+        self._restyled = False  # the styles were worked out again: the palette is to be checked
         #: the cell texts of each small quantity, with the array and the digits they are of
         self._texts: dict[names.Name, tuple[np.ndarray, int, list[list[str]]]] = {}
         self.tables: dict[names.Name, Table] = {}
@@ -87,20 +88,24 @@ class State(Follows, ScrollView):
 
     @property
     def palette(self) -> Palette:
-        if self._palette is None:
+        if self._palette is None or self._restyled:
+            self._restyled = False
             base = self.rich_style
             style = {name: base + self.get_component_rich_style(f"state--{name}", partial=True)
                      for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border",
                                   "differs", "edited")}
-            self._palette = Palette(plain=base, indices=style.pop("index"), **style)
-            self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
-            self._strips.clear()
+            palette = Palette(plain=base, indices=style.pop("index"), **style)
+            if palette != self._palette:  # Textual restyles on every change of the screen's classes
+                self._palette = palette
+                self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
+                self._strips.clear()
         return self._palette
 
     def notify_style_update(self) -> None:
+        """Drawn again in the new styles, if they are new (a theme switch): the restyles as the
+        screen's size classes are set at start-up change none of the state's."""
         super().notify_style_update()
-        self._palette = None  # a theme switch: drawn again in its colours
-        self._strips.clear()
+        self._restyled = True
         self.refresh()
 
     def _lay_out(self, width: int) -> None:
@@ -238,6 +243,8 @@ class State(Follows, ScrollView):
         width = self.scrollable_content_region.width
         if width != self._width and width > 0:  # the first frame, before its resize event
             self._lay_out(width)
+        elif self._restyled:
+            self.palette  # noqa: B018  (new styles: the lines forgotten if they are drawn in others)
         if index >= len(self.line_map):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)
