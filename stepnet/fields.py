@@ -23,16 +23,20 @@ REQUIRED = object()
 SYNONYMS = {"lr": "learning_rate", "eta": "learning_rate", "neurons": "units", "size": "units",
             "act": "activation", "tol": "tolerance", "expected": "value", "x": "inputs", "y": "targets"}
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+#: a TOML key that needs no quotes
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def key_text(key: str) -> str:
     """A key as TOML writes it: bare when it can be, quoted (and escaped) otherwise."""
-    if _BARE_KEY.fullmatch(key):
-        return key
-    import json  # only for a key that needs quotes
+    return key if BARE_KEY.fullmatch(key) else string_text(key)
 
-    return json.dumps(key, ensure_ascii=False)
+
+def string_text(text: str) -> str:
+    """A string as TOML writes it: in double quotes, escaped."""
+    import json  # only for a string written
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def finite(v: Any) -> bool:

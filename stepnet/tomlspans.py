@@ -10,11 +10,13 @@ numbers, booleans and dates. The text is valid TOML: it was read by `tomllib` fi
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+
+from stepnet.fields import BARE_KEY
 
 Path = tuple[str | int, ...]
 
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
 #: where a scalar (number, boolean, date) ends
 _SCALAR_END = re.compile(r"[,\]}#\n\r]|\s+(?=[,\]}#\n\r]|$)")
 
@@ -148,7 +150,7 @@ class _Reader:
                 raw = self.text[start:self.i]
                 parts.append(raw[1:-1] if raw[0] == "'" else _unescape(raw[1:-1]))
             else:
-                m = _BARE.match(self.text, self.i)
+                m = BARE_KEY.match(self.text, self.i)
                 assert m is not None, f"a key at {self.i}"
                 parts.append(m[0])
                 self.i = m.end()
@@ -232,7 +234,5 @@ class _Reader:
 
 
 def _unescape(text: str) -> str:
-    """A basic string's content (a quoted key), its escapes resolved."""
-    import json
-
-    return str(json.loads(f'"{text}"'))
+    """A basic string's content (a quoted key), its escapes resolved as TOML resolves them."""
+    return str(tomllib.loads(f'x = "{text}"')["x"])

@@ -12,7 +12,6 @@ scenario stepnet opens, holding exactly the edited values.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import tomllib
@@ -28,6 +27,7 @@ from stepnet.engine.graph import Graph
 from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
+from stepnet.fields import string_text
 from stepnet.files import write_atomically
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
@@ -234,7 +234,7 @@ class _Writer:
                 new = os.path.relpath(here / old, there)
             except ValueError:  # another drive
                 new = str(here / old)
-            self._replace(found, json.dumps(new.replace(os.sep, "/"), ensure_ascii=False))
+            self._replace(found, string_text(new.replace(os.sep, "/")))
             moved = True
         if moved:
             self.notes.append("the paths to its files are relative to the new file's folder")

@@ -117,6 +117,8 @@ def test_an_edit_that_makes_no_scenario_is_not_saved(tmp_path) -> None:
 
 TRICKY = '''# a comment
 "quoted key" = 'literal # not a comment'
+"escaped \\U0001F600 key" = 1
+"a	tab" = 2
 a.b = 1_000   # dotted
 multi = """
 one "quote" and two ""
