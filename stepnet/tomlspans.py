@@ -85,7 +85,7 @@ class _Reader:
         while self._blank_lines():
             if self.text.startswith("[[", self.i):
                 self.i += 2
-                path = self._key("]]")
+                path = _within(self._key("]]"), counts)
                 self.i += 2
                 counts[path] = counts.get(path, -1) + 1
                 table = (*path, counts[path])
@@ -93,7 +93,7 @@ class _Reader:
                 doc.headers[table] = self.i
             elif self.text.startswith("[", self.i):
                 self.i += 1
-                table = self._key("]")
+                table = _within(self._key("]"), counts)
                 self.i += 1
                 self._rest_of_line()
                 doc.headers[table] = self.i
@@ -231,6 +231,17 @@ class _Reader:
         while text[self.i] != quote:
             self.i += 2 if basic and text[self.i] == "\\" else 1
         self.i += 1
+
+
+def _within(key: tuple[str, ...], counts: dict[Path, int]) -> Path:
+    """A header's path: where its key passes through an array of tables (`[[a]]` then `[a.b]`
+    or `[[a.b]]`), that array's current table, by its index."""
+    path: Path = ()
+    for part in key[:-1]:
+        path = (*path, part)
+        if path in counts:
+            path = (*path, counts[path])
+    return (*path, key[-1])
 
 
 def _unescape(text: str) -> str:

@@ -6,12 +6,15 @@ TOML text, checked against tomllib's reading of it."""
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stepnet import scenario
 from stepnet.bundled import DIRECTORY
@@ -153,9 +156,9 @@ def walk(doc, value, path=()):
         yield path, value
 
 
-@pytest.mark.parametrize("path", [*EXAMPLES, "tricky"], ids=lambda p: getattr(p, "name", p))
-def test_each_value_s_text_reads_back_as_tomllib_reads_it(path) -> None:
-    text = TRICKY if path == "tricky" else Path(path).read_text()
+def assert_spans_read_as_tomllib(text: str) -> int:
+    """Each value's text (and each element's of an array) reads as tomllib reads the value
+    at its path, and each header is a table's; how many values there are."""
     doc, spans = tomllib.loads(text), read(text)
     seen = 0
     for where, value in walk(doc, doc):
@@ -166,4 +169,78 @@ def test_each_value_s_text_reads_back_as_tomllib_reads_it(path) -> None:
             for k, item in enumerate(found.items):  # and each element of an array
                 assert tomllib.loads(f"x = {text[item.start:item.end]}")["x"] == value[k]
         seen += 1
-    assert seen > 3
+    for where in spans.headers:
+        table = doc
+        for part in where:
+            table = table[part]
+        assert isinstance(table, dict), where
+    return seen
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, "tricky"], ids=lambda p: getattr(p, "name", p))
+def test_each_value_s_text_reads_back_as_tomllib_reads_it(path) -> None:
+    assert assert_spans_read_as_tomllib(TRICKY if path == "tricky" else Path(path).read_text()) > 3
+
+
+def test_a_sub_table_under_an_array_of_tables_is_that_table_s() -> None:
+    text = "[[a]]\nx = 1\n[a.sub]\ny = 2\n[[a.b]]\nz = 3\n[[a]]\n[[a.b]]\nz = 4\n[[a.b]]\nz = 5\n[a.b.c]\nw = 6\n"
+    spans = read(text)
+    assert {path: text[e.value.start:e.value.end] for path, e in spans.entries.items()} == {
+        ("a", 0, "x"): "1", ("a", 0, "sub", "y"): "2", ("a", 0, "b", 0, "z"): "3", ("a", 1, "b", 0, "z"): "4",
+        ("a", 1, "b", 1, "z"): "5", ("a", 1, "b", 1, "c", "w"): "6"}
+    assert_spans_read_as_tomllib(text)
+
+
+# --- generated documents: every kind of key, value, table and array of tables ---------------
+
+SCALARS = ["1", "-2.5e3", "+inf", "1_000", "0x1F", "true", "1979-05-27", "07:32:00", '"s\\"q # no"',
+           "'lit # no'", '"""one\n"two" ""\n"""', "'''raw\nx'''", "-0.0"]
+#: key names, each spelt bare (if it can be), in double quotes (escaped or not) or single
+NAMES = ["a", "b-1", "x y", "q.z", "t\tab", "é", "😀", "s'q"]
+
+
+@st.composite
+def key(draw, name: str) -> str:
+    spellings = ['"' + "".join(draw(st.sampled_from([c, f"\\u{ord(c):04X}" if ord(c) < 0x10000 else c,
+                                                      f"\\U{ord(c):08X}"])) for c in name) + '"']
+    spellings += [name] if re.fullmatch(r"[A-Za-z0-9_-]+", name) else []
+    spellings += [f"'{name}'"] if "'" not in name else []
+    return draw(st.sampled_from(spellings))
+
+
+@st.composite
+def value(draw, depth: int) -> str:
+    kinds = ["scalar"] + (["array", "inline"] if depth < 3 else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "scalar":
+        return draw(st.sampled_from(SCALARS))
+    if kind == "array":
+        items = draw(st.lists(value(depth + 1), max_size=3))
+        gap = draw(st.sampled_from([" ", "\n  ", "  # c\n  "]))
+        return "[" + gap + ("," + gap).join(items) + (draw(st.sampled_from(["", ","])) if items else "") + gap + "]"
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
+    return "{ " + ", ".join(f"{draw(key(n))} = {draw(value(depth + 1))}" for n in names) + " }"
+
+
+@st.composite
+def table(draw, header: str, depth: int) -> str:
+    """A table's entries, then its sub-tables and arrays of tables under their headers."""
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=4))
+    kinds = [draw(st.sampled_from(["value", "table", "tables"] if depth < 3 else ["value"])) for _ in names]
+    text = "".join(f"{draw(key(n))} = {draw(value(0))}{draw(st.sampled_from(['', '  # c']))}\n"
+                   for n, k in zip(names, kinds) if k == "value")
+    dot = draw(st.sampled_from([".", " . "]))
+    for n, k in zip(names, kinds):
+        path = f"{header}{dot}{draw(key(n))}" if header else draw(key(n))
+        if k == "table":
+            text += f"[{path}]\n" + draw(table(path, depth + 1))
+        elif k == "tables":
+            for _ in range(draw(st.integers(1, 2))):
+                text += f"[[{path}]]\n" + draw(table(path, depth + 1))
+    return text
+
+
+@settings(max_examples=60, deadline=None)
+@given(table("", 0))
+def test_where_each_value_lies_in_a_generated_document(text) -> None:
+    assert_spans_read_as_tomllib(text)
