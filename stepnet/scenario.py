@@ -73,9 +73,12 @@ class Scenario:
         return Debugger(self.model, self.data)
 
 
-def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES) -> Scenario:
+def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES,
+         text: str | None = None) -> Scenario:
+    """The scenario in `path`; or in `text`, read as if it were that file (the files it names
+    are found beside it), for a file about to be written."""
     path = Path(path)
-    doc = _read(path)
+    doc = _toml(path, read_text(path) if text is None else text)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
                                 "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
     title = top.string("title")
@@ -154,8 +157,8 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
                     expectations, Notation(layout, _rounding(notation_t), names))
 
 
-def _read(path: Path) -> dict:
-    """The TOML document in `path`; any file that is not one is a `ScenarioError`."""
+def read_text(path: Path) -> str:
+    """The text of the TOML file `path`; any file that is not one is a `ScenarioError`."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
@@ -180,6 +183,11 @@ def _read(path: Path) -> dict:
                                       f"column {column}); save it as UTF-8") from None
     if not text.strip():
         raise ScenarioError(path, "", f"is empty, {EMPTY}")
+    return text
+
+
+def _toml(path: Path, text: str) -> dict:
+    """The TOML document `text` (the file `path`'s); any text that is not one is a `ScenarioError`."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

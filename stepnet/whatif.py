@@ -13,7 +13,6 @@ scenario stepnet opens, holding exactly the edited values.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,22 +52,26 @@ class Saved:
 def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> Saved:
     """Write the scenario with `edits` made to `destination`, which must not exist."""
     destination = Path(destination)
+    try:
+        return _save(scenario, edits, destination)
+    except FileExistsError:
+        raise SaveError(f"{destination} already exists: choose another name") from None
+    except OSError as e:  # the folder read-only or full, a name no file can have, …
+        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
+
+
+def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:
     if destination.exists():
         raise SaveError(f"{destination} already exists: choose another name")
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:
-        source = scenario.path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SaveError(f"cannot read {scenario.path}: {e}") from None
+        source = scenario_file.read_text(scenario.path)
+    except ScenarioError as e:
+        raise SaveError(str(e)) from None
     text, notes = edited_text(scenario, edits, source, destination.parent)
     _check(scenario, edits, text, destination)
-    try:
-        write_atomically(destination, text)
-    except FileExistsError:
-        raise SaveError(f"{destination} already exists: choose another name") from None
-    except OSError as e:
-        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
+    write_atomically(destination, text)
     return Saved(destination, tuple(notes))
 
 
@@ -241,20 +244,13 @@ class _Writer:
 
 
 def _check(scenario: Scenario, edits: Sequence[Edit], text: str, destination: Path) -> None:
-    """Read the text back as stepnet reads a scenario, from the folder it goes to: it must
-    load, and hold exactly the edited values."""
+    """Read the text as stepnet reads a scenario, as the file it will be (the paths to its files
+    read from its folder): it must load, and hold exactly the edited values."""
     model, data = apply(scenario.model, scenario.data, edits)
-    # beside where it goes, so that the paths to its files read as they will
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=destination.parent, prefix=".stepnet-",
-                                     suffix=".toml", delete=False) as scratch:
-        scratch.write(text)
     try:
-        back = scenario_file.load(scratch.name)
+        back = scenario_file.load(destination, text=text)
     except ScenarioError as e:
-        raise SaveError(f"the edited scenario would not open: {str(e).replace(scratch.name, destination.name)}") \
-            from None
-    finally:
-        os.unlink(scratch.name)
+        raise SaveError(f"the edited scenario would not open: {e}") from None
     same = (all(np.array_equal(a, back.model.initial_state()[n]) for n, a in model.initial_state().items())
             and np.array_equal(data.inputs, back.data.inputs) and np.array_equal(data.targets, back.data.targets)
             and (model.optimizer is None or (back.model.optimizer is not None

@@ -6,6 +6,8 @@ TOML text, checked against tomllib's reading of it."""
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
 import tomllib
 from dataclasses import replace
@@ -72,6 +74,25 @@ def test_never_over_an_existing_file(tmp_path) -> None:
     with pytest.raises(SaveError, match="already exists: choose another name"):
         save(s, edits_of(s, ("w5", 0.0)), there)
     assert there.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["taken.toml"]
+
+
+def test_a_folder_that_cannot_take_the_file_is_a_refusal_and_leaves_nothing(tmp_path, monkeypatch) -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+
+    def full(path, text, **options):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("stepnet.whatif.write_atomically", full)
+    with pytest.raises(SaveError, match=f"^cannot write {tmp_path / 'x.toml'}: {os.strerror(errno.ENOSPC)}$"):
+        save(s, edits_of(s, ("w5", 0.0)), tmp_path / "x.toml")
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux's /proc takes no new file")
+def test_a_real_folder_that_takes_no_file_is_a_refusal() -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+    with pytest.raises(SaveError, match="^cannot write /proc/x.toml: "):
+        save(s, edits_of(s, ("w5", 0.0)), "/proc/x.toml")
 
 
 def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tmp_path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -195,3 +196,18 @@ async def test_every_part_shows_the_edited_run_at_once(make_app) -> None:
         await pilot.pause()
         assert "✓  loss (E_total) @ iteration 1" in app.screen.query_one(Expectations).text
         assert app.screen.query_one(Loss).text.startswith("loss 0.298371 · iteration 1")
+
+
+async def test_a_file_that_cannot_be_written_is_said_in_the_dialog_and_the_edits_stay(make_app) -> None:
+    if not Path("/proc/self").is_dir():
+        pytest.skip("Linux's /proc takes no new file")
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        await set_value(app, pilot, "w5", "0.1")
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = "/proc/x.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#problem").render()).startswith("Not saved: cannot write /proc/x.toml: ")
+        assert app.is_running and len(app.session.edits) == 1
