@@ -101,7 +101,8 @@ class _Writer:
         return f"# What-if edits of {self.scenario.path.name}, saved by stepnet: {changed}\n{text}"
 
     def write(self, target: Name | None) -> None:
-        edits = [edit for edit in self.edits if edit.target == target]
+        # each element once, the later edit of it over the earlier: a text is changed only once
+        edits = list({edit.index: edit for edit in self.edits if edit.target == target}.values())
         if target is None:
             self._scalar(("optimizer", "learning_rate"), edits[-1].value, "the learning rate")
         elif isinstance(self.model, Graph):
@@ -164,7 +165,7 @@ class _Writer:
                 header = self.doc.headers.get(table)
                 if header is None:
                     raise SaveError(f"layer {layer} is written inline: its bias cannot be added to it")
-                self.changes.append((header, header, f"bias = {_array(value)}\n"))
+                self._change(header, header, f"bias = {_array(value)}\n")
 
     def _written_out(self, layer: int) -> None:
         """Layer `layer`'s weights, drawn by its init, written out in its place."""
@@ -176,10 +177,10 @@ class _Writer:
         W = self.model.initial[Name("W", layer)]
         written = W.T if self.scenario.notation.layout == "in_out" else W
         self._size(written, f"layer {layer}'s weights")
-        self.changes.append((init.key, init.value.end, f"weights = {_array(written)}"))
+        self._change(init.key, init.value.end, f"weights = {_array(written)}")
         scale = self.doc.entries.get((*table, "scale"))
         if scale is not None:
-            self.changes.append((scale.key, scale.end, ""))
+            self._change(scale.key, scale.end, "")
         self.notes.append(f"layer {layer}'s weights are written out whole in place of its init "
                           f"({self.doc.text[init.value.start:init.value.end]})")
         self.drawn.add(layer)
@@ -199,7 +200,19 @@ class _Writer:
     # --- changes --------------------------------------------------------------------------
 
     def _replace(self, found: Value, text: str) -> None:
-        self.changes.append((found.start, found.end, text))
+        self._change(found.start, found.end, text)
+
+    def _change(self, start: int, end: int, text: str) -> None:
+        """The text from `start` to `end` replaced; no two changes may overlap, since each is
+        placed by the original's offsets."""
+        if self._inside(start, end):
+            raise SaveError(f"stepnet would change characters {start}–{end} of {self.scenario.path.name} twice "
+                            "(a bug in stepnet): not saved")
+        self.changes.append((start, end, text))
+
+    def _inside(self, start: int, end: int) -> bool:
+        """Whether the text from `start` to `end` overlaps a change already made."""
+        return any((start < e and s < end) or s == start == end == e for s, e, _ in self.changes)
 
     def _whole(self, found: Value, values: Array, what: str, why: str) -> None:
         """The value written out whole in place of what was there."""
@@ -228,8 +241,8 @@ class _Writer:
         moved = False
         for path in paths:
             found = self.doc.find(path)
-            if found is None or found.kind != "string":
-                continue
+            if found is None or found.kind != "string" or self._inside(found.start, found.end):
+                continue  # none, or in a value written out whole: no file is named any more
             old = tomllib.loads(f"x = {self.doc.text[found.start:found.end]}")["x"]
             if os.path.isabs(old):
                 continue

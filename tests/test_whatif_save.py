@@ -22,7 +22,8 @@ from stepnet import scenario
 from stepnet.bundled import DIRECTORY
 from stepnet.engine.edits import apply, parse
 from stepnet.tomlspans import read
-from stepnet.whatif import SaveError, save
+from stepnet.engine.names import Name
+from stepnet.whatif import SaveError, _Writer, save
 
 EXAMPLES = sorted(DIRECTORY.glob("**/*.toml"))
 
@@ -117,6 +118,55 @@ def test_files_are_found_from_the_new_file_s_folder_and_a_huge_value_is_refused(
         save(s, edits_of(s, ("W1[0,0]", 0.0)), tmp_path / "big.toml")
     with pytest.raises(SaveError, match="the inputs come from a data file"):
         save(s, edits_of(s, ("a0[0,0]", 1.0)), tmp_path / "data.toml")
+
+
+FROM_FILES = """\
+title = "2-2-2, its first layer from a file"
+[network]
+inputs = 2
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+weights = { file = "init.npz", key = "W1" }
+bias = { file = "init.npz", key = "b1" }
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+weights = [[0.40, 0.45], [0.50, 0.55]]
+[loss]
+kind = "half_sse"
+[optimizer]
+learning_rate = 0.5
+[data]
+inputs = [[0.05, 0.10]]
+targets = [[0.01, 0.99]]
+"""
+
+
+@pytest.mark.parametrize("edited", ["W1[0,1]", "b1[1]", "W2[0,0]"])
+def test_a_value_from_a_file_is_written_out_and_the_others_found_from_another_folder(tmp_path, edited) -> None:
+    np.savez(tmp_path / "init.npz", W1=np.array([[0.15, 0.20], [0.25, 0.30]]), b1=np.array([0.35, 0.35]))
+    (tmp_path / "a.toml").write_text(FROM_FILES)
+    (tmp_path / "other").mkdir()
+    s = scenario.load(tmp_path / "a.toml")
+    edits = edits_of(s, (edited, 9.0))
+    saved = save(s, edits, tmp_path / "other" / "a.toml")
+    back = scenario.load(saved.path)
+    model, data = apply(s.model, s.data, edits)
+    assert same_run(back, replace(s, model=model, data=data))
+    layer = tomllib.loads(saved.path.read_text())["network"]["layers"][0]
+    for key, name in (("weights", "W1"), ("bias", "b1")):  # the edited one written out, the other found
+        assert layer[key] == (back.model.initial[Name.parse(name)].tolist() if edited.startswith(name)
+                              else {"file": "../init.npz", "key": name})
+
+
+def test_two_changes_of_the_same_text_are_refused() -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+    writer = _Writer(s, edits_of(s, ("w5", 0.0)), read(s.path.read_text()))
+    found = writer.doc.find(("optimizer", "learning_rate"))
+    writer._replace(found, "1.0")
+    with pytest.raises(SaveError, match="would change characters .* twice"):
+        writer._replace(found, "2.0")
 
 
 def test_a_graph_s_leaf_changes_inside_its_inline_table(tmp_path) -> None:
