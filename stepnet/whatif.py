@@ -92,13 +92,15 @@ class _Writer:
         self.changes: list[tuple[int, int, str]] = []  # (start, end, new text), none overlapping
         self.notes: list[str] = []
         self.drawn: set[int] = set()  # the layers whose init is written out as weights
+        #: the document's own line ending, for every line written (a Windows file stays CRLF)
+        self.newline = "\r\n" if "\r\n" in doc.text.split("\n", 1)[0] + "\n" else "\n"
 
     def text(self) -> str:
         text = self.doc.text
         for start, end, new in sorted(self.changes, reverse=True):
             text = text[:start] + new + text[end:]
         changed = ", ".join(f"{edit.where()} = {_number(edit.value)}" for edit in self.edits)
-        return f"# What-if edits of {self.scenario.path.name}, saved by stepnet: {changed}\n{text}"
+        return f"# What-if edits of {self.scenario.path.name}, saved by stepnet: {changed}{self.newline}{text}"
 
     def write(self, target: Name | None) -> None:
         # each element once, the later edit of it over the earlier: a text is changed only once
@@ -165,7 +167,7 @@ class _Writer:
                 header = self.doc.headers.get(table)
                 if header is None:
                     raise SaveError(f"layer {layer} is written inline: its bias cannot be added to it")
-                self._change(header, header, f"bias = {_array(value)}\n")
+                self._change(header, header, f"bias = {_array(value, self.newline)}{self.newline}")
 
     def _written_out(self, layer: int) -> None:
         """Layer `layer`'s weights, drawn by its init, written out in its place."""
@@ -177,7 +179,7 @@ class _Writer:
         W = self.model.initial[Name("W", layer)]
         written = W.T if self.scenario.notation.layout == "in_out" else W
         self._size(written, f"layer {layer}'s weights")
-        self._change(init.key, init.value.end, f"weights = {_array(written)}")
+        self._change(init.key, init.value.end, f"weights = {_array(written, self.newline)}")
         scale = self.doc.entries.get((*table, "scale"))
         if scale is not None:
             self._change(scale.key, scale.end, "")
@@ -217,7 +219,7 @@ class _Writer:
     def _whole(self, found: Value, values: Array, what: str, why: str) -> None:
         """The value written out whole in place of what was there."""
         self._size(values, what)
-        self._replace(found, _array(values))
+        self._replace(found, _array(values, self.newline))
         if why:
             self.notes.append(f"{what} are written out whole ({why})")
         if found.comment:
@@ -283,14 +285,14 @@ def _number(x: float) -> str:
     return repr(float(x))
 
 
-def _array(values: Array) -> str:
+def _array(values: Array, newline: str) -> str:
     """Numbers as TOML writes them: a row on a line of its own where the whole is long."""
     if values.ndim == 1:
         return "[" + ", ".join(map(_number, values)) + "]"
-    rows = [_array(row) for row in values]
+    rows = [_array(row, newline) for row in values]
     if sum(map(len, rows)) < 80:
         return "[" + ", ".join(rows) + "]"
-    return "[\n" + "".join(f"  {row},\n" for row in rows) + "]"
+    return f"[{newline}" + "".join(f"  {row},{newline}" for row in rows) + "]"
 
 
 def _dotted(path: KeyPath) -> str:

@@ -169,6 +169,39 @@ def test_two_changes_of_the_same_text_are_refused() -> None:
         writer._replace(found, "2.0")
 
 
+DRAWN = """\
+title = "3 units drawn, a bias by default"
+[network]
+inputs = 10
+[[network.layers]]
+units = 3
+activation = "sigmoid"
+init = "normal"
+scale = 0.5
+[[network.layers]]
+units = 1
+activation = "sigmoid"
+weights = [[0.1, 0.2, 0.3]]
+[loss]
+kind = "half_sse"
+[optimizer]
+learning_rate = 0.5
+[data]
+inputs = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]
+targets = [[1.0]]
+"""
+
+
+def test_a_windows_file_stays_crlf_in_every_line_written(tmp_path) -> None:
+    (tmp_path / "crlf.toml").write_bytes(DRAWN.replace("\n", "\r\n").encode())
+    s = scenario.load(tmp_path / "crlf.toml")
+    edits = edits_of(s, ("W1[0,0]", 9.0), ("b2[0]", 1.0), ("lr", 0.1))  # drawn weights, a bias added
+    saved = save(s, edits, tmp_path / "saved.toml").path.read_bytes()
+    assert saved.count(b"\n") == saved.count(b"\r\n") > DRAWN.count("\n") + 3  # the 3 rows of W1 on lines
+    model, data = apply(s.model, s.data, edits)
+    assert same_run(scenario.load(tmp_path / "saved.toml"), replace(s, model=model, data=data))
+
+
 def test_a_graph_s_leaf_changes_inside_its_inline_table(tmp_path) -> None:
     s = scenario.load(DIRECTORY / "micrograd.toml")
     saved = save(s, edits_of(s, ("b", 3.0)), tmp_path / "g.toml")
