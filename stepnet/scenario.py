@@ -27,7 +27,7 @@ from stepnet.engine.conventions import LAYOUTS, NAME, Alias, Glossary, Layout, N
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
 from stepnet.engine.losses import LOSSES, REDUCTIONS
-from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine.model import RATE, Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
@@ -346,7 +346,7 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
                                      "[optimizer] out to stop after the forward pass")
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
-    lr = t.number("learning_rate", positive=True)
+    lr = t.number(RATE.name, positive=RATE.positive, at_least=RATE.at_least, below=RATE.below)
     frozen = t.names("frozen", [str(name) for name in parameters], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
@@ -388,11 +388,8 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         raise t.error(where, f"{count(len(x), 'input sample')} but {count(len(y), 'target sample')}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise t.error(where, "the data holds NaN or Inf")
-    if model.loss.needs_probabilities:
-        if y.min() < 0 or y.max() > 1:
-            raise t.error(where, f"{model.loss.name} needs targets in [0, 1] (probabilities)")
-        if model.loss.targets == "distribution" and not np.allclose(y.sum(axis=1), 1.0):
-            raise t.error(where, "cross_entropy needs each sample's targets to sum to 1 (a probability distribution)")
+    if problem := model.loss.targets_problem(y):
+        raise t.error(where, problem)
     batch = t.integer("batch_size", 1, minimum=1)
     if batch > len(x):
         raise t.error("batch_size", f"expected at most {len(x)} (the number of samples), got {batch}")

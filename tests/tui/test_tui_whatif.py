@@ -112,6 +112,20 @@ async def test_the_dialog_says_what_cannot_be_edited_and_what_a_value_is_now(mak
         assert app.session.edited is None
 
 
+@pytest.mark.parametrize(("name", "what", "value", "reason"), [
+    ("mazur", "learning_rate", "-0.5", "learning_rate: expected a finite number > 0, got -0.5."),
+    ("dropout", "y[0,0]", "0.5", "sample 0's target 0: cross_entropy needs each sample's targets to sum to 1"),
+])
+async def test_a_value_no_scenario_could_hold_is_refused_in_the_dialog_at_once(make_app, name, what, value,
+                                                                              reason) -> None:
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await set_value(app, pilot, what, value)
+        assert isinstance(app.screen, EditDialog)  # still asking, not saved later by w
+        assert reason in str(app.screen.query_one("#problem").render())
+        assert app.session.edits == () and app.session.edited is None
+
+
 async def test_R_restarts_with_the_edits_or_as_written(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:

@@ -14,7 +14,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from stepnet.engine.edits import Edit, EditError
+from stepnet.engine.edits import Edit, EditError, apply
 from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
@@ -83,7 +83,15 @@ class EditDialog(Dialog[Edit | None]):
             problem.update(f"Enter a finite number for the new value, got {text!r}.")
             self.query_one("#value", Input).focus()
             return
-        self.dismiss(Edit(self.edit.target, self.edit.index, value))
+        edit = Edit(self.edit.target, self.edit.index, value)
+        s = self.session
+        try:  # a value no scenario could hold is refused here, with the scenario reader's reason
+            apply(s.scenario.model, s.scenario.data, (*s.edits, edit))
+        except EditError as e:
+            problem.update(f"{e}.")
+            self.query_one("#value", Input).focus()
+            return
+        self.dismiss(edit)
 
 
 class RestartDialog(Dialog[bool | None]):
