@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
+#: the inits that draw from the seed's generator (one generator, layer after layer); zeros draws nothing
+DRAWN_INITS = frozenset(INITS) - {"zeros"}
 #: UTF-8's byte-order mark, which some Windows editors write first
 BOM = b"\xef\xbb\xbf"
 #: an init scale this large would draw infinite weights

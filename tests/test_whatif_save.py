@@ -51,10 +51,14 @@ def test_the_values_change_in_place_and_everything_else_stays(tmp_path) -> None:
     original = s.path.read_bytes()
     edits = edits_of(s, ("w5", 0.0), ("b2[1]", 1.25), ("lr", 2.0), ("a0[0,1]", 0.2), ("y[0,0]", 0.5), ("w5", -1.5))
     saved = save(s, edits, tmp_path / "whatif.toml")
-    assert saved.notes == ()
+    bias, kept = saved.notes  # what is not changed in place, and what the edits may make untrue, is said
+    assert bias.startswith("layer 2's bias is written out whole") and "one number for the layer" in bias
+    assert kept.startswith(f"the description and the {len(s.expectations)} [[expect]] figures are the original's")
     text = saved.path.read_text()
-    first, rest = text.split("\n", 1)
+    first, second, rest = text.split("\n", 2)
     assert first.startswith("# What-if edits of mazur.toml, saved by stepnet: ") and "W2[0,0] = -1.5" in first
+    assert "W2[0,0] = 0.0" not in first  # the value as it ends
+    assert second.startswith(f"# The description and the {len(s.expectations)} [[expect]] figures are mazur.toml's")
     assert changed_lines(original.decode(), rest) == [
         ("weights = [[0.40, 0.45], [0.50, 0.55]]", "weights = [[-1.5, 0.45], [0.50, 0.55]]"),
         ("bias = 0.60", "bias = [0.6, 1.25]"),  # one number for the layer: written per unit
@@ -100,8 +104,9 @@ def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tm
     s = scenario.load(DIRECTORY / "xor.toml")  # init = "xavier" in both layers, one generator
     edits = edits_of(s, ("W1[0,1]", 0.0))
     saved = save(s, edits, tmp_path / "x.toml")
-    assert saved.notes == ('layer 1\'s weights are written out whole in place of its init ("xavier")',
-                           'layer 2\'s weights are written out whole in place of its init ("xavier")')
+    assert saved.notes[:2] == ('layer 1\'s weights are written out whole in place of its init ("xavier")',
+                               'layer 2\'s weights are written out whole in place of its init ("xavier")')
+    assert saved.notes[2].startswith("the description is the original's") and len(s.expectations) == 0
     back = scenario.load(saved.path)
     model, data = apply(s.model, s.data, edits)
     assert same_run(back, replace(s, model=model, data=data))
@@ -111,7 +116,7 @@ def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tm
 def test_files_are_found_from_the_new_file_s_folder_and_a_huge_value_is_refused(tmp_path) -> None:
     s = scenario.load(DIRECTORY / "compare" / "mlp.toml")
     saved = save(s, edits_of(s, ("lr", 0.05)), tmp_path / "mlp.toml")
-    assert saved.notes == ("the paths to its files are relative to the new file's folder",)
+    assert saved.notes[0] == "the paths to its files are relative to the new file's folder"
     back = scenario.load(saved.path)
     assert back.model.optimizer.learning_rate == 0.05 and np.array_equal(back.data.inputs, s.data.inputs)
     with pytest.raises(SaveError, match="layer 1's weights would be written out whole as 50,176 numbers"):
@@ -164,9 +169,9 @@ def test_two_changes_of_the_same_text_are_refused() -> None:
     s = scenario.load(DIRECTORY / "mazur.toml")
     writer = _Writer(s, edits_of(s, ("w5", 0.0)), read(s.path.read_text()))
     found = writer.doc.find(("optimizer", "learning_rate"))
-    writer._replace(found, "1.0")
+    writer._replace(found, "1.0", ("optimizer", "learning_rate"))
     with pytest.raises(SaveError, match="would change characters .* twice"):
-        writer._replace(found, "2.0")
+        writer._replace(found, "2.0", ("optimizer", "learning_rate"))
 
 
 DRAWN = """\
@@ -200,6 +205,42 @@ def test_a_windows_file_stays_crlf_in_every_line_written(tmp_path) -> None:
     assert saved.count(b"\n") == saved.count(b"\r\n") > DRAWN.count("\n") + 3  # the 3 rows of W1 on lines
     model, data = apply(s.model, s.data, edits)
     assert same_run(scenario.load(tmp_path / "saved.toml"), replace(s, model=model, data=data))
+
+
+def test_an_init_that_draws_nothing_is_kept_after_one_written_out(tmp_path) -> None:
+    path = tmp_path / "zeros.toml"
+    path.write_text(DRAWN.replace('weights = [[0.1, 0.2, 0.3]]', 'init = "zeros"'))
+    s = scenario.load(path)
+    saved = save(s, edits_of(s, ("W1[0,0]", 9.0)), tmp_path / "saved.toml")
+    layers = tomllib.loads(saved.path.read_text())["network"]["layers"]
+    assert "weights" in layers[0] and layers[1]["init"] == "zeros"  # zeros draws nothing from the seed
+
+
+def test_weights_in_a_table_of_their_own_are_said_to_be_and_the_others_saved(tmp_path) -> None:
+    np.savez(tmp_path / "init.npz", W1=np.array([[0.15, 0.20], [0.25, 0.30]]), b1=np.array([0.35, 0.35]))
+    (tmp_path / "sub.toml").write_text(FROM_FILES.replace('weights = { file = "init.npz", key = "W1" }\n', "")
+                                       .replace("[[network.layers]]\nunits = 2\nactivation = \"sigmoid\"\nweights = [[0.4",
+                                                "[network.layers.weights]\nfile = \"init.npz\"\nkey = \"W1\"\n"
+                                                "[[network.layers]]\nunits = 2\nactivation = \"sigmoid\"\n"
+                                                "weights = [[0.4"))
+    (tmp_path / "other").mkdir()
+    s = scenario.load(tmp_path / "sub.toml")
+    with pytest.raises(SaveError, match=r"layer 1's weights are a table of their own, \[network.layers.weights\]"):
+        save(s, edits_of(s, ("W1[0,0]", 9.0)), tmp_path / "other" / "w1.toml")
+    saved = save(s, edits_of(s, ("W2[0,0]", 9.0)), tmp_path / "other" / "w2.toml")
+    assert tomllib.loads(saved.path.read_text())["network"]["layers"][0]["weights"]["file"] == "../init.npz"
+    assert scenario.load(saved.path).model.initial[Name.parse("W2")][0, 0] == 9.0
+
+
+def test_a_text_that_changes_more_than_the_edited_values_is_refused(tmp_path) -> None:
+    s = scenario.load(DIRECTORY / "mazur.toml")
+    writer = _Writer(s, edits_of(s, ("w5", 0.0)), read(s.path.read_text()))
+    text = writer.edited(tmp_path)
+    writer.check(text, tmp_path / "fine.toml")
+    for wrong in (text.replace("tolerance = 1e-9", "tolerance = 1e-8", 1), text.replace("[[0.15,", "[[0.16,", 1)):
+        assert wrong != text
+        with pytest.raises(SaveError, match="differ from the original in more than the values changed"):
+            writer.check(wrong, tmp_path / "wrong.toml")
 
 
 def test_a_graph_s_leaf_changes_inside_its_inline_table(tmp_path) -> None:
