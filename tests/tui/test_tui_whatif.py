@@ -137,7 +137,10 @@ async def test_R_restarts_with_the_edits_or_as_written(make_app) -> None:
         await pilot.press("e")  # with the edits
         await pilot.pause()
         assert s.debugger is s.edited and s.debugger.position == 0 and s.original.position == 0
-        await pilot.press("n", "R", "w")  # as written
+        await pilot.press("n", "R", "w")  # w saves on the main screen: here it forgets nothing
+        await pilot.pause()
+        assert isinstance(app.screen, RestartDialog) and len(s.edits) == 1
+        await pilot.press("a")  # as written
         await pilot.pause()
         assert s.edited is None and s.edits == () and s.debugger is s.original and s.debugger.position == 0
         await pilot.press("R")  # no edits: no question

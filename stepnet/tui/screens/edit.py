@@ -95,18 +95,19 @@ class EditDialog(Dialog[Edit | None]):
 
 
 class RestartDialog(Dialog[bool | None]):
-    """With what-if edits: restart with them (True) or from the scenario as written (False)."""
+    """With what-if edits: restart with them (True) or from the scenario as written (False). Not
+    w for "as written": w saves the edits, and R then w out of habit would lose them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss(None)", "cancel"), ("e", "dismiss(True)", "with"),
-                                             ("w", "dismiss(False)", "without")]
+                                             ("a", "dismiss(False)", "without")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("[b]Restart[/b] from the start of iteration 1: with the what-if edits (e), or from the "
-                         "scenario as written, the edits forgotten (w)? Escape cancels.")
+                         "scenario as written, the edits forgotten (a)? Escape cancels.")
             with Horizontal(classes="buttons"):
                 yield Button("With the edits (e)", id="with", variant="primary")
-                yield Button("As written (w)", id="without")
+                yield Button("As written (a)", id="without")
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
