@@ -3,11 +3,11 @@ them against the article's formulas worked by hand, and the marks the screen sho
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from hand import sigmoid
 
 from stepnet import scenario
 from stepnet.bundled import DIRECTORY
@@ -21,10 +21,6 @@ MAZUR = scenario.load(DIRECTORY / "mazur.toml")
 
 def named(text: str, s=MAZUR, iteration: int = 1) -> Edit:
     return parse(text, s.model, s.data, s.notation.names, iteration)
-
-
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
 
 
 @pytest.mark.parametrize(("text", "target", "index"), [

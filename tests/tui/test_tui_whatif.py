@@ -4,12 +4,12 @@ restarts with the edits or without, `w` saves them as a new scenario file."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hand import sigmoid
 from textual.widgets import Input
 
 from stepnet import scenario, traces
@@ -26,10 +26,6 @@ from stepnet.tui.widgets.status import Status
 
 SIZE = (120, 40)
 N = Name.parse
-
-
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
 
 
 async def settle(app, pilot) -> None:
