@@ -250,8 +250,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
+#: the furthest iteration the debugger goes to (--iteration, j): the ones before it are run first
+MAX_GO_TO_ITERATION = 100_000
+
+
 def _debugger_parser() -> argparse.ArgumentParser:
-    from stepnet.scenario import MAX_EXPECT_ITERATION
     from stepnet.tui.settings import theme_name  # the debugger's themes
     from stepnet.tui.views import VIEWS, view_name
 
@@ -260,7 +263,7 @@ def _debugger_parser() -> argparse.ArgumentParser:
     _scenario_arguments(p)
     p.add_argument("--theme", type=theme_name, metavar="NAME",
                    help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
-    p.add_argument("--iteration", type=whole(1, MAX_EXPECT_ITERATION), metavar="N",
+    p.add_argument("--iteration", type=whole(1, MAX_GO_TO_ITERATION), metavar="N",
                    help="open at the start of iteration N (the ones before it run through the fast path)")
     p.add_argument("--compare", metavar="TRACE",
                    help="your implementation's recorded numbers (as `stepnet compare` takes them) beside stepnet's: "

@@ -23,16 +23,20 @@ REQUIRED = object()
 SYNONYMS = {"lr": "learning_rate", "eta": "learning_rate", "neurons": "units", "size": "units",
             "act": "activation", "tol": "tolerance", "expected": "value", "x": "inputs", "y": "targets"}
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+#: a TOML key that needs no quotes
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def key_text(key: str) -> str:
     """A key as TOML writes it: bare when it can be, quoted (and escaped) otherwise."""
-    if _BARE_KEY.fullmatch(key):
-        return key
-    import json  # only for a key that needs quotes
+    return key if BARE_KEY.fullmatch(key) else string_text(key)
 
-    return json.dumps(key, ensure_ascii=False)
+
+def string_text(text: str) -> str:
+    """A string as TOML writes it: in double quotes, escaped."""
+    import json  # only for a string written
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def finite(v: Any) -> bool:
@@ -139,20 +143,12 @@ class Table:
 
     def number(self, key: str, default: Any = REQUIRED, positive: bool = False,
                at_least: float | None = None, below: float | None = None) -> float | None:
-        """A finite number as float; a missing optional field gives `default` (None stays None)."""
-        conditions = []
-        if positive:
-            conditions.append("> 0")
-        if at_least is not None:
-            conditions.append(f"≥ {at_least:g}")
-        if below is not None:
-            conditions.append(f"< {below:g}")
+        """A finite number as float, in the range given (an option's, `engine.registry.Option`);
+        a missing optional field gives `default` (None stays None)."""
+        from stepnet.engine.registry import Option
 
-        def ok(v: Any) -> bool:
-            return (is_number(v) and finite(v) and (not positive or v > 0)
-                    and (at_least is None or v >= at_least) and (below is None or v < below))
-
-        value = self.get(key, ok, " ".join(["a finite number", " and ".join(conditions)]).strip(), default)
+        rule = Option(key, 0.0, positive, at_least, below)
+        value = self.get(key, lambda v: is_number(v) and finite(v) and rule.allows(v), rule.expected(), default)
         return None if value is None else float(value)
 
     def boolean(self, key: str, default: Any = REQUIRED) -> bool:

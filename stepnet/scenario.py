@@ -27,7 +27,7 @@ from stepnet.engine.conventions import LAYOUTS, NAME, Alias, Glossary, Layout, N
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import Expectation
 from stepnet.engine.losses import LOSSES, REDUCTIONS
-from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine.model import RATE, Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
+#: the inits that draw from the seed's generator (one generator, layer after layer); zeros draws nothing
+DRAWN_INITS = frozenset(INITS) - {"zeros"}
 #: UTF-8's byte-order mark, which some Windows editors write first
 BOM = b"\xef\xbb\xbf"
 #: an init scale this large would draw infinite weights
@@ -73,9 +75,12 @@ class Scenario:
         return Debugger(self.model, self.data)
 
 
-def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES) -> Scenario:
+def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES,
+         text: str | None = None) -> Scenario:
+    """The scenario in `path`; or in `text`, read as if it were that file (the files it names
+    are found beside it), for a file about to be written."""
     path = Path(path)
-    doc = _read(path)
+    doc = _toml(path, read_text(path) if text is None else text)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
                                 "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
     title = top.string("title")
@@ -154,8 +159,8 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
                     expectations, Notation(layout, _rounding(notation_t), names))
 
 
-def _read(path: Path) -> dict:
-    """The TOML document in `path`; any file that is not one is a `ScenarioError`."""
+def read_text(path: Path) -> str:
+    """The text of the TOML file `path`; any file that is not one is a `ScenarioError`."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
@@ -180,6 +185,11 @@ def _read(path: Path) -> dict:
                                       f"column {column}); save it as UTF-8") from None
     if not text.strip():
         raise ScenarioError(path, "", f"is empty, {EMPTY}")
+    return text
+
+
+def _toml(path: Path, text: str) -> dict:
+    """The TOML document `text` (the file `path`'s); any text that is not one is a `ScenarioError`."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -338,7 +348,7 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
                                      "[optimizer] out to stop after the forward pass")
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
-    lr = t.number("learning_rate", positive=True)
+    lr = t.number(RATE.name, positive=RATE.positive, at_least=RATE.at_least, below=RATE.below)
     frozen = t.names("frozen", [str(name) for name in parameters], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
@@ -380,11 +390,8 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         raise t.error(where, f"{count(len(x), 'input sample')} but {count(len(y), 'target sample')}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise t.error(where, "the data holds NaN or Inf")
-    if model.loss.needs_probabilities:
-        if y.min() < 0 or y.max() > 1:
-            raise t.error(where, f"{model.loss.name} needs targets in [0, 1] (probabilities)")
-        if model.loss.targets == "distribution" and not np.allclose(y.sum(axis=1), 1.0):
-            raise t.error(where, "cross_entropy needs each sample's targets to sum to 1 (a probability distribution)")
+    if problem := model.loss.targets_problem(y):
+        raise t.error(where, problem)
     batch = t.integer("batch_size", 1, minimum=1)
     if batch > len(x):
         raise t.error("batch_size", f"expected at most {len(x)} (the number of samples), got {batch}")

@@ -10,11 +10,13 @@ numbers, booleans and dates. The text is valid TOML: it was read by `tomllib` fi
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+
+from stepnet.fields import BARE_KEY
 
 Path = tuple[str | int, ...]
 
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
 #: where a scalar (number, boolean, date) ends
 _SCALAR_END = re.compile(r"[,\]}#\n\r]|\s+(?=[,\]}#\n\r]|$)")
 
@@ -83,7 +85,7 @@ class _Reader:
         while self._blank_lines():
             if self.text.startswith("[[", self.i):
                 self.i += 2
-                path = self._key("]]")
+                path = _within(self._key("]]"), counts)
                 self.i += 2
                 counts[path] = counts.get(path, -1) + 1
                 table = (*path, counts[path])
@@ -91,7 +93,7 @@ class _Reader:
                 doc.headers[table] = self.i
             elif self.text.startswith("[", self.i):
                 self.i += 1
-                table = self._key("]")
+                table = _within(self._key("]"), counts)
                 self.i += 1
                 self._rest_of_line()
                 doc.headers[table] = self.i
@@ -148,7 +150,7 @@ class _Reader:
                 raw = self.text[start:self.i]
                 parts.append(raw[1:-1] if raw[0] == "'" else _unescape(raw[1:-1]))
             else:
-                m = _BARE.match(self.text, self.i)
+                m = BARE_KEY.match(self.text, self.i)
                 assert m is not None, f"a key at {self.i}"
                 parts.append(m[0])
                 self.i = m.end()
@@ -231,8 +233,17 @@ class _Reader:
         self.i += 1
 
 
-def _unescape(text: str) -> str:
-    """A basic string's content (a quoted key), its escapes resolved."""
-    import json
+def _within(key: tuple[str, ...], counts: dict[Path, int]) -> Path:
+    """A header's path: where its key passes through an array of tables (`[[a]]` then `[a.b]`
+    or `[[a.b]]`), that array's current table, by its index."""
+    path: Path = ()
+    for part in key[:-1]:
+        path = (*path, part)
+        if path in counts:
+            path = (*path, counts[path])
+    return (*path, key[-1])
 
-    return str(json.loads(f'"{text}"'))
+
+def _unescape(text: str) -> str:
+    """A basic string's content (a quoted key), its escapes resolved as TOML resolves them."""
+    return str(tomllib.loads(f'x = "{text}"')["x"])

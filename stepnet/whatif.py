@@ -3,7 +3,8 @@ changed in place — an element of a weight matrix, a bias, an input, a target, 
 rate, a graph's leaf — so that its comments, its order and its layout stay. A value that is
 not written out where an element can be changed (`init = "he"`, a bias of one number for the
 layer, weights from a file, class labels) is written out whole, and that is said; a path to
-a file is made relative to the new file's folder.
+a file is made relative to the new file's folder. The description and the [[expect]] figures
+stay, for comparison, and a comment at the top says the edited run may contradict them.
 
 The new file is written atomically and never over an existing one; the original is never
 touched. It is read back before it is written, as any scenario is read: what is saved is a
@@ -12,13 +13,14 @@ scenario stepnet opens, holding exactly the edited values.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import copy
 import os
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +30,7 @@ from stepnet.engine.graph import Graph
 from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
+from stepnet.fields import string_text
 from stepnet.files import write_atomically
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
@@ -53,52 +56,79 @@ class Saved:
 def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> Saved:
     """Write the scenario with `edits` made to `destination`, which must not exist."""
     destination = Path(destination)
+    try:
+        return _save(scenario, edits, destination)
+    except FileExistsError:
+        raise SaveError(f"{destination} already exists: choose another name") from None
+    except OSError as e:  # the folder read-only or full, a name no file can have, …
+        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
+
+
+def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:
     if destination.exists():
         raise SaveError(f"{destination} already exists: choose another name")
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:
-        source = scenario.path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SaveError(f"cannot read {scenario.path}: {e}") from None
-    text, notes = edited_text(scenario, edits, source, destination.parent)
-    _check(scenario, edits, text, destination)
-    try:
-        write_atomically(destination, text)
-    except FileExistsError:
-        raise SaveError(f"{destination} already exists: choose another name") from None
-    except OSError as e:
-        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
-    return Saved(destination, tuple(notes))
-
-
-def edited_text(scenario: Scenario, edits: Sequence[Edit], source: str, folder: Path) -> tuple[str, list[str]]:
-    """The scenario's text with the edits made, for a file in `folder`; and the notes."""
+        source = scenario_file.read_text(scenario.path)
+    except ScenarioError as e:
+        raise SaveError(str(e)) from None
     writer = _Writer(scenario, edits, read(source))
-    for target in dict.fromkeys(edit.target for edit in edits):
-        writer.write(target)
-    writer.draw_again()
-    writer.relocate(folder)
-    return writer.text(), writer.notes
+    text = writer.edited(destination.parent)
+    writer.check(text, destination)
+    write_atomically(destination, text)
+    return Saved(destination, tuple(writer.notes))
 
 
 class _Writer:
     def __init__(self, scenario: Scenario, edits: Sequence[Edit], doc: Document) -> None:
         self.scenario, self.edits, self.doc = scenario, edits, doc
         self.model, self.data = apply(scenario.model, scenario.data, edits)
+        self.original = tomllib.loads(doc.text)
         self.changes: list[tuple[int, int, str]] = []  # (start, end, new text), none overlapping
+        #: the values changed, by path: everything else must read as it did
+        self.changed: set[KeyPath] = set()
         self.notes: list[str] = []
         self.drawn: set[int] = set()  # the layers whose init is written out as weights
+        #: the document's own line ending, for every line written (a Windows file stays CRLF)
+        self.newline = "\r\n" if "\r\n" in doc.text.split("\n", 1)[0] + "\n" else "\n"
+
+    def edited(self, folder: Path) -> str:
+        """The text with the edits made, for a file in `folder`; what was not changed in place
+        is in `notes`."""
+        for target in dict.fromkeys(edit.target for edit in self.edits):
+            self.write(target)
+        self.draw_again()
+        self.relocate(folder)
+        return self.text()
 
     def text(self) -> str:
         text = self.doc.text
         for start, end, new in sorted(self.changes, reverse=True):
             text = text[:start] + new + text[end:]
-        changed = ", ".join(f"{edit.where()} = {_number(edit.value)}" for edit in self.edits)
-        return f"# What-if edits of {self.scenario.path.name}, saved by stepnet: {changed}\n{text}"
+        name = self.scenario.path.name
+        last = {(edit.target, edit.index): edit for edit in self.edits}.values()  # each value as it ends
+        changed = ", ".join(f"{edit.where()} = {_number(edit.value)}" for edit in last)
+        lines = [f"# What-if edits of {name}, saved by stepnet: {changed}"]
+        kept = self._kept()
+        if kept:  # kept to compare with: the edited run is the original's with a value changed
+            lines.append(f"# {kept[0].upper()}{kept[1:]} {name}'s, for its run as written: the edited run may "
+                         "contradict them.")
+            self.notes.append(f"{kept} the original's, kept to compare with: the edited run may contradict them "
+                              "(a comment at the top of the file says so)")
+        return "".join(line + self.newline for line in lines) + text
+
+    def _kept(self) -> str:
+        """What of the original the edits may make untrue (its description, its [[expect]]
+        figures) and `is` or `are`; or nothing."""
+        figures = len(self.scenario.expectations)
+        kept = [*(["the description"] if self.scenario.description.strip() else []),
+                *([f"the {figures} [[expect]] figure{'s' * (figures != 1)}"] if figures else [])]
+        return " and ".join(kept) + (" are" if len(kept) > 1 or figures > 1 else " is") if kept else ""
 
     def write(self, target: Name | None) -> None:
-        edits = [edit for edit in self.edits if edit.target == target]
+        # each element once, the later edit of it over the earlier: a text is changed only once
+        edits = list({edit.index: edit for edit in self.edits if edit.target == target}.values())
         if target is None:
             self._scalar(("optimizer", "learning_rate"), edits[-1].value, "the learning rate")
         elif isinstance(self.model, Graph):
@@ -114,72 +144,89 @@ class _Writer:
         found = self.doc.find(path)
         if found is None or found.kind != "scalar":
             raise SaveError(f"{what} is not written as a number at {_dotted(path)} in {self.scenario.path.name}")
-        self._replace(found, _number(value))
+        self._replace(found, _number(value), path)
 
     def _data(self, target: Name, edits: list[Edit]) -> None:
         key = "inputs" if target == A0 else "targets"
+        path = ("data", key)
         values = self.data.inputs if target == A0 else self.data.targets
-        found = self.doc.find(("data", key))
+        found = self.doc.find(path)
         if found is None:
             raise SaveError(f"the {key} come from a data file: an edit to them cannot be saved in the scenario's text")
         if _grid(found, values.shape):
             for edit in edits:
                 row, column = edit.index
-                self._replace(found.items[row].items[column], _number(values[row, column]))
-        else:  # class labels
-            self._whole(found, values, f"data.{key}", "they were class labels")
+                self._replace(found.items[row].items[column], _number(values[row, column]), path)
+        else:
+            self._whole(found, values, path, f"data.{key}", f"data.{key} are written out whole (they were class "
+                                                             "labels)")
 
     def _parameter(self, target: Name, edits: list[Edit]) -> None:
         assert isinstance(self.model, Model)
         layer = target.layer
         assert layer is not None
-        table: KeyPath = ("network", "layers", layer - 1)
-        value = self.model.initial[target]
+        table = _layer_table(layer)
         if target.kind == "W":
-            flip = self.scenario.notation.layout == "in_out"
-            written = value.T if flip else value
-            found = self.doc.find((*table, "weights"))
-            if found is not None and _grid(found, written.shape):
-                for edit in edits:
-                    r, c = edit.index[::-1] if flip else edit.index
-                    self._replace(found.items[r].items[c], _number(written[r, c]))
-            elif found is not None:  # { file = …, key = … }
-                self._whole(found, written, f"layer {layer}'s weights", "they came from a file")
-            else:  # init = "…": the weights in its place
-                init = self.doc.entries.get((*table, "init"))
-                if init is None:
-                    raise SaveError(f"layer {layer}'s weights are not where a scenario gives them")
+            path, written = (*table, "weights"), self._weights(layer)
+            found = self.doc.find(path)
+            if found is None or not _grid(found, written.shape):
                 self._written_out(layer)
-        else:
-            found = self.doc.find((*table, "bias"))
-            if found is not None and found.kind == "array" and len(found.items) == len(value):
-                for edit in edits:
-                    self._replace(found.items[edit.index[0]], _number(value[edit.index]))
-            elif found is not None:  # one number for every unit, or a file
-                self._whole(found, value, f"layer {layer}'s bias", "")
-            else:  # the default, 0: the bias after the layer's header
-                header = self.doc.headers.get(table)
-                if header is None:
-                    raise SaveError(f"layer {layer} is written inline: its bias cannot be added to it")
-                self.changes.append((header, header, f"bias = {_array(value)}\n"))
+                return
+            flip = self.scenario.notation.layout == "in_out"
+            for edit in edits:
+                r, c = edit.index[::-1] if flip else edit.index
+                self._replace(found.items[r].items[c], _number(written[r, c]), path)
+            return
+        path, value, what = (*table, "bias"), self.model.initial[target], f"layer {layer}'s bias"
+        found = self.doc.find(path)
+        if found is not None and found.kind == "array" and len(found.items) == len(value):
+            for edit in edits:
+                self._replace(found.items[edit.index[0]], _number(value[edit.index]), path)
+        elif found is not None:
+            why = "it was one number for the layer" if found.kind == "scalar" else "it came from a file"
+            self._whole(found, value, path, what, f"{what} is written out whole, a number per unit ({why})")
+        else:  # the default, 0: the bias after the layer's header
+            self._not_a_table(path, what)
+            header = self.doc.headers.get(table)
+            if header is None:
+                raise SaveError(f"layer {layer} is written inline: its bias cannot be added to it")
+            self._change(header, header, f"bias = {_array(value, self.newline)}{self.newline}", path)
+            self.notes.append(f"{what}, 0 for each unit unless given, is written out")
+
+    def _weights(self, layer: int) -> Array:
+        """Layer `layer`'s weights as the file lays them out (its notation's layout)."""
+        assert isinstance(self.model, Model)
+        W = self.model.initial[Name("W", layer)]
+        return W.T if self.scenario.notation.layout == "in_out" else W
 
     def _written_out(self, layer: int) -> None:
-        """Layer `layer`'s weights, drawn by its init, written out in its place."""
-        assert isinstance(self.model, Model)
-        table: KeyPath = ("network", "layers", layer - 1)
+        """Layer `layer`'s weights written out whole in place of what gives them: a file, or
+        an init (with its scale)."""
+        table = _layer_table(layer)
+        path, what, written = (*table, "weights"), f"layer {layer}'s weights", self._weights(layer)
+        self._not_a_table(path, what)
+        found = self.doc.find(path)
+        if found is not None:  # { file = …, key = … }
+            self._whole(found, written, path, what, f"{what} are written out whole (they came from a file)")
+            return
         init = self.doc.entries.get((*table, "init"))
         if init is None:
-            raise SaveError(f"layer {layer}'s weights are not where a scenario gives them")
-        W = self.model.initial[Name("W", layer)]
-        written = W.T if self.scenario.notation.layout == "in_out" else W
-        self._size(written, f"layer {layer}'s weights")
-        self.changes.append((init.key, init.value.end, f"weights = {_array(written)}"))
+            raise SaveError(f"{what} are not where a scenario gives them")
+        self._size(written, what)
+        self._change(init.key, init.value.end, f"weights = {_array(written, self.newline)}", (*table, "init"))
+        self.changed.add(path)
         scale = self.doc.entries.get((*table, "scale"))
         if scale is not None:
-            self.changes.append((scale.key, scale.end, ""))
-        self.notes.append(f"layer {layer}'s weights are written out whole in place of its init "
+            self._change(scale.key, scale.end, "", (*table, "scale"))
+        self.notes.append(f"{what} are written out whole in place of its init "
                           f"({self.doc.text[init.value.start:init.value.end]})")
         self.drawn.add(layer)
+
+    def _not_a_table(self, path: KeyPath, what: str) -> None:
+        if path in self.doc.headers:
+            raise SaveError(f"{what} are a table of their own, [{'.'.join(p for p in path if isinstance(p, str))}]: "
+                            f"write them in the layer's table ({path[-1]} = {{ file = …, key = … }}) to save an "
+                            "edit of them")
 
     def draw_again(self) -> None:
         """The layers after one written out whole whose init draws from the seed's generator:
@@ -187,23 +234,34 @@ class _Writer:
         if not self.drawn:
             return
         assert isinstance(self.model, Model)
+        layers = self.original["network"]["layers"]
         for layer in range(min(self.drawn) + 1, self.model.depth + 1):
-            init = self.doc.entries.get(("network", "layers", layer - 1, "init"))
-            if layer not in self.drawn and init is not None and "zeros" not in self.doc.text[init.value.start:
-                                                                                              init.value.end]:
+            if layer not in self.drawn and layers[layer - 1].get("init") in scenario_file.DRAWN_INITS:
                 self._written_out(layer)
 
     # --- changes --------------------------------------------------------------------------
 
-    def _replace(self, found: Value, text: str) -> None:
-        self.changes.append((found.start, found.end, text))
+    def _replace(self, found: Value, text: str, path: KeyPath) -> None:
+        self._change(found.start, found.end, text, path)
 
-    def _whole(self, found: Value, values: Array, what: str, why: str) -> None:
-        """The value written out whole in place of what was there."""
+    def _change(self, start: int, end: int, text: str, path: KeyPath) -> None:
+        """The text from `start` to `end` (in the value at `path`) replaced; no two changes may
+        overlap, since each is placed by the original's offsets."""
+        if self._inside(start, end):
+            raise SaveError(f"stepnet would change characters {start}–{end} of {self.scenario.path.name} twice "
+                            "(a bug in stepnet): not saved")
+        self.changes.append((start, end, text))
+        self.changed.add(path)
+
+    def _inside(self, start: int, end: int) -> bool:
+        """Whether the text from `start` to `end` overlaps a change already made."""
+        return any((start < e and s < end) or s == start == end == e for s, e, _ in self.changes)
+
+    def _whole(self, found: Value, values: Array, path: KeyPath, what: str, note: str) -> None:
+        """The value written out whole in place of what was there, and `note` said."""
         self._size(values, what)
-        self._replace(found, _array(values))
-        if why:
-            self.notes.append(f"{what} are written out whole ({why})")
+        self._replace(found, _array(values, self.newline), path)
+        self.notes.append(note)
         if found.comment:
             self.notes.append(f"the comments inside {what} are not kept")
 
@@ -219,48 +277,64 @@ class _Writer:
         there = folder.resolve()
         if here == there:
             return
-        paths = [("data", "file")] + [(*("network", "layers", k), part, "file")
-                                      for k in range(len(getattr(self.model, "layers", ()))) for part in
-                                      ("weights", "bias")]
+        paths = [("data", "file")] + [(*_layer_table(layer), part, "file")
+                                      for layer in range(1, len(getattr(self.model, "layers", ())) + 1)
+                                      for part in ("weights", "bias")]
         moved = False
         for path in paths:
             found = self.doc.find(path)
-            if found is None or found.kind != "string":
-                continue
-            old = tomllib.loads(f"x = {self.doc.text[found.start:found.end]}")["x"]
+            if found is None or found.kind != "string" or self._inside(found.start, found.end):
+                continue  # none, or in a value written out whole: no file is named any more
+            old = _at(self.original, path)
             if os.path.isabs(old):
                 continue
             try:
                 new = os.path.relpath(here / old, there)
             except ValueError:  # another drive
                 new = str(here / old)
-            self._replace(found, json.dumps(new.replace(os.sep, "/"), ensure_ascii=False))
+            self._replace(found, string_text(new.replace(os.sep, "/")), path)
             moved = True
         if moved:
             self.notes.append("the paths to its files are relative to the new file's folder")
 
+    def check(self, text: str, destination: Path) -> None:
+        """Read the text as stepnet reads a scenario, as the file it will be (the paths to its
+        files read from its folder): it must load, read as the original but at the values
+        changed, and hold exactly the edited run's values."""
+        try:
+            back = scenario_file.load(destination, text=text)
+        except ScenarioError as e:
+            raise SaveError(f"the edited scenario would not open: {e}") from None
+        if _without(tomllib.loads(text), self.changed) != _without(self.original, self.changed):
+            raise SaveError("the edited scenario would differ from the original in more than the values changed "
+                            "(a bug in stepnet): not saved")
+        model, data = self.model, self.data
+        same = (all(np.array_equal(a, back.model.initial_state()[n]) for n, a in model.initial_state().items())
+                and np.array_equal(data.inputs, back.data.inputs) and np.array_equal(data.targets, back.data.targets)
+                and (model.optimizer is None or (back.model.optimizer is not None
+                     and model.optimizer.learning_rate == back.model.optimizer.learning_rate)))
+        if not same:
+            raise SaveError("the edited scenario does not read back as the edited run: not saved")
 
-def _check(scenario: Scenario, edits: Sequence[Edit], text: str, destination: Path) -> None:
-    """Read the text back as stepnet reads a scenario, from the folder it goes to: it must
-    load, and hold exactly the edited values."""
-    model, data = apply(scenario.model, scenario.data, edits)
-    # beside where it goes, so that the paths to its files read as they will
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=destination.parent, prefix=".stepnet-",
-                                     suffix=".toml", delete=False) as scratch:
-        scratch.write(text)
-    try:
-        back = scenario_file.load(scratch.name)
-    except ScenarioError as e:
-        raise SaveError(f"the edited scenario would not open: {str(e).replace(scratch.name, destination.name)}") \
-            from None
-    finally:
-        os.unlink(scratch.name)
-    same = (all(np.array_equal(a, back.model.initial_state()[n]) for n, a in model.initial_state().items())
-            and np.array_equal(data.inputs, back.data.inputs) and np.array_equal(data.targets, back.data.targets)
-            and (model.optimizer is None or (back.model.optimizer is not None
-                 and model.optimizer.learning_rate == back.model.optimizer.learning_rate)))
-    if not same:
-        raise SaveError("the edited scenario does not read back as the edited run: not saved")
+
+def _layer_table(layer: int) -> KeyPath:
+    """Where layer `layer` (from 1) is in a scenario."""
+    return ("network", "layers", layer - 1)
+
+
+def _at(doc: Any, path: KeyPath) -> Any:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+def _without(doc: dict, paths: set[KeyPath]) -> dict:
+    """The document with the values at `paths` left out."""
+    doc = copy.deepcopy(doc)
+    for *parents, last in paths:
+        with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):  # not in this one
+            _at(doc, tuple(parents)).pop(last, None)
+    return doc
 
 
 def _grid(found: Value, shape: tuple[int, ...]) -> bool:
@@ -274,14 +348,14 @@ def _number(x: float) -> str:
     return repr(float(x))
 
 
-def _array(values: Array) -> str:
+def _array(values: Array, newline: str) -> str:
     """Numbers as TOML writes them: a row on a line of its own where the whole is long."""
     if values.ndim == 1:
         return "[" + ", ".join(map(_number, values)) + "]"
-    rows = [_array(row) for row in values]
+    rows = [_array(row, newline) for row in values]
     if sum(map(len, rows)) < 80:
         return "[" + ", ".join(rows) + "]"
-    return "[\n" + "".join(f"  {row},\n" for row in rows) + "]"
+    return f"[{newline}" + "".join(f"  {row},{newline}" for row in rows) + "]"
 
 
 def _dotted(path: KeyPath) -> str:

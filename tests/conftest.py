@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +68,32 @@ def make_graph(leaves: dict[str, float], nodes: list[str], parameters: tuple[str
 @pytest.fixture
 def scenarios() -> Path:
     return SCENARIOS
+
+
+@dataclass
+class Started:
+    """A debugger app the command line started: its scenario (None: the picker) and options."""
+
+    scenario: object
+    options: dict[str, object]
+
+
+@pytest.fixture
+def app_started(monkeypatch: pytest.MonkeyPatch) -> list[Started]:
+    """Stands in for the debugger app (neither Textual nor a terminal is needed); the list
+    records every app that was run, which ends as a clean exit does."""
+    started: list[Started] = []
+    module = types.ModuleType("stepnet.tui.app")
+
+    class StepnetApp:
+        return_code = None  # as Textual leaves it after a clean exit
+
+        def __init__(self, scenario: object, theme: str | None = None, **options: object) -> None:
+            self.started = Started(scenario, options)
+
+        def run(self) -> None:
+            started.append(self.started)
+
+    module.StepnetApp = StepnetApp  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "stepnet.tui.app", module)
+    return started

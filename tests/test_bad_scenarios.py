@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tracemalloc
-import types
 import typing
 import zipfile
 from dataclasses import dataclass
@@ -101,26 +100,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, make in DATA_FILES.items():
         make(root / "data" / name)
     return root
-
-
-@pytest.fixture
-def app_started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Stands in for the debugger app; the list records every app that was started."""
-    started: list[object] = []
-    module = types.ModuleType("stepnet.tui.app")
-
-    class StepnetApp:
-        return_code = None  # as Textual leaves it after a clean exit
-
-        def __init__(self, scenario: object, theme: str | None = None, **options: object) -> None:
-            self.scenario = scenario
-
-        def run(self) -> None:
-            started.append(self.scenario)
-
-    module.StepnetApp = StepnetApp
-    monkeypatch.setitem(sys.modules, "stepnet.tui.app", module)
-    return started
 
 
 def assert_refused(status: int, out: str, err: str, file: Path | str, case: Case) -> None:

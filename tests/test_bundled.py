@@ -87,18 +87,9 @@ def test_every_command_takes_a_name(argv, shown, capsys):
     assert shown in capsys.readouterr().out
 
 
-def test_the_debugger_takes_a_name(monkeypatch):
-    opened = []
-    monkeypatch.setattr("stepnet.tui.app.StepnetApp", lambda s, theme=None, **options: opened.append(s) or Finished())
+def test_the_debugger_takes_a_name(app_started):
     assert main(["mazur"]) == 0
-    assert opened[0].path == INSTALLED / "mazur.toml"
-
-
-class Finished:
-    return_code = 0
-
-    def run(self) -> None:
-        pass
+    assert app_started[0].scenario.path == INSTALLED / "mazur.toml"
 
 
 def test_stepnet_examples_lists_each_with_its_title_and_first_sentence(capsys):

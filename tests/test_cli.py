@@ -76,22 +76,10 @@ def test_no_argument_without_a_terminal_prints_help_and_exits_2(capsys):
     assert "trace" in capsys.readouterr().out
 
 
-def test_no_argument_opens_the_picker_of_examples(monkeypatch):
-    opened = []
-
-    class App:
-        return_code = None
-
-        def __init__(self, scenario, theme=None, **options):
-            opened.append(scenario)
-
-        def run(self):
-            pass
-
-    monkeypatch.setattr("stepnet.tui.app.StepnetApp", App)
+def test_no_argument_opens_the_picker_of_examples(monkeypatch, app_started):
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
-    assert main([]) == 0 and opened == [None]
+    assert main([]) == 0 and [app.scenario for app in app_started] == [None]
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"]])

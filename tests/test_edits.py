@@ -3,11 +3,11 @@ them against the article's formulas worked by hand, and the marks the screen sho
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from hand import sigmoid
 
 from stepnet import scenario
 from stepnet.bundled import DIRECTORY
@@ -21,10 +21,6 @@ MAZUR = scenario.load(DIRECTORY / "mazur.toml")
 
 def named(text: str, s=MAZUR, iteration: int = 1) -> Edit:
     return parse(text, s.model, s.data, s.notation.names, iteration)
-
-
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
 
 
 @pytest.mark.parametrize(("text", "target", "index"), [
@@ -66,6 +62,25 @@ def test_an_input_of_the_batch_shown_is_the_data_set_s_row_it_holds() -> None:
     s = scenario.load(DIRECTORY / "compare" / "mlp.toml")  # in file order, batches of 8
     assert named("a0[2,5]", s, iteration=2).index == (8 + 2, 5)
     assert named("y[7,1]", s, iteration=3).index == (16 + 7, 1)
+
+
+@pytest.mark.parametrize(("name", "what", "new", "written", "rewritten"), [
+    ("mazur", "lr", -0.5, "learning_rate = 0.5", "learning_rate = -0.5"),
+    ("dropout", "y[0,0]", 0.5, "targets = [[1, 0],", "targets = [[0.5, 0],"),  # cross-entropy: sums to 1
+    ("symmetry", "y[0,0]", 2.0, "targets = [[0.0],", "targets = [[2.0],"),  # binary cross-entropy: in [0, 1]
+])
+def test_a_value_no_scenario_could_hold_is_refused_for_the_reader_s_reason(tmp_path, name, what, new, written,
+                                                                          rewritten) -> None:
+    s = scenario.load(DIRECTORY / f"{name}.toml")
+    with pytest.raises(EditError) as refused:
+        apply(s.model, s.data, [replace(named(what, s), value=new)])
+    text = s.path.read_text()
+    assert text.count(written) == 1
+    (tmp_path / "edited.toml").write_text(text.replace(written, rewritten))
+    with pytest.raises(scenario.ScenarioError) as read:
+        scenario.load(tmp_path / "edited.toml")
+    reason = str(refused.value).split(": ", 1)[1]  # after the value's name
+    assert reason.split(", got")[0] in str(read.value)
 
 
 def test_the_edited_run_is_the_scenario_s_with_the_value_set_and_nothing_else() -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
-
 import pytest
-
 from conftest import SCENARIOS
+from hand import sigmoid
+
 from stepnet import cli, scenario
-from stepnet.export import markdown
 from stepnet.engine.names import Name
+from stepnet.export import markdown
 from stepnet.files import write_atomically
 
 MAZUR = SCENARIOS / "mazur.toml"
@@ -25,10 +24,6 @@ def mazur_md() -> str:
 
 def test_mazur_markdown_snapshot(mazur_md, snapshot):
     assert mazur_md == snapshot
-
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def test_mazur_numbers_are_the_hand_computed_ones(mazur_md):

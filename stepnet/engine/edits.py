@@ -18,7 +18,7 @@ import numpy as np
 
 from stepnet.engine.conventions import Glossary, parse_target
 from stepnet.engine.graph import Graph
-from stepnet.engine.model import Dataset, Model
+from stepnet.engine.model import RATE, Dataset, Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.engine.notation import element
 from stepnet.engine.op import frozen
@@ -27,7 +27,7 @@ Array = np.ndarray
 M = TypeVar("M", bound=Model | Graph)
 A0 = Name("a", 0)
 #: what the learning rate is called when it is edited
-LEARNING_RATE = "learning_rate"
+LEARNING_RATE = RATE.name
 RATE_NAMES = (LEARNING_RATE, "lr", "η", "eta")
 
 
@@ -136,21 +136,29 @@ def value(model: Model | Graph, data: Dataset, edit: Edit) -> float:
 
 
 def apply(model: M, data: Dataset, edits: Iterable[Edit]) -> tuple[M, Dataset]:
-    """The model and data set with the edits made, later edits over earlier ones."""
+    """The model and data set with the edits made, later edits over earlier ones. An EditError
+    refuses values a scenario could not hold (the same rules as its reader's)."""
     parameters: dict[Name, Array] = {}
     inputs, targets = data.inputs, data.targets
+    target_edit = None
     for edit in edits:
         if not math.isfinite(edit.value):
             raise EditError(f"{edit.where()}: expected a finite number, got {edit.value}")
         if edit.target is None:
             assert model.optimizer is not None
+            if not RATE.allows(edit.value):
+                raise EditError(f"{edit.where()}: expected {RATE.expected()}, got {edit.value:g}")
             model = replace(model, optimizer=replace(model.optimizer, learning_rate=edit.value))
-        elif edit.data:
-            inputs, targets = (_set(inputs, edit.index, edit.value), targets) if edit.target == A0 else \
-                (inputs, _set(targets, edit.index, edit.value))
+        elif edit.target == A0:
+            inputs = _set(inputs, edit.index, edit.value)
+        elif edit.target == TARGETS:
+            targets, target_edit = _set(targets, edit.index, edit.value), edit
         else:
             start = parameters.get(edit.target, model.initial_state()[edit.target])
             parameters[edit.target] = _set(start, edit.index, edit.value)
+    if target_edit is not None and isinstance(model, Model) and model.loss is not None \
+            and (problem := model.loss.targets_problem(targets)):
+        raise EditError(f"{target_edit.where()}: {problem}")
     if parameters and isinstance(model, Model):
         model = replace(model, initial={**model.initial, **parameters})
     elif parameters and isinstance(model, Graph):

@@ -51,6 +51,15 @@ class Loss:
     def needs_probabilities(self) -> bool:
         return self.targets in ("probabilities", "distribution")
 
+    def targets_problem(self, y: Array) -> str | None:
+        """Why `y` (a row per sample) cannot be this loss's targets, or None: the scenario
+        reader and an edit of a target hold the same rule."""
+        if self.needs_probabilities and y.size and (y.min() < 0 or y.max() > 1):
+            return f"{self.name} needs targets in [0, 1] (probabilities)"
+        if self.targets == "distribution" and not np.allclose(y.sum(axis=1), 1.0):
+            return f"{self.name} needs each sample's targets to sum to 1 (a probability distribution)"
+        return None
+
 
 LOSSES: Registry[Loss] = Registry()
 

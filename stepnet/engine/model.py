@@ -17,6 +17,7 @@ from stepnet.engine.losses import Loss, Reduction
 from stepnet.engine.names import TARGETS, Name, derived
 from stepnet.engine.op import frozen
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES, Rule, Schedule
+from stepnet.engine.registry import Option
 
 if TYPE_CHECKING:
     from stepnet.engine.op import Op
@@ -33,6 +34,10 @@ class Layer:
     bias: bool = True
     #: probability of dropping a unit in training (inverted dropout); 0 = none
     dropout: float = 0.0
+
+
+#: the learning rate's range: the scenario reader and an edit of the rate hold it alike
+RATE = Option("learning_rate", 0.1, positive=True)
 
 
 @dataclass(frozen=True)

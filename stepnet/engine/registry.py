@@ -12,6 +12,7 @@ definition needs no other edit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -33,6 +34,20 @@ class Option:
     @property
     def kind(self) -> type:
         return type(self.default)
+
+    def expected(self) -> str:
+        """What a value must be: `a finite number > 0 and < 1`."""
+        conditions = ["> 0"] if self.positive else []
+        if self.at_least is not None:
+            conditions.append(f"≥ {self.at_least:g}")
+        if self.below is not None:
+            conditions.append(f"< {self.below:g}")
+        return " ".join(["a finite number", " and ".join(conditions)]).strip()
+
+    def allows(self, v: float) -> bool:
+        """Whether the number `v` is in range (finite, and within the bounds)."""
+        return (math.isfinite(v) and (not self.positive or v > 0) and (self.at_least is None or v >= self.at_least)
+                and (self.below is None or v < self.below))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,6 @@ shipped 784-64-10 example, whose buggy code applies ReLU to the logits before th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -93,20 +91,9 @@ async def test_a_trace_that_agrees_lets_c_run_to_the_end_of_the_iteration() -> N
         assert app.session.debugger.position == app.session.debugger.n_ops
 
 
-def test_compare_on_the_command_line_reaches_the_app(monkeypatch) -> None:
-    opened = {}
-
-    class App:
-        return_code = None
-
-        def __init__(self, scenario, theme=None, **options):
-            opened.update(options)
-
-        def run(self):
-            pass
-
-    monkeypatch.setattr("stepnet.tui.app.StepnetApp", App)
+def test_compare_on_the_command_line_reaches_the_app(app_started) -> None:
     assert cli.main([str(MLP), "--compare", str(COMPARE / "buggy.npz"), "--rtol", "0.5"]) == 0
+    opened = app_started[0].options
     assert opened["trace"] == "buggy.npz" and opened["comparison"].first.record.name == A2
     assert opened["comparison"].tolerance == Tolerance(0.5, 1e-8)
 

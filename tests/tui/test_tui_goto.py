@@ -55,6 +55,18 @@ def test_a_wrong_iteration_on_the_command_line_is_one_line(capsys) -> None:
     assert "--iteration: expected a whole number from 1 to 100,000, got 0" in err and err.count("\n") == 1
 
 
+async def test_how_far_the_debugger_goes_is_its_own_limit_not_the_expect_figures(make_app, capsys,
+                                                                                 monkeypatch) -> None:
+    monkeypatch.setattr(cli, "MAX_GO_TO_ITERATION", 50)
+    monkeypatch.setattr("stepnet.tui.screens.debugger.MAX_GO_TO_ITERATION", 50)
+    assert cli.main(["mazur", "--iteration", "51"]) == 2
+    assert "--iteration: expected a whole number from 1 to 50, got 51" in capsys.readouterr().err
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "5", "1", "enter")
+        assert "from 1 to 50." in str(app.screen.query_one("#problem").render())
+
+
 async def test_j_asks_for_an_iteration_and_goes_to_its_start(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:

@@ -3,23 +3,17 @@ and V and chosen with --view; the neuron view's numbers against Mazur's formulas
 
 from __future__ import annotations
 
-import math
-
 import pytest
+from hand import sigmoid
 
 from stepnet import cli, scenario
+from stepnet.bundled import DIRECTORY as SCENARIOS
 from stepnet.tui.app import StepnetApp
 from stepnet.tui.widgets.network import Network
 from stepnet.tui.widgets.neuron import Neuron
 
-from stepnet.bundled import DIRECTORY as SCENARIOS
-
 SIZE, SMALL = (120, 40), (80, 24)
 PARTS = ["#status", "#timeline", "#formula", "#network", "#graph", "#side", "#state", "#neuron", "Footer"]
-
-
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
 
 
 # Mazur's network, written out: h = σ(W1·x + b1), o = σ(W2·h + b2), E = ½Σ(t − o)²

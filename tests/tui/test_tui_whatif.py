@@ -4,11 +4,12 @@ restarts with the edits or without, `w` saves them as a new scenario file."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hand import sigmoid
 from textual.widgets import Input
 
 from stepnet import scenario, traces
@@ -25,10 +26,6 @@ from stepnet.tui.widgets.status import Status
 
 SIZE = (120, 40)
 N = Name.parse
-
-
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
 
 
 async def settle(app, pilot) -> None:
@@ -130,6 +127,20 @@ async def test_the_dialog_says_what_cannot_be_edited_and_what_a_value_is_now(mak
         assert app.session.edited is None
 
 
+@pytest.mark.parametrize(("name", "what", "value", "reason"), [
+    ("mazur", "learning_rate", "-0.5", "learning_rate: expected a finite number > 0, got -0.5."),
+    ("dropout", "y[0,0]", "0.5", "sample 0's target 0: cross_entropy needs each sample's targets to sum to 1"),
+])
+async def test_a_value_no_scenario_could_hold_is_refused_in_the_dialog_at_once(make_app, name, what, value,
+                                                                              reason) -> None:
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await set_value(app, pilot, what, value)
+        assert isinstance(app.screen, EditDialog)  # still asking, not saved later by w
+        assert reason in str(app.screen.query_one("#problem").render())
+        assert app.session.edits == () and app.session.edited is None
+
+
 async def test_R_restarts_with_the_edits_or_as_written(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:
@@ -141,7 +152,10 @@ async def test_R_restarts_with_the_edits_or_as_written(make_app) -> None:
         await pilot.press("e")  # with the edits
         await pilot.pause()
         assert s.debugger is s.edited and s.debugger.position == 0 and s.original.position == 0
-        await pilot.press("n", "R", "w")  # as written
+        await pilot.press("n", "R", "w")  # w saves on the main screen: here it forgets nothing
+        await pilot.pause()
+        assert isinstance(app.screen, RestartDialog) and len(s.edits) == 1
+        await pilot.press("a")  # as written
         await pilot.pause()
         assert s.edited is None and s.edits == () and s.debugger is s.original and s.debugger.position == 0
         await pilot.press("R")  # no edits: no question
@@ -214,3 +228,18 @@ async def test_every_part_shows_the_edited_run_at_once(make_app) -> None:
         await pilot.pause()
         assert "✓  loss (E_total) @ iteration 1" in app.screen.query_one(Expectations).text
         assert app.screen.query_one(Loss).text.startswith("loss 0.298371 · iteration 1")
+
+
+async def test_a_file_that_cannot_be_written_is_said_in_the_dialog_and_the_edits_stay(make_app) -> None:
+    if not Path("/proc/self").is_dir():
+        pytest.skip("Linux's /proc takes no new file")
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        await set_value(app, pilot, "w5", "0.1")
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = "/proc/x.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#problem").render()).startswith("Not saved: cannot write /proc/x.toml: ")
+        assert app.is_running and len(app.session.edits) == 1

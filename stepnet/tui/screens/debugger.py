@@ -21,9 +21,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from stepnet.cli import MAX_GO_TO_ITERATION
 from stepnet.engine.debugger import Fault
 from stepnet.engine.edits import Edit
-from stepnet.scenario import MAX_EXPECT_ITERATION
 from stepnet.tui import keys, views
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
 from stepnet.tui.screens.edit import EditDialog, RestartDialog, SaveDialog
@@ -263,7 +263,7 @@ class DebuggerScreen(Screen):
 
         if not self._refused():
             self._take_steps()
-            self.app.push_screen(IterationsPrompt(GO_TO, MAX_EXPECT_ITERATION, "e.g. 200"), go)
+            self.app.push_screen(IterationsPrompt(GO_TO, MAX_GO_TO_ITERATION, "e.g. 200"), go)
 
     def _diverged(self) -> None:
         """Say that the run stopped at the first value the implementation's trace differs in."""

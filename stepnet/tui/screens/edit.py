@@ -14,7 +14,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from stepnet.engine.edits import Edit, EditError
+from stepnet.engine.edits import Edit, EditError, apply
 from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
@@ -83,22 +83,31 @@ class EditDialog(Dialog[Edit | None]):
             problem.update(f"Enter a finite number for the new value, got {text!r}.")
             self.query_one("#value", Input).focus()
             return
-        self.dismiss(Edit(self.edit.target, self.edit.index, value))
+        edit = Edit(self.edit.target, self.edit.index, value)
+        s = self.session
+        try:  # a value no scenario could hold is refused here, with the scenario reader's reason
+            apply(s.scenario.model, s.scenario.data, (*s.edits, edit))
+        except EditError as e:
+            problem.update(f"{e}.")
+            self.query_one("#value", Input).focus()
+            return
+        self.dismiss(edit)
 
 
 class RestartDialog(Dialog[bool | None]):
-    """With what-if edits: restart with them (True) or from the scenario as written (False)."""
+    """With what-if edits: restart with them (True) or from the scenario as written (False). Not
+    w for "as written": w saves the edits, and R then w out of habit would lose them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss(None)", "cancel"), ("e", "dismiss(True)", "with"),
-                                             ("w", "dismiss(False)", "without")]
+                                             ("a", "dismiss(False)", "without")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("[b]Restart[/b] from the start of iteration 1: with the what-if edits (e), or from the "
-                         "scenario as written, the edits forgotten (w)? Escape cancels.")
+                         "scenario as written, the edits forgotten (a)? Escape cancels.")
             with Horizontal(classes="buttons"):
                 yield Button("With the edits (e)", id="with", variant="primary")
-                yield Button("As written (w)", id="without")
+                yield Button("As written (a)", id="without")
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
