@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pilots import settle
 
 from stepnet import cli, scenario, traces
 from stepnet.bundled import DIRECTORY
@@ -25,12 +26,6 @@ def app_on(trace: str) -> StepnetApp:
     s = scenario.load(MLP)
     comparison = traces.comparison(COMPARE / trace, s.debugger().program, s.notation, Tolerance())
     return StepnetApp(s, comparison=comparison, trace=trace)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def recorded(trace: str, key: str) -> np.ndarray:

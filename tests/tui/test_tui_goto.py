@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from pilots import settle
 
 from stepnet import cli, scenario
 from stepnet.bundled import DIRECTORY as SCENARIOS
@@ -14,12 +15,6 @@ from stepnet.tui.screens.training import TrainingScreen
 from stepnet.tui.widgets.status import Status
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def first_iteration_with_loss_below(name: str, threshold: float, most: int) -> int:

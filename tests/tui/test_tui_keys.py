@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pilots import settle
 from textual import events
 from textual.color import Color
 from textual.widgets import Sparkline
@@ -41,12 +42,6 @@ SCENARIOS = Path(__file__).parents[2] / "stepnet" / "examples"
 def state(app) -> tuple[int, dict[str, bytes]]:
     d = app.session.debugger
     return d.position, {name: np.asarray(v).tobytes() for name, v in d.values.items()}
-
-
-async def settle(app, pilot) -> None:
-    """Let a worker-thread run (c, C, i, gradcheck) finish and the screen catch up."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("key", ["n", "space"])

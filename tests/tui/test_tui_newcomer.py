@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pilots import settle
 from textual.color import Color
 
 from stepnet import scenario
@@ -27,12 +28,6 @@ from stepnet.tui.widgets.status import Status
 from stepnet.tui.widgets.timeline import Timeline
 
 SMALL, SIZE = (80, 24), (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 # 1. At 80 columns the gradient check cut numbers into other numbers (4.36257… for 4.362575e-04)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hand import sigmoid
+from pilots import settle
 from textual.widgets import Input
 
 from stepnet import scenario, traces
@@ -26,12 +27,6 @@ from stepnet.tui.widgets.status import Status
 
 SIZE = (120, 40)
 N = Name.parse
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def set_value(app, pilot, what: str, value: str) -> None:

@@ -56,7 +56,8 @@ class Network(Part):
         batch = s.debugger.data.batch_size
         self.retitle(subtitle=f"sample {s.sample} of {batch}" if batch > 1 else "")
         neuron = moment.neuron if moment.view == "neuron" else None
-        return (op and op.phase, op and op.layer, op and op.output, s.debugger.losses[-1:], s.sample,
+        lit = op and op.output if neuron else None  # the neuron's edges light up for the weights' op
+        return (op and op.phase, op and op.layer, lit, s.debugger.losses[-1:], s.sample,
                 tuple(map(id, self._arrays)), moment.view, neuron)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
