@@ -339,6 +339,36 @@ async def test_palette_offers_every_action(make_app) -> None:
         assert sum("Quit" in text for text, _ in provider._commands()) == 1
 
 
+@pytest.mark.parametrize("page", ["pagedown", "pageup"])
+@pytest.mark.parametrize("opens", ["ctrl+p", "theme"])
+async def test_a_page_key_as_a_palette_opens_is_ignored(make_app, opens, page) -> None:
+    """A page key in the same instant as the palette opens, before its list has a height, is
+    dropped (Textual 8.2.8 raises KeyError for it: screens/command_palette.py); once the list
+    is laid out, page down pages."""
+    from textual.command import CommandList
+
+    from stepnet.tui.screens.command_palette import CommandPalette
+
+    app = make_app("article")
+    async with app.run_test(size=(80, 24)) as pilot:
+        # one tick: nothing runs between the palette opening and the page key
+        if opens == "theme":
+            app.search_themes()
+        else:
+            app._driver.send_message(events.Key(opens, None))
+        app._driver.send_message(events.Key(page, None))
+        await pilot.pause()
+        assert CommandPalette.is_open(app) and app.is_running
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        commands = app.screen.query_one(CommandList)
+        commands.highlighted = 0
+        await pilot.press("pagedown")
+        assert 0 < commands.highlighted < commands.option_count - 1  # a page: not the end
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
 async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -1,0 +1,32 @@
+"""Textual's command palette, but page down and page up wait until its list is laid out.
+
+A workaround for a bug of Textual 8.2.8 (widgets/_option_list.py, `OptionList._move_page`):
+a page key that reaches the palette before its list of commands has a height (ctrl+p and page
+down in the same instant, as a key storm or a fast typist sends them) looks up the line of the
+highlighted command before the list has computed its lines, raises `KeyError: 0` and ends the
+app. Drop this module (and its use in app.py) once Textual's `_move_page` checks for that.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import command
+from textual.binding import Binding, BindingType
+
+
+class CommandPalette(command.CommandPalette):
+    # these replace Textual's bindings of the same keys, which go straight to the list
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "page(True)", "Next page", show=False),
+        Binding("pageup", "page(False)", "Previous page", show=False),
+    ]
+
+    def action_page(self, down: bool) -> None:
+        """The list's paging, once it has a height (until then it has no lines to page)."""
+        commands = self.query_one(command.CommandList)
+        if commands.scrollable_content_region:
+            if down:
+                commands.action_page_down()
+            else:
+                commands.action_page_up()
