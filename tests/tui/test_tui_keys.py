@@ -369,6 +369,23 @@ async def test_a_page_key_as_a_palette_opens_is_ignored(make_app, opens, page) -
     assert app.return_code == 0
 
 
+@pytest.mark.parametrize("keys", [["i", "5"], ["j", "2"], ["equals_sign"]])
+async def test_a_dialog_answered_as_it_closes_closes_once(make_app, keys) -> None:
+    """An answer, enter and escape in one instant: escape closes the dialog before its input
+    has the enter; the answer that comes after it is dropped (Textual would close the screen
+    under the dialog: here the last one, ScreenStackError)."""
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(keys[0])
+        for key in [*keys[1:], "enter", "escape"]:
+            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, DebuggerScreen) and app.is_running
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
 async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 
 Result = TypeVar("Result")
@@ -38,3 +39,12 @@ class Dialog(ModalScreen[Result]):
         .buttons Button { margin-right: 2; }
     }
     """
+
+    def dismiss(self, result: Result | None = None) -> AwaitComplete:
+        """Close with `result`, if this dialog is the screen on top. Keys that come in one
+        instant can answer a dialog after it has closed (escape closes it while the enter
+        typed before it is still on its way): Textual would close the screen under it, or
+        raise ScreenStackError on the last one and end the app."""
+        if not self.is_active:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
