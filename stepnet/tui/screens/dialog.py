@@ -19,7 +19,8 @@ class ClosesOnce(Screen[Result]):
     """A screen that closes once. Keys that come in one instant can answer it after it has
     closed (escape closes a dialog while the enter typed before it is still on its way; a
     second key reaches the training screen the first closed): Textual would then close the
-    screen under it, or raise ScreenStackError on the last one and end the app."""
+    screen under it, or raise ScreenStackError on the last one and end the app. Put it after
+    Textual's screen class among the bases: Textual inherits CSS along the first base only."""
 
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         """Close with `result`, if this screen is the one on top; else nothing."""
@@ -28,7 +29,7 @@ class ClosesOnce(Screen[Result]):
         return super().dismiss(result)
 
 
-class Dialog(ClosesOnce[Result], ModalScreen[Result]):
+class Dialog(ModalScreen[Result], ClosesOnce[Result]):
     """Put the content in a container with the class `dialog`; a `problem` label says what is
     wrong with what was typed; `buttons` is a row of buttons. Below 100 columns the box takes
     the whole width."""
