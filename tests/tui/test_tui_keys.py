@@ -369,6 +369,23 @@ async def test_a_page_key_as_a_palette_opens_is_ignored(make_app, opens, page) -
     assert app.return_code == 0
 
 
+async def test_a_command_chosen_as_the_palette_closes_closes_it_once(make_app) -> None:
+    """Enter twice in one instant: the first chooses the command and closes the palette, the
+    second reaches it closed; closing it again closed the debugger under it (ScreenStackError)."""
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"next operation")
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # the commands found
+        for key in ("enter", "enter"):
+            app._driver.send_message(events.Key(key, None))
+        await pilot.pause()
+        assert isinstance(app.screen, DebuggerScreen) and app.is_running
+        assert app.session.debugger.position > 0  # the command ran
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
 @pytest.mark.parametrize("keys", [["i", "5"], ["j", "2"], ["equals_sign"]])
 async def test_a_dialog_answered_as_it_closes_closes_once(make_app, keys) -> None:
     """An answer, enter and escape in one instant: escape closes the dialog before its input

@@ -1,10 +1,12 @@
-"""Textual's command palette, but page down and page up wait until its list is laid out.
+"""The app's command palette: Textual's, closing once (dialog.ClosesOnce), with page keys that
+wait until its list is laid out.
 
-A workaround for a bug of Textual 8.2.8 (widgets/_option_list.py, `OptionList._move_page`):
-a page key that reaches the palette before its list of commands has a height (ctrl+p and page
-down in the same instant, as a key storm or a fast typist sends them) looks up the line of the
-highlighted command before the list has computed its lines, raises `KeyError: 0` and ends the
-app. Drop this module (and its use in app.py) once Textual's `_move_page` checks for that.
+The page keys work around a bug of Textual 8.2.8 (widgets/_option_list.py,
+`OptionList._move_page`): a page key that reaches the palette before its list of commands has
+a height (ctrl+p and page down in the same instant, as a key storm or a fast typist sends them)
+looks up the line of the highlighted command before the list has computed its lines, raises
+`KeyError: 0` and ends the app. Drop `BINDINGS` and `action_page` once Textual's `_move_page`
+checks for that.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import ClassVar
 from textual import command
 from textual.binding import Binding, BindingType
 
+from stepnet.tui.screens.dialog import ClosesOnce
 
-class CommandPalette(command.CommandPalette):
+
+class CommandPalette(command.CommandPalette, ClosesOnce[None]):
     # these replace Textual's bindings of the same keys, which go straight to the list
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pagedown", "page(True)", "Next page", show=False),
