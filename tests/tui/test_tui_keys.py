@@ -386,6 +386,26 @@ async def test_a_command_chosen_as_the_palette_closes_closes_it_once(make_app) -
     assert app.return_code == 0
 
 
+async def test_what_is_typed_as_the_palette_closes_is_not_searched(make_app) -> None:
+    """A key typed in the instant escape closes the palette can reach its input after, when the
+    palette is no longer on top: Textual searched for it in a palette whose list was gone
+    (NoMatches, the end of the app; ctrl+p, x, escape a few times over in a real terminal)."""
+    from textual.screen import Screen
+    from textual.widgets import Input
+
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await app.workers.wait_for_complete()
+        palette = app.screen
+        searched: list[str] = []
+        palette._gather_commands = searched.append  # Textual's search, started by what is typed
+        await app.push_screen(Screen())  # the palette no longer on top, as once it has closed
+        palette.query_one(Input).value = "x"  # the key that comes after
+        await pilot.pause()
+        assert searched == [] and app.is_running
+
+
 @pytest.mark.parametrize("keys", [["i", "5"], ["j", "2"], ["equals_sign"]])
 async def test_a_dialog_answered_as_it_closes_closes_once(make_app, keys) -> None:
     """An answer, enter and escape in one instant: escape closes the dialog before its input

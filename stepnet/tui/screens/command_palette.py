@@ -1,5 +1,9 @@
-"""The app's command palette: Textual's, closing once (dialog.ClosesOnce), with page keys that
-wait until its list is laid out.
+"""The app's command palette: Textual's, closing once (dialog.ClosesOnce), deaf once closed,
+with page keys that wait until its list is laid out.
+
+Keys typed in the instant the palette closes can still reach its input: Textual would search
+for them, in a palette whose list is gone (NoMatches for `CommandList`, the end of the app:
+ctrl+p, x, escape a few times in a real terminal). Once closed, the palette lets them go.
 
 The page keys work around a bug of Textual 8.2.8 (widgets/_option_list.py,
 `OptionList._move_page`): a page key that reaches the palette before its list of commands has
@@ -13,8 +17,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import command
+from textual import command, on
 from textual.binding import Binding, BindingType
+from textual.widgets import Input
 
 from stepnet.tui.screens.dialog import ClosesOnce
 
@@ -34,3 +39,9 @@ class CommandPalette(command.CommandPalette, ClosesOnce[None]):
                 commands.action_page_down()
             else:
                 commands.action_page_up()
+
+    @on(Input.Changed)
+    def _typed_after_closing(self, event: Input.Changed) -> None:
+        """Not for Textual's handler (a search) once the palette has closed."""
+        if not self.is_active:
+            event.prevent_default()
