@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from stepnet.scenario import Scenario
 from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
+from stepnet.tui.screens.command_palette import CommandPalette
 from stepnet.tui.screens.debugger import DebuggerScreen
 from stepnet.tui.screens.picker import PickerScreen
 from stepnet.tui.session import Session
@@ -88,6 +90,15 @@ class StepnetApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title not in ("Quit", "Keys", "Screenshot"):
                 yield command
+
+    def action_command_palette(self) -> None:
+        """Textual's, with the palette that survives a page key as it opens (command_palette.py)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """Textual's theme picker (the palette's Theme), in the same palette."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         # imported here: its Markdown widget brings markdown-it, ~40 ms not needed to start

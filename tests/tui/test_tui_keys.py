@@ -335,6 +335,90 @@ async def test_palette_offers_every_action(make_app) -> None:
         assert sum("Quit" in text for text, _ in provider._commands()) == 1
 
 
+@pytest.mark.parametrize("page", ["pagedown", "pageup"])
+@pytest.mark.parametrize("opens", ["ctrl+p", "theme"])
+async def test_a_page_key_as_a_palette_opens_is_ignored(make_app, opens, page) -> None:
+    """A page key in the same instant as the palette opens, before its list has a height, is
+    dropped (Textual 8.2.8 raises KeyError for it: screens/command_palette.py); once the list
+    is laid out, page down pages."""
+    from textual.command import CommandList
+
+    from stepnet.tui.screens.command_palette import CommandPalette
+
+    app = make_app("article")
+    async with app.run_test(size=(80, 24)) as pilot:
+        # one tick: nothing runs between the palette opening and the page key
+        if opens == "theme":
+            app.search_themes()
+        else:
+            app._driver.send_message(events.Key(opens, None))
+        app._driver.send_message(events.Key(page, None))
+        await pilot.pause()
+        assert CommandPalette.is_open(app) and app.is_running
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        commands = app.screen.query_one(CommandList)
+        commands.highlighted = 0
+        await pilot.press("pagedown")
+        assert 0 < commands.highlighted < commands.option_count - 1  # a page: not the end
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
+async def test_a_command_chosen_as_the_palette_closes_closes_it_once(make_app) -> None:
+    """Enter twice in one instant: the first chooses the command and closes the palette, the
+    second reaches it closed; closing it again closed the debugger under it (ScreenStackError)."""
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"next operation")
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # the commands found
+        for key in ("enter", "enter"):
+            app._driver.send_message(events.Key(key, None))
+        await pilot.pause()
+        assert isinstance(app.screen, DebuggerScreen) and app.is_running
+        assert app.session.debugger.position > 0  # the command ran
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_what_is_typed_as_the_palette_closes_is_not_searched(make_app) -> None:
+    """A key typed in the instant escape closes the palette can reach its input after, when the
+    palette is no longer on top: Textual searched for it in a palette whose list was gone
+    (NoMatches, the end of the app; ctrl+p, x, escape a few times over in a real terminal)."""
+    from textual.screen import Screen
+    from textual.widgets import Input
+
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await app.workers.wait_for_complete()
+        palette = app.screen
+        searched: list[str] = []
+        palette._gather_commands = searched.append  # Textual's search, started by what is typed
+        await app.push_screen(Screen())  # the palette no longer on top, as once it has closed
+        palette.query_one(Input).value = "x"  # the key that comes after
+        await pilot.pause()
+        assert searched == [] and app.is_running
+
+
+@pytest.mark.parametrize("keys", [["i", "5"], ["j", "2"], ["equals_sign"]])
+async def test_a_dialog_answered_as_it_closes_closes_once(make_app, keys) -> None:
+    """An answer, enter and escape in one instant: escape closes the dialog before its input
+    has the enter; the answer that comes after it is dropped (Textual would close the screen
+    under the dialog: here the last one, ScreenStackError)."""
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(keys[0])
+        for key in [*keys[1:], "enter", "escape"]:
+            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, DebuggerScreen) and app.is_running
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
 async def test_moves_are_refused_while_a_run_is_in_progress(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -46,6 +46,24 @@ async def test_a_run_trains_reports_and_returns_to_stepping(make_app) -> None:
         assert not isinstance(app.screen, TrainingScreen)
 
 
+async def test_two_keys_at_once_after_a_run_return_to_stepping_once(make_app) -> None:
+    """The first closes the screen; the second, already on its way to it, is dropped (it
+    closed the debugger under it: ScreenStackError)."""
+    from textual import events
+
+    app = make_app("article")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(TrainingScreen(app.session, 3))
+        await finish(app, pilot)
+        assert isinstance(app.screen, TrainingScreen) and not app.screen.running
+        for key in ("x", "y"):
+            app._driver.send_message(events.Key(key, key))
+        await pilot.pause()
+        assert not isinstance(app.screen, TrainingScreen) and app.is_running
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
 async def test_any_key_pauses_and_keeps_every_iteration_done(make_app) -> None:
     app = make_app("mnist_shape")
     async with app.run_test(size=SIZE) as pilot:

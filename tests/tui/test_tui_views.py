@@ -147,6 +147,16 @@ async def test_the_neuron_view_tells_mazur_s_o1_as_the_article_computes_it(make_
                                      "δ_o1"]
 
 
+async def test_the_neuron_view_of_a_network_without_biases_opens_on_a_small_screen() -> None:
+    """The article's network has no biases: where no weight's row fits either (a short box, as
+    the first layout at 80×24 gives it), there is no label to measure (it raised ValueError)."""
+    app = StepnetApp(scenario.load(SCENARIOS / "article.toml"), view="neuron")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        assert app.is_running and app.session.view == "neuron"
+        assert row(neuron_lines(app), "W3[0,0]")[1:3] == ["×", "0.5000"]  # the scenario's weight
+
+
 async def test_the_neuron_view_highlights_the_current_operation_s_terms(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:

@@ -21,7 +21,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
@@ -29,6 +28,7 @@ from textual_plotext import PlotextPlot
 from stepnet.engine.metrics import is_classification
 from stepnet.engine.training import Report, completed, report_spacing, train
 from stepnet.tui import names
+from stepnet.tui.screens.dialog import ClosesOnce
 from stepnet.tui.session import Session
 
 #: reports per run: each evaluates the whole data set, so they are kept few
@@ -80,7 +80,7 @@ def first_non_finite(values: list[float], first: int) -> int | None:
     return next((first + i for i, v in enumerate(values) if not math.isfinite(v)), None)
 
 
-class TrainingScreen(Screen[None]):
+class TrainingScreen(ClosesOnce[None]):
     """Runs `iterations` iterations of the session's debugger and plots them as they come."""
 
     DEFAULT_CSS = """

@@ -64,7 +64,7 @@ class Neuron(Part):
             rows.append("bias")
         label = max((len(self._label(story.weights if isinstance(i, int) else Name("b", story.layer),
                                      (story.unit, i) if isinstance(i, int) else (story.unit,)))
-                     for i in rows if isinstance(i, int) or i == "bias"), default=0)
+                     for i in rows if isinstance(i, int) or i == "bias"), default=0)  # none: no room, no bias
         a_title = element(str(story.inputs), (s.sample, 99)).replace("99", "i")
         w_title = element(str(story.weights), (story.unit, 99)).replace("99", "i")
         head = [f"{'':<{label}}", f"{a_title:>{cell}}", "  ", f"{w_title:>{cell}}", "  ", f"{PRODUCT:>{cell}}", " │",
