@@ -228,3 +228,13 @@ targets = [[0.01, 0.99]]
             left = next(line for line in lines if "more inputs" in line)
             zeros_shown = sum(inputs[int(r.split(",")[1].rstrip("]"))] == 0 for r in rows)
             assert f"… {6 - len(rows)} more inputs, {inputs.count(0) - zeros_shown} of them with a0 = 0" in left
+
+
+async def test_each_view_s_notice_replaces_the_last(make_app) -> None:
+    """v pressed three times leaves one notice, the last view's, not three over the screen."""
+    app = make_app("mazur")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("v", "v", "v")
+        await pilot.pause()
+        notices = [n for n in app._notifications if n.title == "View"]
+        assert len(notices) == 1 and notices[0].message.startswith("full view: ")

@@ -66,7 +66,7 @@ class DebuggerScreen(Screen):
         self._open_at = iteration
         self._view(views.cycled(session.view, 0, graph))
         self._pending = 0  # steps counted (N negative), not taken yet
-        self._stop: Notification | None = None  # the last "stopped at a breakpoint"
+        self._notices: dict[str, Notification] = {}  # the last notice of each kind that replaces its last
 
     def compose(self) -> ComposeResult:
         s = self.session
@@ -196,7 +196,7 @@ class DebuggerScreen(Screen):
         if s.graph is not None and views.cycled(s.view, step, False) == "neuron":
             self.notify(views.NO_NEURONS, timeout=6)
         self._move(self._view, view)
-        self.notify(f"{view} view: {views.VIEWS[view]}", title="View", timeout=3)
+        self._replace_notice("View", f"{view} view: {views.VIEWS[view]}", timeout=3)
 
     def _view(self, view: str) -> None:
         """Lay the parts out as `view` arranges them (stepnet.tcss), from the selected neuron."""
@@ -249,11 +249,16 @@ class DebuggerScreen(Screen):
             self._diverged()
 
     def _stopped(self) -> None:
-        """Say which breakpoint stopped the run, in place of the last such notice."""
-        if self._stop is not None:
-            self._stop.timeout = 0  # expired: Textual takes its toast away as the next comes
-        self._stop = Notification(self.session.stop(), title="Stopped at a breakpoint", timeout=4)
-        self.app.post_message(Notify(self._stop))
+        """Say which breakpoint stopped the run."""
+        self._replace_notice("Stopped at a breakpoint", self.session.stop(), timeout=4)
+
+    def _replace_notice(self, title: str, message: str, timeout: float) -> None:
+        """A notice in place of the last with that title: repeated keys do not pile them up."""
+        last = self._notices.get(title)
+        if last is not None:
+            last.timeout = 0  # expired: Textual takes its toast away as the next comes
+        self._notices[title] = notice = Notification(message, title=title, timeout=timeout)
+        self.app.post_message(Notify(notice))
 
     def action_go_to(self) -> None:
         """Ask for an iteration, and go to its start (through the fast path)."""
