@@ -357,13 +357,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _refusal(program: Program, command: str) -> str | None:
-    """Why `command` cannot run on a scenario whose iterations stop early; None if it can."""
-    stop = ("after the forward pass (it has no [loss])" if not program.has_loss
-            else "after the backward pass (it has no [optimizer])")
+    """Why `command` cannot run on a scenario whose iterations stop early or change nothing;
+    None if it can."""
     if command == "gradcheck" and not program.has_loss:
-        return f"gradcheck needs a [loss] to take gradients of; this scenario stops {stop}"
+        return f"gradcheck needs a [loss] to take gradients of; this scenario stops {program.stops}"
     if command == "train" and not program.trains:
-        return f"train needs a [loss] and an [optimizer]; this scenario stops {stop}"
+        return f"train needs a [loss] and an [optimizer]; this scenario stops {program.stops}"
+    if command == "train" and program.untrainable:
+        return f"nothing to train: {program.untrainable}"
     return None
 
 

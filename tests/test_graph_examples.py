@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import make_data, make_model
+from stepnet import bundled
 from stepnet.cli import main
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.expect import check
@@ -222,11 +223,14 @@ def test_adam_by_hand_states_the_algorithm_s_figures(scenarios):
 
 @pytest.mark.parametrize("name", ["cs231n_circuit", "micrograd", "adam_by_hand"])
 def test_every_command_runs_on_the_examples(name, capsys):
-    for command in (["check"], ["gradcheck"], ["trace", "-n", "2"], ["train", "-n", "20"],
-                    ["trace", "--format", "json"]):
+    for command in (["check"], ["gradcheck"], ["trace", "-n", "2"], ["trace", "--format", "json"]):
         assert main([command[0], name, *command[1:]]) == 0, command
     out = capsys.readouterr()
     assert "Traceback" not in out.err and "warning" not in out.err
+    trained = bool(load(bundled.DIRECTORY / f"{name}.toml").model.trained_parameters())
+    assert main(["train", name, "-n", "20"]) == (0 if trained else 2)  # a graph without parameters: nothing to train
+    err = capsys.readouterr().err
+    assert err == "" if trained else err.count("\n") == 1 and "nothing to train: no leaf of this graph is a parameter" in err
 
 
 def test_export_writes_each_operation_in_latex(scenarios):

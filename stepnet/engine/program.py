@@ -80,6 +80,22 @@ class Program:
         return self.has_loss and self.model.optimizer is not None
 
     @cached_property
+    def stops(self) -> str | None:
+        """Where an iteration that stops early ends, and why, in words; None if it trains."""
+        if not self.has_loss:
+            return "after the forward pass (it has no [loss])"
+        return None if self.trains else "after the backward pass (it has no [optimizer])"
+
+    @cached_property
+    def untrainable(self) -> str | None:
+        """Why running iterations would change nothing, in words; None if they would."""
+        if self.stops:
+            return f"each iteration stops {self.stops}"
+        if not self.model.trained_parameters():
+            return "no leaf of this graph is a parameter (its [graph] parameters), so every iteration is the same"
+        return None
+
+    @cached_property
     def loss_index(self) -> int:
         """Where the loss op is; len(ops) when there is none (an iteration that ends after the
         forward pass)."""

@@ -139,28 +139,17 @@ class Session:
             self._findings[key] = judge(Debugger(d.model, d.data), s.expectations, s.notation.rounding)
         return self._findings[key]
 
-    @property
-    def stops(self) -> str | None:
-        """Where an iteration of a scenario that stops early ends, and why; None if it trains."""
-        program = self.debugger.program
-        if not program.has_loss:
-            return "after the forward pass (it has no [loss])"
-        return None if program.trains else "after the backward pass (it has no [optimizer])"
-
     def nothing_to_train(self) -> str | None:
         """Why running iterations would change nothing; None if it would."""
-        if self.stops:
-            return f"Nothing to train: each iteration stops {self.stops}."
-        if not self.debugger.model.trained_parameters():
-            return ("Nothing to train: no leaf of this graph is a parameter (its [graph] parameters), "
-                    "so every iteration is the same.")
-        return None
+        why = self.debugger.program.untrainable
+        return None if why is None else f"Nothing to train: {why}."
 
     def nothing_to_check(self) -> str | None:
         """Why there are no gradients to check; None if there are."""
-        if self.debugger.program.has_loss:
+        program = self.debugger.program
+        if program.has_loss:
             return None
-        return f"Nothing to check: a gradient check compares ∂J/∂θ, and each iteration stops {self.stops}."
+        return f"Nothing to check: a gradient check compares ∂J/∂θ, and each iteration stops {program.stops}."
 
     @property
     def graph(self) -> Graph | None:
