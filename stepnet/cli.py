@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from stepnet.engine.debugger import Debugger
     from stepnet.engine.judge import Findings
     from stepnet.engine.program import Program
+    from stepnet.limits import Limits
     from stepnet.scenario import Scenario
 
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -88,15 +89,21 @@ class _Parser(argparse.ArgumentParser):
 # --- the arguments of each command ------------------------------------------------------
 
 def _scenario_arguments(p: argparse.ArgumentParser) -> None:
-    """FILE, and the limits that every command on a scenario takes."""
-    from stepnet import scenario
+    """FILE, and the limits that every command on a scenario takes (`--max-parameters N`, …)."""
+    from stepnet.limits import LIMITS, Limits
 
     p.add_argument("file", metavar="FILE",
                    help="a scenario .toml file, or the name of a bundled example (`stepnet examples` lists them)")
-    p.add_argument("--max-parameters", type=whole(1), default=scenario.MAX_PARAMETERS, metavar="N",
-                   help="refuse networks with more parameters (default %(default)s)")
-    p.add_argument("--max-samples", type=whole(1), default=scenario.MAX_SAMPLES, metavar="N",
-                   help="refuse data sets with more samples (default %(default)s)")
+    for limit in LIMITS:
+        p.add_argument(Limits.flag(limit.name), type=whole(1), default=limit.default, metavar="N",
+                       dest=f"max_{limit.name}", help=f"{limit.metadata['help']} (default %(default)s)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """The limits the command line sets."""
+    from stepnet.limits import LIMITS, Limits
+
+    return Limits(**{limit.name: getattr(args, f"max_{limit.name}") for limit in LIMITS})
 
 
 def _iterations(p: argparse.ArgumentParser, default: int, what: str) -> None:
@@ -326,7 +333,7 @@ def _run(args: argparse.Namespace) -> int:
     from stepnet.errors import ScenarioError
 
     try:
-        scenario = scenario_file.load(bundled.resolve(args.file), args.max_parameters, args.max_samples)
+        scenario = scenario_file.load(bundled.resolve(args.file), _limits(args))
     except ScenarioError as e:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT

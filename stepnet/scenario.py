@@ -34,6 +34,7 @@ from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
 from stepnet.errors import ScenarioError
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
+from stepnet.limits import DEFAULT, Limits
 
 if TYPE_CHECKING:
     from stepnet.engine.graph import Graph
@@ -48,9 +49,6 @@ BOM = b"\xef\xbb\xbf"
 #: an init scale this large would draw infinite weights
 MAX_SCALE = 1e100
 
-#: refused before anything is allocated; `--max-parameters` / `--max-samples` override
-MAX_PARAMETERS = 10_000_000
-MAX_SAMPLES = 1_000_000
 #: an `[[expect]]` further out would make `stepnet check` train for hours
 MAX_EXPECT_ITERATION = 100_000
 
@@ -73,9 +71,9 @@ class Scenario:
         return Debugger(self.model, self.data)
 
 
-def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES) -> Scenario:
+def load(path: str | Path, limits: Limits = DEFAULT) -> Scenario:
     path = Path(path)
-    doc = _read(path)
+    doc = _read(path, limits)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
                                 "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
     title = top.string("title")
@@ -95,9 +93,8 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
     n_params = sum(sizes[i] * sizes[i + 1] + (sizes[i + 1] if t.raw("bias", 0.0) is not False else 0)
                    for i, t in enumerate(layer_tables))
-    if n_params > max_parameters:
-        raise net.error("layers", f"the network has {count(n_params, 'parameter')}, more than the limit of "
-                                  f"{max_parameters:,} (raise it with --max-parameters)")
+    if n_params > limits.parameters:
+        raise net.error("layers", limits.exceeded("parameters", f"the network has {count(n_params, 'parameter')}"))
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
         layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent)
@@ -117,7 +114,7 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial, loss is not None), initial,
                   seed, l2, changes=_names_changes(top, notation_t),
                   input_gradient=net.boolean("input_gradient", False))
-    dataset = _data(top, path, model, seed, max_samples)
+    dataset = _data(top, path, model, seed, limits)
     program = build_program(model, dataset)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
@@ -154,8 +151,9 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
                     expectations, Notation(layout, _rounding(notation_t), names))
 
 
-def _read(path: Path) -> dict:
-    """The TOML document in `path`; any file that is not one is a `ScenarioError`."""
+def _read(path: Path, limits: Limits) -> dict:
+    """The TOML document in `path`; any file that is not one, or beyond the `limits` (its
+    bytes, its keys' parts), is a `ScenarioError`, refused before it is read or parsed."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
@@ -163,9 +161,14 @@ def _read(path: Path) -> dict:
             raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
         if not path.is_file():  # a FIFO or a device such as /dev/zero would block or never end
             raise ScenarioError(path, "", "is not a regular file, expected a scenario .toml file")
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size <= limits.file_bytes:
+            raw = path.read_bytes()
+            size = len(raw)  # it may have grown since
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
+    if size > limits.file_bytes:
+        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {size:,} bytes"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
@@ -180,6 +183,10 @@ def _read(path: Path) -> dict:
                                       f"column {column}); save it as UTF-8") from None
     if not text.strip():
         raise ScenarioError(path, "", f"is empty, {EMPTY}")
+    if deep := re.search(_DOTTED_KEY % limits.key_parts, text):
+        line = text.count("\n", 0, deep.start()) + 1
+        raise ScenarioError(path, "", limits.exceeded(
+            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep[0])):,} dotted parts"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -192,6 +199,11 @@ def _read(path: Path) -> dict:
         raise ScenarioError(path, "", f"holds only comments, {EMPTY}")
     return doc
 
+
+#: one part of a TOML key: bare, "basic" or 'literal'
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+#: a key of more than %d parts, from its first (possessive, so a long key is matched once, not backtracked)
+_DOTTED_KEY = rf"(?<![A-Za-z0-9_.-])(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART}"
 
 _HINTS = {
     "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"; numbers are written 0.5, 1e-3",
@@ -347,11 +359,11 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
     return Optimizer(rule, lr, frozenset(map(Name.parse, frozen)), schedule)
 
 
-def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
+def _data(top: Table, path: Path, model: Model, seed: int, limits: Limits) -> Dataset:
     t = top.table_("data", ("inputs", "targets", "file", "batch_size", "shuffle"))
     outputs = model.layers[-1].units
     if model.loss is None:
-        return _inputs_only(t, model, seed, max_samples)
+        return _inputs_only(t, model, seed, limits)
     untargeted = model.loss.targets == "none"
     if untargeted and "targets" in t:
         raise t.error("targets", f"the {model.loss.name} loss takes no targets: J is the network's output")
@@ -361,15 +373,14 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         for key in ("inputs", "targets"):
             if key in t:
                 raise t.error(key, "give either file or inputs/targets, not both")
-        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, max_samples)
+        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, limits)
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
         y = np.zeros((len(x), 0)) if untargeted else _targets(t, outputs)
         where = "inputs" if untargeted else "targets"
-    if len(x) > max_samples:
-        raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
-                             "(raise it with --max-samples)")
+    if len(x) > limits.samples:
+        raise t.error(where, limits.exceeded("samples", count(len(x), "sample")))
     if x.shape[1] != model.inputs:
         raise t.error("inputs" if where == "targets" else where,
                       f"expected samples of {count(model.inputs, 'input')} (network.inputs), got {x.shape[1]}")
@@ -403,16 +414,15 @@ def _targets(t: Table, outputs: int) -> np.ndarray:
     return array(t, "targets", raw, 2, f"a list of samples, each a list of {count(outputs, 'number')}")
 
 
-def _inputs_only(t: Table, model: Model, seed: int, max_samples: int) -> Dataset:
+def _inputs_only(t: Table, model: Model, seed: int, limits: Limits) -> Dataset:
     """The data of a scenario without a loss: inline inputs, no targets."""
     for key in ("targets", "file"):
         if key in t:
             raise t.error(key, "a scenario without [loss] stops after the forward pass and takes inline "
                                "inputs only: add a [loss] to use targets, or leave them out")
     x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
-    if len(x) > max_samples:
-        raise t.error("inputs", f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
-                                "(raise it with --max-samples)")
+    if len(x) > limits.samples:
+        raise t.error("inputs", limits.exceeded("samples", count(len(x), "sample")))
     if x.shape[1] != model.inputs:
         raise t.error("inputs", f"expected samples of {count(model.inputs, 'input')} (network.inputs), "
                                 f"got {x.shape[1]}")

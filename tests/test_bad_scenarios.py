@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tracemalloc
 import types
 import typing
@@ -26,6 +27,7 @@ from stepnet import cli
 from stepnet import scenario as scenario_file
 from stepnet.errors import ScenarioError
 from stepnet.fields import Table
+from stepnet.limits import Limits
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
 BASE = CORPUS / "valid" / "base.toml"
@@ -324,7 +326,7 @@ def test_an_npy_renamed_npz_is_refused_before_its_array_is_read(tmp_path: Path,
 def test_a_count_of_one_is_singular() -> None:
     """`1 sample`, not `1 samples`: the corpus cannot show it, as its fragments match anywhere."""
     with pytest.raises(ScenarioError) as limit:
-        scenario_file.load(BASE, max_samples=0)
+        scenario_file.load(BASE, Limits(samples=0))
     assert limit.value.message == "1 sample, more than the limit of 0 (raise it with --max-samples)"
     with pytest.raises(ScenarioError) as mismatch:
         scenario_file.load(CORPUS / "data_sample_count_mismatch.toml")
@@ -354,3 +356,49 @@ def test_one_value_per_sample_is_the_target_of_a_single_output_unit(targets: np.
     (tmp_path / "s.toml").write_text(ONE_OUTPUT)
     loaded = scenario_file.load(tmp_path / "s.toml")
     np.testing.assert_array_equal(loaded.data.targets, targets.reshape(2, 1))
+
+
+# --- hostile sizes: refused up front, in seconds and a few MB --------------------------
+
+
+def refuses_quickly(capsys: pytest.CaptureFixture[str], file: Path, field: str, *fragments: str,
+                    args: tuple[str, ...] = (), seconds: float = 5.0, bytes_: int = 20_000_000) -> None:
+    """Refused as `refuses` says, within `seconds` and a peak of `bytes_` allocated by Python
+    and NumPy (both trace their allocations through tracemalloc)."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        result = run_main(["check", *args, str(file)], capsys)
+        elapsed, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_refused(*result, file, Case(file.stem, field, fragments))
+    assert elapsed < seconds
+    assert peak < bytes_
+
+
+def test_a_10_gib_scenario_is_refused_before_it_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Read whole, it was a MemoryError; its size is checked before it is read."""
+    file = tmp_path / "huge.toml"
+    with file.open("wb") as f:
+        f.truncate(10 * 2**30)  # sparse: no disk, no time
+    refuses_quickly(capsys, file, "", "the file has 10,737,418,240 bytes, more than the limit of 10,000,000",
+                    "--max-file-bytes")
+
+
+def test_a_key_of_100000_parts_is_refused_before_tomllib_reads_it(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """tomllib took over a minute and gigabytes on this 200 KB file."""
+    file = tmp_path / "dotted.toml"
+    file.write_text('title = "t"\n' + ".".join(["a"] * 100_000) + " = 1\n")
+    refuses_quickly(capsys, file, "", "the key at line 2 has 100,000 dotted parts, more than the limit of 32")
+
+
+def test_keys_up_to_the_limit_and_quoted_parts_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """32 parts pass the limit (and fail later, for a field that does not exist); 33, two of
+    them quoted (one holding a dot) and spaced as TOML allows, are refused."""
+    file = tmp_path / "keys.toml"
+    file.write_text('title = "t"\n' + ".".join(["a"] * 32) + " = 1\n")
+    refuses(capsys, file, "a", "unknown key")
+    file.write_text('title = "t"\n' + ".".join(["a"] * 31) + ' . "b.c" . \'d\' = 1\n')
+    refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")

@@ -1,0 +1,40 @@
+"""How much a command will read, allocate and compute before it refuses: one place per limit.
+
+Each limit is refused up front, from what a file declares (its size, an array's header, the
+network's shape), so a hostile or mistaken file ends in one line, in seconds, not in an
+out-of-memory error or hours of work. Every command takes `--max-NAME N` for each (the
+flags are made from this table), and the README's limits section lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+def _limit(default: int, refuse: str) -> int:
+    return field(default=default, metadata={"help": f"refuse {refuse}"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of one run; the defaults are generous for teaching-sized networks."""
+
+    parameters: int = _limit(10_000_000, "networks with more parameters")
+    samples: int = _limit(1_000_000, "data sets with more samples")
+    #: checked before the file is read
+    file_bytes: int = _limit(10_000_000, "scenario files of more bytes")
+    #: checked before parsing: tomllib's time grows with the square of a dotted key's parts
+    key_parts: int = _limit(32, "TOML keys of more dotted parts (a.b.c has 3)")
+
+    @staticmethod
+    def flag(name: str) -> str:
+        """`--max-NAME`, the command-line flag that overrides limit `name`."""
+        return "--max-" + name.replace("_", "-")
+
+    def exceeded(self, name: str, what: str) -> str:
+        """The message refusing `what` (`3 layers`) beyond limit `name`."""
+        return f"{what}, more than the limit of {getattr(self, name):,} (raise it with {self.flag(name)})"
+
+
+DEFAULT = Limits()
+LIMITS = fields(Limits)
