@@ -37,6 +37,8 @@ def resolve(table: Table, key: str, base: Path, what: str, kinds: str) -> Path:
             raise table.error(key, f"{name!r} is not a regular file, expected a {kinds}")
     except ValueError:  # a NUL character in the name
         raise table.error(key, f"{name!r} is not a valid file name") from None
+    except RuntimeError:  # Path.resolve's "Symlink loop" (an OSError from Python 3.13)
+        raise table.error(key, f"{name!r} is a loop of symbolic links, expected a {kinds}") from None
     except OSError as e:
         raise table.error(key, f"cannot read {name!r}: {e.strerror or e}") from None
     return path
@@ -91,7 +93,7 @@ def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | Non
     resolved relative to `base`; its dtype, and its shape by `check` (what is wrong, or None),
     read from its header before its data."""
     path = resolve(table, "file", base, "parameter file", ".npz file")
-    if path.suffix.lower() != ".npz":
+    if Path(table.string("file")).suffix.lower() != ".npz":
         raise table.error("file", f"expected a .npz file (numpy.savez), got {table.string('file')!r}")
     key = table.string("key")
     try:

@@ -27,7 +27,7 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
 
     name = table.string(key)
     path = arrays.resolve(table, key, base, "data file", ".npz or .csv file")
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()  # the name written, not a link's target: data.csv → store/3f9a…
     try:
         if suffix == ".npz":
             x, y = _npz(table, key, path, inputs, outputs, limits)

@@ -228,7 +228,13 @@ def test_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_a_file_name_too_long_for_the_system(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    refuses(capsys, tmp_path / ("x" * 300 + ".toml"), "", "cannot read")
+    """Refused, and named by its start and end, not echoed whole."""
+    file = tmp_path / ("x" * 5000 + ".toml")
+    status, out, err = run_main(["check", str(file)], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"stepnet: {str(file)[:90]}") and " … " in err
+    assert err.endswith("xxx.toml: cannot read: File name too long\n")
+    assert len(err) < 300
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -402,3 +408,57 @@ def test_keys_up_to_the_limit_and_quoted_parts_count(tmp_path: Path, capsys: pyt
     refuses(capsys, file, "a", "unknown key")
     file.write_text('title = "t"\n' + ".".join(["a"] * 31) + ' . "b.c" . \'d\' = 1\n')
     refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
+
+
+# --- links and names a file system allows ----------------------------------------------
+
+
+def _naming(tmp_path: Path, case: str, old: str, new: str) -> Path:
+    """A copy of corpus case `case` in tmp_path, naming the file `new` where it names `old`."""
+    file = tmp_path / f"{case}.toml"
+    file.write_text(CORPUS.joinpath(f"{case}.toml").read_text().replace(old, new))
+    return file
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize("ring", [["self.npz"], ["a.npz", "b.npz"]], ids=["itself", "a-b-a"])
+@pytest.mark.parametrize("case, old, field", [("data_file_missing", "no_such_file.npz", "data.file"),
+                                              ("params_file_missing", "no_such_params.npz",
+                                               "network.layers[0].weights.file")])
+def test_a_loop_of_symbolic_links(ring: list[str], case: str, old: str, field: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Path.resolve raises RuntimeError on a loop in Python 3.11, which was a traceback."""
+    (tmp_path / "data").mkdir()
+    for link, target in zip(ring, ring[1:] + ring[:1]):
+        (tmp_path / "data" / link).symlink_to(target)
+    file = _naming(tmp_path, case, old, ring[0])
+    refuses(capsys, file, field, f"'data/{ring[0]}' is a loop of symbolic links")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_is_judged_by_the_name_written_not_its_target(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """passwd.csv → a file without an extension (as /etc/passwd, or a content-addressed store's
+    blob) is read as the CSV its name says, and refused for what it holds, shortened."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "store").write_text("root:x:0:0\n" + "daemon:" + "x" * 5000 + ":1:1\n")
+    (tmp_path / "data" / "passwd.csv").symlink_to(tmp_path / "store")
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "passwd.csv")
+    refuses(capsys, file, "data.file", "store line 2: expected numbers separated by commas, found 'daemon:xxx", " … ")
+    assert len(capsys.readouterr().err) < 1000
+
+
+def test_an_npz_of_100000_arrays_without_targets_is_named_in_one_short_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The list of what it holds was a 1.9 MB line."""
+    (tmp_path / "data").mkdir()
+    with zipfile.ZipFile(tmp_path / "data" / "many.npz", "w") as z:
+        z.writestr("inputs.npy", _npy((1, 2), "<f8", np.zeros(2).tobytes()))
+        member = _npy((0,), "<f8")
+        for i in range(100_000):
+            z.writestr(f"a{i}.npy", member)
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "many.npz")
+    status, out, err = run_main(["check", str(file)], capsys)
+    assert_refused(status, out, err, file, Case(file.stem, "data.file", ("has no array named 'targets'",
+                                                                         "it holds: inputs, a0, a1", "a99999)")))
+    assert len(err) < 1000
