@@ -7,6 +7,7 @@ Every mistake is an exception made by the caller's `fail`, whose message names t
 
 from __future__ import annotations
 
+import math
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from stepnet.fields import Table, did_you_mean
+from stepnet.limits import Limits
 
 #: what a broken or hostile .npz makes numpy and zipfile raise
 ERRORS = (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
@@ -73,11 +75,30 @@ def members(opened: np.lib.npyio.NpzFile) -> list[str]:
 
 def header(opened: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from an .npy member's header, without reading its data."""
+    return _header(opened, name)[:2]
+
+
+def _header(opened: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and the bytes of data the archive holds after the header (for a
+    compressed member, those its entry declares: all zipfile will decompress)."""
     assert opened.zip is not None  # open: we are inside its `with`
     with opened.zip.open(name + ".npy") as f:
         major, _ = npy.read_magic(f)
         shape, _, dtype = (npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0)(f)
-    return shape, dtype
+        return shape, dtype, opened.zip.getinfo(name + ".npy").file_size - f.tell()
+
+
+def read(opened: np.lib.npyio.NpzFile, name: str, fail: Fail, limits: Limits) -> np.ndarray:
+    """The array `name`, its header checked before numpy allocates what it declares: more
+    bytes than `limits.array_bytes`, or than the archive holds of it, is `fail(message)`."""
+    shape, dtype, held = _header(opened, name)
+    declared = math.prod(shape) * dtype.itemsize
+    described = f"`{name}` ({'×'.join(map(str, shape)) or 'a scalar'} of {dtype.str}, {declared:,} bytes)"
+    if declared > limits.array_bytes:
+        raise fail(limits.exceeded("array_bytes", described))
+    if declared > held:
+        raise fail(f"{described} holds only {held:,} bytes: the file is cut short or its header is wrong")
+    return opened[name]
 
 
 def not_numbers(dtype: np.dtype) -> str | None:
@@ -88,10 +109,10 @@ def not_numbers(dtype: np.dtype) -> str | None:
     return f"found dtype {dtype.str}{why}"
 
 
-def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
+def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | None], limits: Limits) -> np.ndarray:
     """The array a table `{ file = "init.npz", key = "W1" }` names, as float64: its file
-    resolved relative to `base`; its dtype, and its shape by `check` (what is wrong, or None),
-    read from its header before its data."""
+    resolved relative to `base`; its dtype, its bytes (within `limits`), and its shape by
+    `check` (what is wrong, or None), read from its header before its data."""
     path = resolve(table, "file", base, "parameter file", ".npz file")
     if Path(table.string("file")).suffix.lower() != ".npz":
         raise table.error("file", f"expected a .npz file (numpy.savez), got {table.string('file')!r}")
@@ -107,7 +128,8 @@ def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | Non
                 raise table.error("key", f"{path.name}: `{key}` must hold integers or floats, {problem}")
             if problem := check(shape):
                 raise table.error("key", f"{path.name}: `{key}`: {problem}")
-            value = opened[key].astype(np.float64)
+            value = read(opened, key, lambda message: table.error("key", f"{path.name}: {message}"),
+                         limits).astype(np.float64)
     except OSError as e:
         raise table.error("file", f"cannot read {path.name}: {e.strerror or e}") from None
     if not np.isfinite(value).all():

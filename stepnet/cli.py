@@ -532,7 +532,7 @@ def _comparison(scenario: Scenario, program: Program, args: argparse.Namespace) 
     from stepnet.engine.comparison import Tolerance
 
     return traces.comparison(Path(args.compare if args.command is None else args.trace), program, scenario.notation,
-                             Tolerance(args.rtol, args.atol))
+                             Tolerance(args.rtol, args.atol), _limits(args))
 
 
 def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:

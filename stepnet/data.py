@@ -47,8 +47,10 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
     """The two arrays, their headers checked first so nothing oversized is allocated."""
     from stepnet import arrays
 
-    with arrays.archive(path, lambda message: table.error(key, message),
-                        "with arrays `inputs` and `targets`") as archive:
+    def fail(message: str) -> Exception:
+        return table.error(key, message)
+
+    with arrays.archive(path, fail, "with arrays `inputs` and `targets`") as archive:
         held = arrays.members(archive)
         missing = [a for a in ("inputs", "targets") if a not in held]
         if missing:
@@ -67,7 +69,8 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
                             f"samples × {outputs} (the last layer's units), or one "
                             f"{'class label' if outputs > 1 else 'value'} per sample")
                 raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
-        x, y = archive["inputs"], archive["targets"]
+        x, y = (arrays.read(archive, name, lambda message: fail(f"{path.name}: {message}"), limits)
+                for name in ("inputs", "targets"))
     return x.astype(np.float64), y
 
 

@@ -25,6 +25,8 @@ class Limits:
     file_bytes: int = _limit(10_000_000, "scenario files of more bytes")
     #: checked before parsing: tomllib's time grows with the square of a dotted key's parts
     key_parts: int = _limit(32, "TOML keys of more dotted parts (a.b.c has 3)")
+    #: as an array's header and its archive declare them, before numpy allocates them
+    array_bytes: int = _limit(1_000_000_000, "arrays in .npz files (data, parameters, traces) of more bytes")
 
     @staticmethod
     def flag(name: str) -> str:

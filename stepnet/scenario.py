@@ -97,7 +97,7 @@ def load(path: str | Path, limits: Limits = DEFAULT) -> Scenario:
         raise net.error("layers", limits.exceeded("parameters", f"the network has {count(n_params, 'parameter')}"))
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
-        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent)
+        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent, limits)
         layers.append(layer)
         initial[Name("W", l)] = W
         if b is not None:
@@ -259,7 +259,7 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
 
 
 def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
-           base: Path) -> tuple[Layer, np.ndarray, np.ndarray | None]:
+           base: Path, limits: Limits) -> tuple[Layer, np.ndarray, np.ndarray | None]:
     """A layer, its weights and its bias (None: none); `base` is the folder parameter files
     are named relative to."""
     units = t.integer("units", minimum=1)
@@ -281,7 +281,7 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
             return f"expected {shape}, got {_dims(got)}{hint}"
 
         if isinstance(t.raw("weights"), dict):
-            W = _from_file(t, "weights", base, misshapen)
+            W = _from_file(t, "weights", base, limits, misshapen)
         else:
             W = array(t, "weights", t.raw("weights"), 2, shape)
             if problem := misshapen(W.shape):
@@ -299,7 +299,7 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
         b = None
     elif isinstance(bias, dict):  # { file = "init.npz", key = "b1" }: a row or a column will do
         rows_of = ((units,), (1, units), (units, 1))
-        b = _from_file(t, "bias", base, lambda got: None if got in rows_of else (
+        b = _from_file(t, "bias", base, limits, lambda got: None if got in rows_of else (
             f"expected {count(units, 'number')} (one per unit, shape ({units},), (1, {units}) or ({units}, 1)), "
             f"got {_dims(got)}")).reshape(units)
     elif is_number(bias):
@@ -317,12 +317,13 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
     return Layer(units, act, b is not None, dropout), W, b
 
 
-def _from_file(t: Table, key: str, base: Path, misshapen: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
+def _from_file(t: Table, key: str, base: Path, limits: Limits,
+               misshapen: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
     """The array `t[key] = { file = "init.npz", key = "W1" }` names, refused when `misshapen`
-    says what is wrong with its shape."""
+    says what is wrong with its shape, or beyond the `limits`."""
     from stepnet import arrays
 
-    return arrays.named(t.table_(key, ("file", "key")), base, misshapen)
+    return arrays.named(t.table_(key, ("file", "key")), base, misshapen, limits)
 
 
 def _init(t: Table, kind: str, units: int, fan_in: int, rng: Generator) -> np.ndarray:

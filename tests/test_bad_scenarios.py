@@ -92,6 +92,8 @@ DATA_FILES = {
     "params.npz": lambda p: _savez(p, W1=np.array([[0.15, 0.20], [0.25, 0.30]]), b1=np.array([[0.35, 0.35]]),
                                    wide=np.zeros((2, 3)), nan=np.array([[0.15, np.nan], [0.25, 0.30]]),
                                    words=np.array(["a", "b"])),
+    # a header declaring a 2×2 matrix over 8 bytes: numpy would allocate what it declares
+    "short.npz": lambda p: _zip(p, W1=_npy((2, 2), "<f8", np.zeros(1).tobytes())),
 }
 
 
@@ -462,3 +464,36 @@ def test_an_npz_of_100000_arrays_without_targets_is_named_in_one_short_line(
     assert_refused(status, out, err, file, Case(file.stem, "data.file", ("has no array named 'targets'",
                                                                          "it holds: inputs, a0, a1", "a99999)")))
     assert len(err) < 1000
+
+
+ONE_UNIT = ONE_OUTPUT.replace("inputs = 2", "inputs = {inputs}").replace('"d.npz"', '"{file}"')
+
+
+def test_an_npz_header_declaring_800_gb_over_1_kb_is_refused_before_numpy_allocates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its width is network.inputs and its samples within the limit: numpy's out-of-memory error was the end."""
+    with zipfile.ZipFile(tmp_path / "d.npz", "w") as z:
+        z.writestr("inputs.npy", _npy((1_000_000, 100_000), "<f8", bytes(1000)))
+        z.writestr("targets.npy", _npy((1_000_000,), "<f8", bytes(1000)))
+    file = tmp_path / "s.toml"
+    file.write_text(ONE_UNIT.format(inputs=100_000, file="d.npz"))
+    refuses_quickly(capsys, file, "data.file", "d.npz: `inputs` (1000000×100000 of <f8, 800,000,000,000 bytes), "
+                    "more than the limit of 1,000,000,000 (raise it with --max-array-bytes)")
+    refuses_quickly(capsys, file, "data.file", "holds only 1,000 bytes: the file is cut short or its header is wrong",
+                    args=("--max-array-bytes", str(10**12)))
+
+
+def test_a_compressed_npz_is_limited_by_the_bytes_it_decompresses_to(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """16 MB of zeros compress to some 16 KB: the limit holds the 16 MB, refused before they
+    are decompressed (at full scale 2 GB from 1.9 MB reached 1.94 GB before it was refused)."""
+    with zipfile.ZipFile(tmp_path / "d.npz", "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("inputs.npy", _npy((20_000, 100), "<f8", bytes(16_000_000)))
+        z.writestr("targets.npy", _npy((20_000,), "<f8", bytes(160_000)))
+    assert (tmp_path / "d.npz").stat().st_size < 100_000
+    file = tmp_path / "s.toml"
+    file.write_text(ONE_UNIT.format(inputs=100, file="d.npz"))
+    refuses_quickly(capsys, file, "data.file", "`inputs` (20000×100 of <f8, 16,000,000 bytes), more than the limit "
+                    "of 1,000,000", args=("--max-array-bytes", "1000000"), bytes_=4_000_000)
+    status, out, err = run_main(["train", "-n", "1", str(file)], capsys)
+    assert (status, err) == (0, "")

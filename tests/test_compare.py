@@ -361,6 +361,8 @@ BAD_TRACES = {
                      "must hold integers or floats, found dtype |O (object arrays are refused"),
     "too large": ("t.npz", _zip_member("z1@1", "<f8", (100_000, 100_000)), "z1@1",
                   "holds 10,000,000,000 numbers, more than any quantity of this scenario could"),
+    "cut short": ("t.npz", _zip_member("z1@1", "<f8", (3, 5)), "z1@1",
+                  "`z1@1` (3×5 of <f8, 120 bytes) holds only 12 bytes: the file is cut short or its header is wrong"),
     "empty": ("t.npz", _npz(), "", "holds no arrays"),
     "not JSON": ("t.json", lambda p: p.write_text("{\"steps\": [}"), "", "is not JSON"),
     "JSON without steps": ("t.json", lambda p: p.write_text("{\"title\": \"x\"}"), "", "has no \"steps\" list"),
