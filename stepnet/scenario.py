@@ -32,7 +32,7 @@ from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
-from stepnet.errors import ScenarioError
+from stepnet.errors import ScenarioError, one_line
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
 from stepnet.limits import DEFAULT, Limits
 
@@ -55,7 +55,8 @@ MAX_EXPECT_ITERATION = 100_000
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario file, read and checked: the model, its data, the source's figures and notation."""
+    """A scenario file, read and checked: the model, its data, the source's figures and notation.
+    Its title, description and source are as shown: their control characters escaped."""
 
     path: Path
     title: str
@@ -76,7 +77,7 @@ def load(path: str | Path, limits: Limits = DEFAULT) -> Scenario:
     doc = _read(path, limits)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
                                 "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
-    title = top.string("title")
+    title = one_line(top.string("title"))
     notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
     layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
     if "graph" in top:
@@ -118,8 +119,15 @@ def load(path: str | Path, limits: Limits = DEFAULT) -> Scenario:
     program = build_program(model, dataset)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, top.string("description", ""), top.string("source", ""),
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"),
                     model, dataset, expectations, Notation(layout, _rounding(notation_t), names))
+
+
+def _prose(top: Table, key: str) -> str:
+    """The text of a free field (description, source), each line with its terminal escapes and
+    other control characters escaped: whatever shows it (a terminal, the debugger, a document
+    written to stdout) shows them as text, never obeys them."""
+    return "\n".join(map(one_line, top.string(key, "").split("\n")))
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
@@ -147,7 +155,7 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
     program = build_program(graph, NO_DATA)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, top.string("description", ""), top.string("source", ""), graph, NO_DATA,
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), graph, NO_DATA,
                     expectations, Notation(layout, _rounding(notation_t), names))
 
 
