@@ -638,7 +638,7 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.export import export as write_out
     from stepnet.export.render import notebook
     from stepnet.export.scope import ExportError, Mode, Request, Scope, neuron, operation
-    from stepnet.files import write_atomically
+    from stepnet.files import Unwritable, target, write_atomically
 
     def refuse(message: str) -> int:
         print(f"stepnet: {message}", file=sys.stderr)
@@ -651,8 +651,13 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return refuse(f"{'--op' if args.op else '--neuron'} writes out one iteration: choose it with --iteration K")
     if fmt == "notebook" and not notebook.available():
         return refuse(notebook.MISSING)
-    if args.output and os.path.lexists(args.output) and not args.force:
+    try:
+        if args.output is not None:  # checked before the work, and again as it is written
+            target(args.output, args.force)
+    except FileExistsError:
         return refuse(f"{args.output} already exists; add --force to overwrite it")
+    except Unwritable as e:
+        return refuse(str(e))
     first = args.iteration or 1
     try:
         scope = Scope(first, args.iterations or first,
@@ -662,13 +667,15 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         text = write_out(scenario, Request(scope, mode, args.blank, args.digits), fmt, d)
     except ExportError as e:
         return refuse(f"{scenario.path}: {e}")
-    if not args.output:
+    if args.output is None:
         sys.stdout.write(text)
         return OK
     try:
         write_atomically(args.output, text, overwrite=args.force)
     except FileExistsError:
         return refuse(f"{args.output} already exists; add --force to overwrite it")
+    except Unwritable as e:
+        return refuse(str(e))
     except OSError as e:
         return refuse(f"cannot write {args.output}: {e.strerror or e}")
     return OK

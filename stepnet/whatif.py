@@ -28,7 +28,8 @@ from stepnet.engine.graph import Graph
 from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
-from stepnet.files import write_atomically
+from stepnet.files import Unwritable, write_atomically
+from stepnet.files import target as file_target
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
 from stepnet.tomlspans import Path as KeyPath
@@ -52,9 +53,12 @@ class Saved:
 
 def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> Saved:
     """Write the scenario with `edits` made to `destination`, which must not exist."""
-    destination = Path(destination)
-    if destination.exists():
-        raise SaveError(f"{destination} already exists: choose another name")
+    try:
+        destination = file_target(destination)
+    except FileExistsError:
+        raise SaveError(f"{destination} already exists: choose another name") from None
+    except Unwritable as e:
+        raise SaveError(str(e)) from None
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:
@@ -67,6 +71,8 @@ def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> 
         write_atomically(destination, text)
     except FileExistsError:
         raise SaveError(f"{destination} already exists: choose another name") from None
+    except Unwritable as e:
+        raise SaveError(str(e)) from None
     except OSError as e:
         raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
     return Saved(destination, tuple(notes))
