@@ -21,6 +21,8 @@ class Limits:
 
     parameters: int = _limit(10_000_000, "networks with more parameters")
     samples: int = _limit(1_000_000, "data sets with more samples")
+    #: each layer is a dozen operations, each a few microseconds of Python however small
+    layers: int = _limit(100, "networks with more layers")
     #: checked before the file is read
     file_bytes: int = _limit(10_000_000, "scenario files of more bytes")
     #: checked before parsing: tomllib's time grows with the square of a dotted key's parts

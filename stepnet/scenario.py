@@ -91,6 +91,8 @@ def load(path: str | Path, limits: Limits = DEFAULT) -> Scenario:
     inputs = net.integer("inputs", minimum=1)
     layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale", "bias", "dropout",
                                          *ACTIVATIONS.options()))
+    if len(layer_tables) > limits.layers:
+        raise net.error("layers", limits.exceeded("layers", f"the network has {count(len(layer_tables), 'layer')}"))
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
     n_params = sum(sizes[i] * sizes[i + 1] + (sizes[i + 1] if t.raw("bias", 0.0) is not False else 0)
                    for i, t in enumerate(layer_tables))

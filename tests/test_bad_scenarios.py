@@ -497,3 +497,31 @@ def test_a_compressed_npz_is_limited_by_the_bytes_it_decompresses_to(tmp_path: P
                     "of 1,000,000", args=("--max-array-bytes", "1000000"), bytes_=4_000_000)
     status, out, err = run_main(["train", "-n", "1", str(file)], capsys)
     assert (status, err) == (0, "")
+
+
+def test_100000_one_unit_layers_are_refused_by_the_depth_limit(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """200,000 parameters, inside every other limit: every command hung building 100,000 layers."""
+    file = tmp_path / "deep.toml"
+    layer = '[[network.layers]]\nunits = 1\nactivation = "identity"\ninit = "zeros"\n'
+    file.write_text(ONE_OUTPUT.replace("inputs = 2\n", "inputs = 1\n" + layer * 99_999, 1).replace(
+        '[data]\nfile = "d.npz"', "[data]\ninputs = [[1.0]]\ntargets = [[0.5]]"))
+    start = time.perf_counter()  # (not traced: tracemalloc makes tomllib's parse of its 7 MB five times slower)
+    refuses(capsys, file, "network.layers", "the network has 100,000 layers, more than the limit of 100 "
+            "(raise it with --max-layers)")
+    assert time.perf_counter() - start < 30
+
+
+def test_a_deep_network_within_a_raised_limit_is_checked_in_seconds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2,000 one-unit layers, the limit raised for them: each per-layer step is linear."""
+    layer = '[[network.layers]]\nunits = 1\nactivation = "sigmoid"\nweights = [[0.5]]\nbias = 0.1\n'
+    file = tmp_path / "deep.toml"
+    file.write_text(ONE_OUTPUT.replace("inputs = 2\n", "inputs = 1\n" + layer * 1_999, 1).replace(
+        '[data]\nfile = "d.npz"', "[data]\ninputs = [[1.0]]\ntargets = [[0.5]]\n[[expect]]\nname = \"a2000\"\n"
+                                  "value = 0.5\ntolerance = 1.0"))
+    start = time.perf_counter()
+    status, out, err = run_main(["check", "--max-layers", "2000", str(file)], capsys)
+    assert (status, err) == (0, "") and "1 figure confirmed" in out
+    assert time.perf_counter() - start < 30
+
