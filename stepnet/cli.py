@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from stepnet.engine.debugger import Debugger
     from stepnet.engine.judge import Findings
     from stepnet.engine.program import Program
+    from stepnet.errors import ScenarioError
     from stepnet.limits import Limits
     from stepnet.scenario import Scenario
 
@@ -337,6 +338,9 @@ def _run(args: argparse.Namespace) -> int:
     except ScenarioError as e:
         print(f"stepnet: {e}", file=sys.stderr)
         return BAD_INPUT
+    if too_much := _too_much_work(scenario, args, _limits(args)):
+        print(f"stepnet: {too_much}", file=sys.stderr)
+        return BAD_INPUT
     if args.command is None:
         options = {"view": args.view, "iteration": args.iteration}
         if args.compare:
@@ -358,6 +362,41 @@ def _run(args: argparse.Namespace) -> int:
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
     return status
+
+
+def _too_much_work(scenario: Scenario, args: argparse.Namespace, limits: Limits) -> ScenarioError | None:
+    """The refusal of a command whose work, parameters × iterations, is beyond `limits.work`,
+    with its estimate; None if it is within. The gradient check counts each parameter's two
+    nudged forward passes as iterations; compare's iterations are its trace's, known later."""
+    import math
+
+    from stepnet.errors import ScenarioError
+    from stepnet.fields import count
+
+    initial = scenario.model.initial_state()
+    parameters = sum(math.prod(initial[name].shape) for name in scenario.model.parameter_names())
+    field = ""
+    if args.command == "check":
+        last = max(scenario.expectations, key=lambda e: e.iteration, default=None)
+        iterations, what = (last.iteration, "the iterations up to the last [[expect]]") if last else (0, "")
+        field = f"{last.where}.iteration" if last else ""
+    elif args.command == "gradcheck":
+        iterations, what = args.iteration + 2 * parameters, "an iteration per parameter nudged each way"
+    elif args.command in ("trace", "train"):
+        iterations, what = args.iterations, "--iterations"
+    elif args.command == "export":
+        iterations, what = args.iterations or args.iteration or 1, "the iterations written out"
+    elif args.command is None:
+        iterations, what = args.iteration or 1, "--iteration"
+    else:
+        return None
+    work = parameters * iterations
+    if work <= limits.work:
+        return None
+    command = args.command or "the debugger"
+    return ScenarioError(scenario.path, field, limits.exceeded(
+        "work", f"{command} would compute {count(parameters, 'parameter')} × {count(iterations, 'iteration')} "
+                f"({what}) = {work:,.0f}"))
 
 
 def _refusal(program: Program, command: str) -> str | None:

@@ -29,6 +29,9 @@ class Limits:
     key_parts: int = _limit(32, "TOML keys of more dotted parts (a.b.c has 3)")
     #: as an array's header and its archive declare them, before numpy allocates them
     array_bytes: int = _limit(1_000_000_000, "arrays in .npz files (data, parameters, traces) of more bytes")
+    #: estimated before the command starts; a 3000-3000-1 network trains 100 iterations
+    #: (9 × 10⁸) in some 20 s, so the default is minutes at most
+    work: int = _limit(10_000_000_000, "commands that would compute more parameters × iterations")
 
     @staticmethod
     def flag(name: str) -> str:

@@ -525,3 +525,55 @@ def test_a_deep_network_within_a_raised_limit_is_checked_in_seconds(
     assert (status, err) == (0, "") and "1 figure confirmed" in out
     assert time.perf_counter() - start < 30
 
+
+WIDE = """title = "3000-3000-1"
+[network]
+inputs = 3000
+[[network.layers]]
+units = 3000
+activation = "sigmoid"
+init = "zeros"
+[[network.layers]]
+units = 1
+activation = "identity"
+init = "zeros"
+[loss]
+kind = "half_sse"
+[optimizer]
+learning_rate = 0.1
+[data]
+inputs = [[{inputs}]]
+targets = [[0.5]]
+[[expect]]
+name = "a2"
+iteration = 100000
+value = 0.5
+"""
+
+
+@pytest.mark.parametrize("command, field, estimate", [
+    (["check"], "expect[0].iteration", "9,006,001 parameters × 100,000 iterations (the iterations up to the last "
+                                       "[[expect]]) = 900,600,100,000"),
+    (["gradcheck"], "", "× 18,012,003 iterations (an iteration per parameter nudged each way)"),
+    (["train", "-n", "2000"], "", "× 2,000 iterations (--iterations) = 18,012,002,000"),
+    (["export", "--iterations", "1200"], "", "× 1,200 iterations (the iterations written out)"),
+])
+def test_work_of_hours_is_refused_up_front_with_its_estimate(
+        command: list[str], field: str, estimate: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 3000-3000-1 network (9 M parameters) checked at iteration 100,000 ran for hours."""
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE.format(inputs=", ".join(["0.1"] * 3000)))
+    start = time.perf_counter()
+    status, out, err = run_main([*command, str(file)], capsys)
+    assert_refused(status, out, err, file, Case(file.stem, field, (
+        estimate, "more than the limit of 10,000,000,000 (raise it with --max-work)")))
+    assert time.perf_counter() - start < 10
+
+
+def test_the_debugger_opening_at_a_far_iteration_is_refused_too(tmp_path: Path, app_started: list[object],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE.format(inputs=", ".join(["0.1"] * 3000)))
+    assert_refused(*run_main([str(file), "--iteration", "2000"], capsys), file, Case(file.stem, "", (
+        "the debugger would compute 9,006,001 parameters × 2,000 iterations (--iteration)", "--max-work")))
+    assert app_started == []
