@@ -469,6 +469,13 @@ def test_an_npz_of_100000_arrays_without_targets_is_named_in_one_short_line(
 ONE_UNIT = ONE_OUTPUT.replace("inputs = 2", "inputs = {inputs}").replace('"d.npz"', '"{file}"')
 
 
+def network(inputs: int, hidden: str, sample: str, expect: str = "") -> str:
+    """ONE_OUTPUT with `inputs`, the `hidden` layers' tables before its one output unit, and
+    one inline sample, `sample` its inputs, then `expect`."""
+    return (ONE_OUTPUT.replace("inputs = 2\n", f"inputs = {inputs}\n{hidden}", 1)
+            .replace('file = "d.npz"\n', f"inputs = [[{sample}]]\ntargets = [[0.5]]\n{expect}"))
+
+
 def test_an_npz_header_declaring_800_gb_over_1_kb_is_refused_before_numpy_allocates(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Its width is network.inputs and its samples within the limit: numpy's out-of-memory error was the end."""
@@ -504,8 +511,7 @@ def test_100000_one_unit_layers_are_refused_by_the_depth_limit(tmp_path: Path,
     """200,000 parameters, inside every other limit: every command hung building 100,000 layers."""
     file = tmp_path / "deep.toml"
     layer = '[[network.layers]]\nunits = 1\nactivation = "identity"\ninit = "zeros"\n'
-    file.write_text(ONE_OUTPUT.replace("inputs = 2\n", "inputs = 1\n" + layer * 99_999, 1).replace(
-        '[data]\nfile = "d.npz"', "[data]\ninputs = [[1.0]]\ntargets = [[0.5]]"))
+    file.write_text(network(1, layer * 99_999, "1.0"))
     start = time.perf_counter()  # (not traced: tracemalloc makes tomllib's parse of its 7 MB five times slower)
     refuses(capsys, file, "network.layers", "the network has 100,000 layers, more than the limit of 100 "
             "(raise it with --max-layers)")
@@ -517,38 +523,16 @@ def test_a_deep_network_within_a_raised_limit_is_checked_in_seconds(
     """2,000 one-unit layers, the limit raised for them: each per-layer step is linear."""
     layer = '[[network.layers]]\nunits = 1\nactivation = "sigmoid"\nweights = [[0.5]]\nbias = 0.1\n'
     file = tmp_path / "deep.toml"
-    file.write_text(ONE_OUTPUT.replace("inputs = 2\n", "inputs = 1\n" + layer * 1_999, 1).replace(
-        '[data]\nfile = "d.npz"', "[data]\ninputs = [[1.0]]\ntargets = [[0.5]]\n[[expect]]\nname = \"a2000\"\n"
-                                  "value = 0.5\ntolerance = 1.0"))
+    file.write_text(network(1, layer * 1_999, "1.0", '[[expect]]\nname = "a2000"\nvalue = 0.5\ntolerance = 1.0\n'))
     start = time.perf_counter()
     status, out, err = run_main(["check", "--max-layers", "2000", str(file)], capsys)
     assert (status, err) == (0, "") and "1 figure confirmed" in out
     assert time.perf_counter() - start < 30
 
 
-WIDE = """title = "3000-3000-1"
-[network]
-inputs = 3000
-[[network.layers]]
-units = 3000
-activation = "sigmoid"
-init = "zeros"
-[[network.layers]]
-units = 1
-activation = "identity"
-init = "zeros"
-[loss]
-kind = "half_sse"
-[optimizer]
-learning_rate = 0.1
-[data]
-inputs = [[{inputs}]]
-targets = [[0.5]]
-[[expect]]
-name = "a2"
-iteration = 100000
-value = 0.5
-"""
+#: a 3000-3000-1 network, 9 M parameters, checked at iteration 100,000
+WIDE = network(3000, '[[network.layers]]\nunits = 3000\nactivation = "sigmoid"\ninit = "zeros"\n',
+               ", ".join(["0.1"] * 3000), '[[expect]]\nname = "a2"\niteration = 100000\nvalue = 0.5\n')
 
 
 @pytest.mark.parametrize("command, field, estimate", [
@@ -562,7 +546,7 @@ def test_work_of_hours_is_refused_up_front_with_its_estimate(
         command: list[str], field: str, estimate: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A 3000-3000-1 network (9 M parameters) checked at iteration 100,000 ran for hours."""
     file = tmp_path / "wide.toml"
-    file.write_text(WIDE.format(inputs=", ".join(["0.1"] * 3000)))
+    file.write_text(WIDE)
     start = time.perf_counter()
     status, out, err = run_main([*command, str(file)], capsys)
     assert_refused(status, out, err, file, Case(file.stem, field, (
@@ -573,7 +557,7 @@ def test_work_of_hours_is_refused_up_front_with_its_estimate(
 def test_the_debugger_opening_at_a_far_iteration_is_refused_too(tmp_path: Path, app_started: list[object],
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     file = tmp_path / "wide.toml"
-    file.write_text(WIDE.format(inputs=", ".join(["0.1"] * 3000)))
+    file.write_text(WIDE)
     assert_refused(*run_main([str(file), "--iteration", "2000"], capsys), file, Case(file.stem, "", (
         "the debugger would compute 9,006,001 parameters × 2,000 iterations (--iteration)", "--max-work")))
     assert app_started == []
