@@ -481,8 +481,8 @@ def _names(notation: Table, program: Program) -> Glossary:
     aliases = {}
     for written in raw:
         if not NAME.fullmatch(written):
-            raise t.error(written, "a name has no spaces, brackets, |, <, >, = or commas, and starts with "
-                                   "neither a digit nor a minus")
+            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas or control characters, "
+                                   "and starts with neither a digit nor a minus")
         target = t.string(written)
         try:
             negated, quantity, index = parse_target(target)
