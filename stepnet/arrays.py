@@ -90,12 +90,12 @@ def _header(opened: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], n
 
 def read(opened: np.lib.npyio.NpzFile, name: str, fail: Fail, limits: Limits) -> np.ndarray:
     """The array `name`, its header checked before numpy allocates what it declares: more
-    bytes than `limits.array_bytes`, or than the archive holds of it, is `fail(message)`."""
+    bytes than `limits.data_bytes`, or than the archive holds of it, is `fail(message)`."""
     shape, dtype, held = _header(opened, name)
     declared = math.prod(shape) * dtype.itemsize
     described = f"`{name}` ({'×'.join(map(str, shape)) or 'a scalar'} of {dtype.str}, {declared:,} bytes)"
-    if declared > limits.array_bytes:
-        raise fail(limits.exceeded("array_bytes", described))
+    if declared > limits.data_bytes:
+        raise fail(limits.exceeded("data_bytes", described))
     if declared > held:
         raise fail(f"{described} holds only {held:,} bytes: the file is cut short or its header is wrong")
     return opened[name]

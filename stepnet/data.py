@@ -75,6 +75,8 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
 
 
 def _csv(table: Table, key: str, path: Path, inputs: int, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
+    if (size := path.stat().st_size) > limits.data_bytes:
+        raise table.error(key, limits.exceeded("data_bytes", f"{path.name} has {size:,} bytes"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -27,8 +27,10 @@ class Limits:
     file_bytes: int = _limit(10_000_000, "scenario files of more bytes")
     #: checked before parsing: tomllib's time grows with the square of a dotted key's parts
     key_parts: int = _limit(32, "TOML keys of more dotted parts (a.b.c has 3)")
-    #: as an array's header and its archive declare them, before numpy allocates them
-    array_bytes: int = _limit(1_000_000_000, "arrays in .npz files (data, parameters, traces) of more bytes")
+    #: an .npz array's as its header and its archive declare them, before numpy allocates
+    #: them; a .csv or JSON file's size, before it is read
+    data_bytes: int = _limit(1_000_000_000, "data, parameter and trace files holding more bytes (an .npz "
+                                            "array's, decompressed; a .csv or JSON file's)")
     #: estimated before the command starts; a 3000-3000-1 network trains 100 iterations
     #: (9 × 10⁸) in some 20 s, so the default is minutes at most
     work: int = _limit(10_000_000_000, "commands that would compute more parameters × iterations")

@@ -53,6 +53,8 @@ def read(path: Path, program: Program, notation: Notation, limits: Limits) -> li
         if not path.is_file():
             raise ScenarioError(path, "", f"is not a regular file; {EXPECTED}")
         if path.suffix.lower() == ".json":
+            if (size := path.stat().st_size) > limits.data_bytes:
+                raise ScenarioError(path, "", limits.exceeded("data_bytes", f"the file has {size:,} bytes"))
             return _json(path, program, MAX_EXPECT_ITERATION)
         return _npz(path, program, notation, limits)
     except OSError as e:

@@ -485,9 +485,9 @@ def test_an_npz_header_declaring_800_gb_over_1_kb_is_refused_before_numpy_alloca
     file = tmp_path / "s.toml"
     file.write_text(ONE_UNIT.format(inputs=100_000, file="d.npz"))
     refuses_quickly(capsys, file, "data.file", "d.npz: `inputs` (1000000×100000 of <f8, 800,000,000,000 bytes), "
-                    "more than the limit of 1,000,000,000 (raise it with --max-array-bytes)")
+                    "more than the limit of 1,000,000,000 (raise it with --max-data-bytes)")
     refuses_quickly(capsys, file, "data.file", "holds only 1,000 bytes: the file is cut short or its header is wrong",
-                    args=("--max-array-bytes", str(10**12)))
+                    args=("--max-data-bytes", str(10**12)))
 
 
 def test_a_compressed_npz_is_limited_by_the_bytes_it_decompresses_to(tmp_path: Path,
@@ -501,7 +501,7 @@ def test_a_compressed_npz_is_limited_by_the_bytes_it_decompresses_to(tmp_path: P
     file = tmp_path / "s.toml"
     file.write_text(ONE_UNIT.format(inputs=100, file="d.npz"))
     refuses_quickly(capsys, file, "data.file", "`inputs` (20000×100 of <f8, 16,000,000 bytes), more than the limit "
-                    "of 1,000,000", args=("--max-array-bytes", "1000000"), bytes_=4_000_000)
+                    "of 1,000,000", args=("--max-data-bytes", "1000000"), bytes_=4_000_000)
     status, out, err = run_main(["train", "-n", "1", str(file)], capsys)
     assert (status, err) == (0, "")
 
@@ -561,3 +561,13 @@ def test_the_debugger_opening_at_a_far_iteration_is_refused_too(tmp_path: Path, 
     assert_refused(*run_main([str(file), "--iteration", "2000"], capsys), file, Case(file.stem, "", (
         "the debugger would compute 9,006,001 parameters × 2,000 iterations (--iteration)", "--max-work")))
     assert app_started == []
+
+
+def test_a_10_gib_csv_data_file_is_refused_before_it_is_read(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data").mkdir()
+    with (tmp_path / "data" / "huge.csv").open("wb") as f:
+        f.truncate(10 * 2**30)  # sparse
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "huge.csv")
+    refuses_quickly(capsys, file, "data.file", "huge.csv has 10,737,418,240 bytes, more than the limit of "
+                    "1,000,000,000 (raise it with --max-data-bytes)")
