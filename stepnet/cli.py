@@ -367,36 +367,28 @@ def _run(args: argparse.Namespace) -> int:
 def _too_much_work(scenario: Scenario, args: argparse.Namespace, limits: Limits) -> ScenarioError | None:
     """The refusal of a command whose work, parameters × iterations, is beyond `limits.work`,
     with its estimate; None if it is within. The gradient check counts each parameter's two
-    nudged forward passes as iterations; compare's iterations are its trace's, known later."""
-    import math
-
+    nudged forward passes as iterations; compare's iterations are its trace's (traces.py)."""
     from stepnet.errors import ScenarioError
-    from stepnet.fields import count
+    from stepnet.limits import parameters
 
-    initial = scenario.model.initial_state()
-    parameters = sum(math.prod(initial[name].shape) for name in scenario.model.parameter_names())
+    n = parameters(scenario.model)
     field = ""
     if args.command == "check":
         last = max(scenario.expectations, key=lambda e: e.iteration, default=None)
-        iterations, what = (last.iteration, "the iterations up to the last [[expect]]") if last else (0, "")
+        iterations, why = (last.iteration, "the iterations up to the last [[expect]]") if last else (0, "")
         field = f"{last.where}.iteration" if last else ""
     elif args.command == "gradcheck":
-        iterations, what = args.iteration + 2 * parameters, "an iteration per parameter nudged each way"
+        iterations, why = args.iteration + 2 * n, "an iteration per parameter nudged each way"
     elif args.command in ("trace", "train"):
-        iterations, what = args.iterations, "--iterations"
+        iterations, why = args.iterations, "--iterations"
     elif args.command == "export":
-        iterations, what = args.iterations or args.iteration or 1, "the iterations written out"
+        iterations, why = args.iterations or args.iteration or 1, "the iterations written out"
     elif args.command is None:
-        iterations, what = args.iteration or 1, "--iteration"
+        iterations, why = args.iteration or 1, "--iteration"
     else:
         return None
-    work = parameters * iterations
-    if work <= limits.work:
-        return None
-    command = args.command or "the debugger"
-    return ScenarioError(scenario.path, field, limits.exceeded(
-        "work", f"{command} would compute {count(parameters, 'parameter')} × {count(iterations, 'iteration')} "
-                f"({what}) = {work:,.0f}"))
+    refusal = limits.too_much_work(args.command or "the debugger", n, iterations, why)
+    return ScenarioError(scenario.path, field, refusal) if refusal else None
 
 
 def _refusal(program: Program, command: str) -> str | None:

@@ -8,7 +8,12 @@ flags are made from this table), and the README's limits section lists them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stepnet.engine.trainable import Trainable
 
 
 def _limit(default: int, refuse: str) -> int:
@@ -43,6 +48,19 @@ class Limits:
     def exceeded(self, name: str, what: str) -> str:
         """The message refusing `what` (`3 layers`) beyond limit `name`."""
         return f"{what}, more than the limit of {getattr(self, name):,} (raise it with {self.flag(name)})"
+
+    def too_much_work(self, command: str, parameters: int, iterations: int, why: str) -> str | None:
+        """The message refusing `command`'s work, `parameters` × `iterations` (`why` says whose
+        iterations they are), beyond the work limit; None within it."""
+        work = parameters * iterations
+        return None if work <= self.work else self.exceeded("work", (
+            f"{command} would compute {parameters:,} parameters × {iterations:,} iterations ({why}) = {work:,}"))
+
+
+def parameters(model: Trainable) -> int:
+    """The numbers a model is differentiated by: a network's weights and biases, a graph's leaves."""
+    initial = model.initial_state()
+    return sum(math.prod(initial[name].shape) for name in model.parameter_names())
 
 
 DEFAULT = Limits()

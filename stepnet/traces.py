@@ -25,7 +25,7 @@ from stepnet.engine.names import Name
 from stepnet.engine.program import Program
 from stepnet.errors import ScenarioError
 from stepnet.fields import count, did_you_mean
-from stepnet.limits import DEFAULT, Limits
+from stepnet.limits import DEFAULT, Limits, parameters
 from stepnet.scenario import MAX_EXPECT_ITERATION
 
 #: `z1@3`: a name, an iteration
@@ -39,6 +39,10 @@ def comparison(path: Path, program: Program, notation: Notation, tolerance: Tole
     """The trace at `path` compared with the program's values: what `stepnet compare` and the
     debugger show. A trace that cannot be compared is a `ScenarioError` naming the array."""
     records = read(path, program, notation, limits)
+    last = max(records, key=lambda r: r.iteration)
+    if refusal := limits.too_much_work("compare", parameters(program.model), last.iteration,
+                                       "up to the trace's last"):
+        raise ScenarioError(path, last.where, refusal)
     try:
         return compare(program, records, tolerance)
     except Unusable as e:

@@ -571,3 +571,15 @@ def test_a_10_gib_csv_data_file_is_refused_before_it_is_read(tmp_path: Path,
     file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "huge.csv")
     refuses_quickly(capsys, file, "data.file", "huge.csv has 10,737,418,240 bytes, more than the limit of "
                     "1,000,000,000 (raise it with --max-data-bytes)")
+
+
+def test_compare_refuses_a_trace_whose_last_iteration_is_hours_away(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE)
+    _savez(tmp_path / "t.npz", **{"z1@1": np.zeros((1, 3000)), "z1@100000": np.zeros((1, 3000))})
+    start = time.perf_counter()
+    status, out, err = run_main(["compare", str(file), str(tmp_path / "t.npz")], capsys)
+    assert_refused(status, out, err, tmp_path / "t.npz", Case("t", "z1@100000", (
+        "compare would compute 9,006,001 parameters × 100,000 iterations (up to the trace's last)", "--max-work")))
+    assert time.perf_counter() - start < 10
