@@ -7,6 +7,7 @@ Every mistake is an exception made by the caller's `fail`, whose message names t
 
 from __future__ import annotations
 
+import math
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from stepnet.fields import Table, did_you_mean
+from stepnet.limits import Limits
 
 #: what a broken or hostile .npz makes numpy and zipfile raise
 ERRORS = (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
@@ -37,6 +39,8 @@ def resolve(table: Table, key: str, base: Path, what: str, kinds: str) -> Path:
             raise table.error(key, f"{name!r} is not a regular file, expected a {kinds}")
     except ValueError:  # a NUL character in the name
         raise table.error(key, f"{name!r} is not a valid file name") from None
+    except RuntimeError:  # Path.resolve's "Symlink loop" (an OSError from Python 3.13)
+        raise table.error(key, f"{name!r} is a loop of symbolic links, expected a {kinds}") from None
     except OSError as e:
         raise table.error(key, f"cannot read {name!r}: {e.strerror or e}") from None
     return path
@@ -71,11 +75,30 @@ def members(opened: np.lib.npyio.NpzFile) -> list[str]:
 
 def header(opened: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from an .npy member's header, without reading its data."""
+    return _header(opened, name)[:2]
+
+
+def _header(opened: np.lib.npyio.NpzFile, name: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and the bytes of data the archive holds after the header (for a
+    compressed member, those its entry declares: all zipfile will decompress)."""
     assert opened.zip is not None  # open: we are inside its `with`
     with opened.zip.open(name + ".npy") as f:
         major, _ = npy.read_magic(f)
         shape, _, dtype = (npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0)(f)
-    return shape, dtype
+        return shape, dtype, opened.zip.getinfo(name + ".npy").file_size - f.tell()
+
+
+def read(opened: np.lib.npyio.NpzFile, name: str, fail: Fail, limits: Limits) -> np.ndarray:
+    """The array `name`, its header checked before numpy allocates what it declares: more
+    bytes than `limits.data_bytes`, or than the archive holds of it, is `fail(message)`."""
+    shape, dtype, held = _header(opened, name)
+    declared = math.prod(shape) * dtype.itemsize
+    described = f"`{name}` ({'×'.join(map(str, shape)) or 'a scalar'} of {dtype.str}, {declared:,} bytes)"
+    if declared > limits.data_bytes:
+        raise fail(limits.exceeded("data_bytes", described))
+    if declared > held:
+        raise fail(f"{described} holds only {held:,} bytes: the file is cut short or its header is wrong")
+    return opened[name]
 
 
 def not_numbers(dtype: np.dtype) -> str | None:
@@ -86,12 +109,12 @@ def not_numbers(dtype: np.dtype) -> str | None:
     return f"found dtype {dtype.str}{why}"
 
 
-def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
+def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | None], limits: Limits) -> np.ndarray:
     """The array a table `{ file = "init.npz", key = "W1" }` names, as float64: its file
-    resolved relative to `base`; its dtype, and its shape by `check` (what is wrong, or None),
-    read from its header before its data."""
+    resolved relative to `base`; its dtype, its bytes (within `limits`), and its shape by
+    `check` (what is wrong, or None), read from its header before its data."""
     path = resolve(table, "file", base, "parameter file", ".npz file")
-    if path.suffix.lower() != ".npz":
+    if Path(table.string("file")).suffix.lower() != ".npz":
         raise table.error("file", f"expected a .npz file (numpy.savez), got {table.string('file')!r}")
     key = table.string("key")
     try:
@@ -105,7 +128,8 @@ def named(table: Table, base: Path, check: Callable[[tuple[int, ...]], str | Non
                 raise table.error("key", f"{path.name}: `{key}` must hold integers or floats, {problem}")
             if problem := check(shape):
                 raise table.error("key", f"{path.name}: `{key}`: {problem}")
-            value = opened[key].astype(np.float64)
+            value = read(opened, key, lambda message: table.error("key", f"{path.name}: {message}"),
+                         limits).astype(np.float64)
     except OSError as e:
         raise table.error("file", f"cannot read {path.name}: {e.strerror or e}") from None
     if not np.isfinite(value).all():

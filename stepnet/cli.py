@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from stepnet.engine.debugger import Debugger
     from stepnet.engine.judge import Findings
     from stepnet.engine.program import Program
+    from stepnet.errors import ScenarioError
+    from stepnet.limits import Limits
     from stepnet.scenario import Scenario
 
 OK, FAILED, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -88,15 +90,21 @@ class _Parser(argparse.ArgumentParser):
 # --- the arguments of each command ------------------------------------------------------
 
 def _scenario_arguments(p: argparse.ArgumentParser) -> None:
-    """FILE, and the limits that every command on a scenario takes."""
-    from stepnet import scenario
+    """FILE, and the limits that every command on a scenario takes (`--max-parameters N`, …)."""
+    from stepnet.limits import LIMITS, Limits
 
     p.add_argument("file", metavar="FILE",
                    help="a scenario .toml file, or the name of a bundled example (`stepnet examples` lists them)")
-    p.add_argument("--max-parameters", type=whole(1), default=scenario.MAX_PARAMETERS, metavar="N",
-                   help="refuse networks with more parameters (default %(default)s)")
-    p.add_argument("--max-samples", type=whole(1), default=scenario.MAX_SAMPLES, metavar="N",
-                   help="refuse data sets with more samples (default %(default)s)")
+    for limit in LIMITS:
+        p.add_argument(Limits.flag(limit.name), type=whole(1), default=limit.default, metavar="N",
+                       dest=f"max_{limit.name}", help=f"{limit.metadata['help']} (default %(default)s)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """The limits the command line sets."""
+    from stepnet.limits import LIMITS, Limits
+
+    return Limits(**{limit.name: getattr(args, f"max_{limit.name}") for limit in LIMITS})
 
 
 def _iterations(p: argparse.ArgumentParser, default: int, what: str) -> None:
@@ -329,9 +337,12 @@ def _run(args: argparse.Namespace) -> int:
     from stepnet.errors import ScenarioError
 
     try:
-        scenario = scenario_file.load(bundled.resolve(args.file), args.max_parameters, args.max_samples)
+        scenario = scenario_file.load(bundled.resolve(args.file), _limits(args))
     except ScenarioError as e:
         print(f"stepnet: {e}", file=sys.stderr)
+        return BAD_INPUT
+    if too_much := _too_much_work(scenario, args, _limits(args)):
+        print(f"stepnet: {too_much}", file=sys.stderr)
         return BAD_INPUT
     if args.command is None:
         options = {"view": args.view, "iteration": args.iteration}
@@ -354,6 +365,33 @@ def _run(args: argparse.Namespace) -> int:
     if debugger.fault:
         print(f"warning: {debugger.fault.describe()}", file=sys.stderr)
     return status
+
+
+def _too_much_work(scenario: Scenario, args: argparse.Namespace, limits: Limits) -> ScenarioError | None:
+    """The refusal of a command whose work, parameters × iterations, is beyond `limits.work`,
+    with its estimate; None if it is within. The gradient check counts each parameter's two
+    nudged forward passes as iterations; compare's iterations are its trace's (traces.py)."""
+    from stepnet.errors import ScenarioError
+    from stepnet.limits import parameters
+
+    n = parameters(scenario.model)
+    field = ""
+    if args.command == "check":
+        last = max(scenario.expectations, key=lambda e: e.iteration, default=None)
+        iterations, why = (last.iteration, "the iterations up to the last [[expect]]") if last else (0, "")
+        field = f"{last.where}.iteration" if last else ""
+    elif args.command == "gradcheck":
+        iterations, why = args.iteration + 2 * n, "an iteration per parameter nudged each way"
+    elif args.command in ("trace", "train"):
+        iterations, why = args.iterations, "--iterations"
+    elif args.command == "export":
+        iterations, why = args.iterations or args.iteration or 1, "the iterations written out"
+    elif args.command is None:
+        iterations, why = args.iteration or 1, "--iteration"
+    else:
+        return None
+    refusal = limits.too_much_work(args.command or "the debugger", n, iterations, why)
+    return ScenarioError(scenario.path, field, refusal) if refusal else None
 
 
 def _refusal(program: Program, command: str) -> str | None:
@@ -529,7 +567,7 @@ def _comparison(scenario: Scenario, program: Program, args: argparse.Namespace) 
     from stepnet.engine.comparison import Tolerance
 
     return traces.comparison(Path(args.compare if args.command is None else args.trace), program, scenario.notation,
-                             Tolerance(args.rtol, args.atol))
+                             Tolerance(args.rtol, args.atol), _limits(args))
 
 
 def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
@@ -635,7 +673,7 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.export import export as write_out
     from stepnet.export.render import notebook
     from stepnet.export.scope import ExportError, Mode, Request, Scope, neuron, operation
-    from stepnet.files import write_atomically
+    from stepnet.files import Unwritable, target, write_atomically
 
     def refuse(message: str) -> int:
         print(f"stepnet: {message}", file=sys.stderr)
@@ -648,8 +686,13 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return refuse(f"{'--op' if args.op else '--neuron'} writes out one iteration: choose it with --iteration K")
     if fmt == "notebook" and not notebook.available():
         return refuse(notebook.MISSING)
-    if args.output and os.path.lexists(args.output) and not args.force:
+    try:
+        if args.output is not None:  # checked before the work, and again as it is written
+            target(args.output, args.force)
+    except FileExistsError:
         return refuse(f"{args.output} already exists; add --force to overwrite it")
+    except Unwritable as e:
+        return refuse(str(e))
     first = args.iteration or 1
     try:
         scope = Scope(first, args.iterations or first,
@@ -659,13 +702,15 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         text = write_out(scenario, Request(scope, mode, args.blank, args.digits), fmt, d)
     except ExportError as e:
         return refuse(f"{scenario.path}: {e}")
-    if not args.output:
+    if args.output is None:
         sys.stdout.write(text)
         return OK
     try:
         write_atomically(args.output, text, overwrite=args.force)
     except FileExistsError:
         return refuse(f"{args.output} already exists; add --force to overwrite it")
+    except Unwritable as e:
+        return refuse(str(e))
     except OSError as e:
         return refuse(f"cannot write {args.output}: {e.strerror or e}")
     return OK

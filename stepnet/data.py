@@ -14,24 +14,25 @@ from pathlib import Path
 import numpy as np
 
 from stepnet.fields import Table, count
+from stepnet.limits import DEFAULT, Limits
 
 
 def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
-         max_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+         limits: Limits = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets from the file named by `table[key]`, relative to `base`.
 
-    A file holding more than `max_samples` samples is refused before its arrays are read.
+    A file beyond the `limits` (samples, bytes) is refused before its arrays are read.
     """
     from stepnet import arrays  # (and zipfile) for a file only: inline data needs neither
 
     name = table.string(key)
     path = arrays.resolve(table, key, base, "data file", ".npz or .csv file")
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()  # the name written, not a link's target: data.csv → store/3f9a…
     try:
         if suffix == ".npz":
-            x, y = _npz(table, key, path, inputs, outputs, max_samples)
+            x, y = _npz(table, key, path, inputs, outputs, limits)
         elif suffix == ".csv":
-            x, y = _csv(table, key, path, inputs, max_samples)
+            x, y = _csv(table, key, path, inputs, limits)
         else:
             raise table.error(key, f"expected a .npz or .csv file, got {name!r}")
     except OSError as e:
@@ -42,12 +43,14 @@ def load(table: Table, key: str, base: Path, inputs: int, outputs: int,
 
 
 def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
-         max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
+         limits: Limits) -> tuple[np.ndarray, np.ndarray]:
     """The two arrays, their headers checked first so nothing oversized is allocated."""
     from stepnet import arrays
 
-    with arrays.archive(path, lambda message: table.error(key, message),
-                        "with arrays `inputs` and `targets`") as archive:
+    def fail(message: str) -> Exception:
+        return table.error(key, message)
+
+    with arrays.archive(path, fail, "with arrays `inputs` and `targets`") as archive:
         held = arrays.members(archive)
         missing = [a for a in ("inputs", "targets") if a not in held]
         if missing:
@@ -59,27 +62,28 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
             shape, dtype = arrays.header(archive, name)
             if problem := arrays.not_numbers(dtype):
                 raise table.error(key, f"{path.name}: `{name}` must hold integers or floats, {problem}")
-            if max_samples is not None and shape and shape[0] > max_samples:
-                raise table.error(key, f"{count(shape[0], 'sample')}, more than the limit of {max_samples:,} "
-                                       "(raise it with --max-samples)")
+            if shape and shape[0] > limits.samples:
+                raise table.error(key, limits.exceeded("samples", count(shape[0], "sample")))
             if not shape or shape[1:] not in allowed:
                 expected = (f"samples × {inputs} (network.inputs)" if name == "inputs" else
                             f"samples × {outputs} (the last layer's units), or one "
                             f"{'class label' if outputs > 1 else 'value'} per sample")
                 raise table.error(key, f"{path.name}: `{name}` must have shape {expected}, got shape {shape}")
-        x, y = archive["inputs"], archive["targets"]
+        x, y = (arrays.read(archive, name, lambda message: fail(f"{path.name}: {message}"), limits)
+                for name in ("inputs", "targets"))
     return x.astype(np.float64), y
 
 
-def _csv(table: Table, key: str, path: Path, inputs: int, max_samples: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _csv(table: Table, key: str, path: Path, inputs: int, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
+    if (size := path.stat().st_size) > limits.data_bytes:
+        raise table.error(key, limits.exceeded("data_bytes", f"{path.name} has {size:,} bytes"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise table.error(key, f"{path.name} is not a UTF-8 text file") from None
     rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if max_samples is not None and len(rows) > max_samples + 1:  # one may be a header
-        raise table.error(key, f"{len(rows) - 1:,} or more samples, more than the limit of {max_samples:,} "
-                               "(raise it with --max-samples)")
+    if len(rows) > limits.samples + 1:  # one may be a header
+        raise table.error(key, limits.exceeded("samples", f"{len(rows) - 1:,} or more samples"))
     values: list[list[float]] = []
     for i, (n, line) in enumerate(rows):
         cells = [c.strip() for c in line.split(",")]

@@ -1,28 +1,70 @@
-"""Writing output files safely: all or nothing, and never over a file by accident."""
+"""Writing output files safely: all or nothing, never over a file by accident, and only ever
+a regular file, in place of nothing or of a regular file."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+class Unwritable(OSError):
+    """A name that cannot be written to as a file; `str()` is the whole message, one line."""
+
+
+def target(path: str | Path, overwrite: bool = False) -> Path:
+    """`path` as a file to write, checked before anything is made to write into it: a name
+    (not empty, not ending in a separator, as a folder's does) that is nothing yet, or with
+    `overwrite` a regular file. A link, a folder, a pipe or a device is Unwritable even with
+    `overwrite` (writing would replace the link, or as root a device such as /dev/null, with a
+    file); an existing file without `overwrite` is FileExistsError."""
+    name = os.fspath(path)
+    if not name:
+        raise Unwritable("cannot write to an empty name: give a file name")
+    if name.endswith((os.sep, os.altsep or os.sep)):
+        raise Unwritable(f"cannot write {name}: it ends in {name[-1]}, as a folder's name does; give a file name")
+    try:
+        mode = os.lstat(name).st_mode
+    except FileNotFoundError:
+        return Path(name)
+    if not stat.S_ISREG(mode):
+        raise Unwritable(f"cannot write {name}: it is not a regular file (a link, a folder, a pipe or a "
+                         "device), and stepnet writes only regular files")
+    if not overwrite:
+        raise FileExistsError(f"{name} already exists")
+    return Path(name)
+
+
+def typed(text: str) -> str:
+    """A file name typed into a dialog: `~` expanded, relative to the working directory, and a
+    trailing separator kept (which `Path` would drop) for `target` to refuse."""
+    name = os.path.expanduser(text.strip())
+    return name if os.path.isabs(name) else os.path.join(os.getcwd(), name)
 
 
 def write_atomically(path: str | Path, content: str | bytes, overwrite: bool = False) -> None:
     """Write `content` (text as UTF-8) to `path` so a reader sees the old file or the whole
     new one, never a partial one: a temporary file in the same directory, then a rename.
 
-    Without `overwrite`, an existing `path` raises FileExistsError and is left untouched
-    (the final step is a hard link, which refuses to replace, where the file system has them).
+    `path` is checked by `target` first. A file replaced keeps its permissions; a new one has
+    a new file's. Without `overwrite`, an existing `path` raises FileExistsError and is left
+    untouched (the final step is a hard link, which refuses to replace, where the file
+    system has them).
     """
-    path = Path(path)
+    path = target(path, overwrite)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it a new file's mode
+        os.chmod(tmp, mode)  # mkstemp makes it 0600
         if overwrite:
             os.replace(tmp, path)
         else:

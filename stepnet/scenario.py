@@ -32,8 +32,9 @@ from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
-from stepnet.errors import ScenarioError
+from stepnet.errors import ScenarioError, one_line
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
+from stepnet.limits import DEFAULT, Limits
 
 if TYPE_CHECKING:
     from stepnet.engine.graph import Graph
@@ -50,16 +51,14 @@ BOM = b"\xef\xbb\xbf"
 #: an init scale this large would draw infinite weights
 MAX_SCALE = 1e100
 
-#: refused before anything is allocated; `--max-parameters` / `--max-samples` override
-MAX_PARAMETERS = 10_000_000
-MAX_SAMPLES = 1_000_000
 #: an `[[expect]]` further out would make `stepnet check` train for hours
 MAX_EXPECT_ITERATION = 100_000
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario file, read and checked: the model, its data, the source's figures and notation."""
+    """A scenario file, read and checked: the model, its data, the source's figures and notation.
+    Its title, description and source are as shown: their control characters escaped."""
 
     path: Path
     title: str
@@ -75,15 +74,14 @@ class Scenario:
         return Debugger(self.model, self.data)
 
 
-def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: int = MAX_SAMPLES,
-         text: str | None = None) -> Scenario:
+def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) -> Scenario:
     """The scenario in `path`; or in `text`, read as if it were that file (the files it names
     are found beside it), for a file about to be written."""
     path = Path(path)
-    doc = _toml(path, read_text(path) if text is None else text)
+    doc = _toml(path, read_text(path, limits) if text is None else text, limits)
     top = Table(path, "", doc, ("title", "description", "source", "seed",
                                 "network", "graph", "loss", "optimizer", "data", "expect", "notation"))
-    title = top.string("title")
+    title = one_line(top.string("title"))
     notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
     layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
     if "graph" in top:
@@ -97,15 +95,16 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     inputs = net.integer("inputs", minimum=1)
     layer_tables = net.tables("layers", ("units", "activation", "weights", "init", "scale", "bias", "dropout",
                                          *ACTIVATIONS.options()))
+    if len(layer_tables) > limits.layers:
+        raise net.error("layers", limits.exceeded("layers", f"the network has {count(len(layer_tables), 'layer')}"))
     sizes = [inputs] + [t.integer("units", minimum=1) for t in layer_tables]
     n_params = sum(sizes[i] * sizes[i + 1] + (sizes[i + 1] if t.raw("bias", 0.0) is not False else 0)
                    for i, t in enumerate(layer_tables))
-    if n_params > max_parameters:
-        raise net.error("layers", f"the network has {count(n_params, 'parameter')}, more than the limit of "
-                                  f"{max_parameters:,} (raise it with --max-parameters)")
+    if n_params > limits.parameters:
+        raise net.error("layers", limits.exceeded("parameters", f"the network has {count(n_params, 'parameter')}"))
     layers, initial = [], {}
     for l, t in enumerate(layer_tables, start=1):
-        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent)
+        layer, W, b = _layer(t, sizes[l - 1], l == len(layer_tables), rng, layout, path.parent, limits)
         layers.append(layer)
         initial[Name("W", l)] = W
         if b is not None:
@@ -122,12 +121,19 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS, max_samples: in
     model = Model(inputs, tuple(layers), loss, reduction, _optimizer(top, initial, loss is not None), initial,
                   seed, l2, changes=_names_changes(top, notation_t),
                   input_gradient=net.boolean("input_gradient", False))
-    dataset = _data(top, path, model, seed, max_samples)
+    dataset = _data(top, path, model, seed, limits)
     program = build_program(model, dataset)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, top.string("description", ""), top.string("source", ""),
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"),
                     model, dataset, expectations, Notation(layout, _rounding(notation_t), names))
+
+
+def _prose(top: Table, key: str) -> str:
+    """The text of a free field (description, source), each line with its terminal escapes and
+    other control characters escaped: whatever shows it (a terminal, the debugger, a document
+    written to stdout) shows them as text, never obeys them."""
+    return "\n".join(map(one_line, top.string(key, "").split("\n")))
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
@@ -155,12 +161,13 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
     program = build_program(graph, NO_DATA)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, top.string("description", ""), top.string("source", ""), graph, NO_DATA,
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), graph, NO_DATA,
                     expectations, Notation(layout, _rounding(notation_t), names))
 
 
-def read_text(path: Path) -> str:
-    """The text of the TOML file `path`; any file that is not one is a `ScenarioError`."""
+def read_text(path: Path, limits: Limits = DEFAULT) -> str:
+    """The text of the TOML file `path`; any file that is not one, or of more bytes than the
+    `limits` allow (refused before it is read), is a `ScenarioError`."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
@@ -168,9 +175,14 @@ def read_text(path: Path) -> str:
             raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
         if not path.is_file():  # a FIFO or a device such as /dev/zero would block or never end
             raise ScenarioError(path, "", "is not a regular file, expected a scenario .toml file")
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size <= limits.file_bytes:
+            raw = path.read_bytes()
+            size = len(raw)  # it may have grown since
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
+    if size > limits.file_bytes:
+        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {size:,} bytes"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
@@ -188,8 +200,13 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _toml(path: Path, text: str) -> dict:
-    """The TOML document `text` (the file `path`'s); any text that is not one is a `ScenarioError`."""
+def _toml(path: Path, text: str, limits: Limits) -> dict:
+    """The TOML document `text` (the file `path`'s); any text that is not one, or with keys of
+    more dotted parts than the `limits` allow (refused before it is parsed), is a `ScenarioError`."""
+    if deep := re.search(_DOTTED_KEY % limits.key_parts, text):
+        line = text.count("\n", 0, deep.start()) + 1
+        raise ScenarioError(path, "", limits.exceeded(
+            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep[0])):,} dotted parts"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -202,6 +219,11 @@ def _toml(path: Path, text: str) -> dict:
         raise ScenarioError(path, "", f"holds only comments, {EMPTY}")
     return doc
 
+
+#: one part of a TOML key: bare, "basic" or 'literal'
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+#: a key of more than %d parts, from its first (possessive, so a long key is matched once, not backtracked)
+_DOTTED_KEY = rf"(?<![A-Za-z0-9_.-])(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART}"
 
 _HINTS = {
     "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"; numbers are written 0.5, 1e-3",
@@ -257,7 +279,7 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
 
 
 def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
-           base: Path) -> tuple[Layer, np.ndarray, np.ndarray | None]:
+           base: Path, limits: Limits) -> tuple[Layer, np.ndarray, np.ndarray | None]:
     """A layer, its weights and its bias (None: none); `base` is the folder parameter files
     are named relative to."""
     units = t.integer("units", minimum=1)
@@ -279,7 +301,7 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
             return f"expected {shape}, got {_dims(got)}{hint}"
 
         if isinstance(t.raw("weights"), dict):
-            W = _from_file(t, "weights", base, misshapen)
+            W = _from_file(t, "weights", base, limits, misshapen)
         else:
             W = array(t, "weights", t.raw("weights"), 2, shape)
             if problem := misshapen(W.shape):
@@ -297,7 +319,7 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
         b = None
     elif isinstance(bias, dict):  # { file = "init.npz", key = "b1" }: a row or a column will do
         rows_of = ((units,), (1, units), (units, 1))
-        b = _from_file(t, "bias", base, lambda got: None if got in rows_of else (
+        b = _from_file(t, "bias", base, limits, lambda got: None if got in rows_of else (
             f"expected {count(units, 'number')} (one per unit, shape ({units},), (1, {units}) or ({units}, 1)), "
             f"got {_dims(got)}")).reshape(units)
     elif is_number(bias):
@@ -315,12 +337,13 @@ def _layer(t: Table, fan_in: int, last: bool, rng: Generator, layout: Layout,
     return Layer(units, act, b is not None, dropout), W, b
 
 
-def _from_file(t: Table, key: str, base: Path, misshapen: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
+def _from_file(t: Table, key: str, base: Path, limits: Limits,
+               misshapen: Callable[[tuple[int, ...]], str | None]) -> np.ndarray:
     """The array `t[key] = { file = "init.npz", key = "W1" }` names, refused when `misshapen`
-    says what is wrong with its shape."""
+    says what is wrong with its shape, or beyond the `limits`."""
     from stepnet import arrays
 
-    return arrays.named(t.table_(key, ("file", "key")), base, misshapen)
+    return arrays.named(t.table_(key, ("file", "key")), base, misshapen, limits)
 
 
 def _init(t: Table, kind: str, units: int, fan_in: int, rng: Generator) -> np.ndarray:
@@ -357,11 +380,11 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
     return Optimizer(rule, lr, frozenset(map(Name.parse, frozen)), schedule)
 
 
-def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> Dataset:
+def _data(top: Table, path: Path, model: Model, seed: int, limits: Limits) -> Dataset:
     t = top.table_("data", ("inputs", "targets", "file", "batch_size", "shuffle"))
     outputs = model.layers[-1].units
     if model.loss is None:
-        return _inputs_only(t, model, seed, max_samples)
+        return _inputs_only(t, model, seed, limits)
     untargeted = model.loss.targets == "none"
     if untargeted and "targets" in t:
         raise t.error("targets", f"the {model.loss.name} loss takes no targets: J is the network's output")
@@ -371,15 +394,14 @@ def _data(top: Table, path: Path, model: Model, seed: int, max_samples: int) -> 
         for key in ("inputs", "targets"):
             if key in t:
                 raise t.error(key, "give either file or inputs/targets, not both")
-        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, max_samples)
+        x, y = datafile.load(t, "file", path.parent, model.inputs, outputs, limits)
         where = "file"
     else:
         x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
         y = np.zeros((len(x), 0)) if untargeted else _targets(t, outputs)
         where = "inputs" if untargeted else "targets"
-    if len(x) > max_samples:
-        raise t.error(where, f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
-                             "(raise it with --max-samples)")
+    if len(x) > limits.samples:
+        raise t.error(where, limits.exceeded("samples", count(len(x), "sample")))
     if x.shape[1] != model.inputs:
         raise t.error("inputs" if where == "targets" else where,
                       f"expected samples of {count(model.inputs, 'input')} (network.inputs), got {x.shape[1]}")
@@ -410,16 +432,15 @@ def _targets(t: Table, outputs: int) -> np.ndarray:
     return array(t, "targets", raw, 2, f"a list of samples, each a list of {count(outputs, 'number')}")
 
 
-def _inputs_only(t: Table, model: Model, seed: int, max_samples: int) -> Dataset:
+def _inputs_only(t: Table, model: Model, seed: int, limits: Limits) -> Dataset:
     """The data of a scenario without a loss: inline inputs, no targets."""
     for key in ("targets", "file"):
         if key in t:
             raise t.error(key, "a scenario without [loss] stops after the forward pass and takes inline "
                                "inputs only: add a [loss] to use targets, or leave them out")
     x = array(t, "inputs", t.raw("inputs"), 2, f"a list of samples, each a list of {count(model.inputs, 'number')}")
-    if len(x) > max_samples:
-        raise t.error("inputs", f"{count(len(x), 'sample')}, more than the limit of {max_samples:,} "
-                                "(raise it with --max-samples)")
+    if len(x) > limits.samples:
+        raise t.error("inputs", limits.exceeded("samples", count(len(x), "sample")))
     if x.shape[1] != model.inputs:
         raise t.error("inputs", f"expected samples of {count(model.inputs, 'input')} (network.inputs), "
                                 f"got {x.shape[1]}")
@@ -467,8 +488,8 @@ def _names(notation: Table, program: Program) -> Glossary:
     aliases = {}
     for written in raw:
         if not NAME.fullmatch(written):
-            raise t.error(written, "a name has no spaces, brackets, |, <, >, = or commas, and starts with "
-                                   "neither a digit nor a minus")
+            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas or control characters, "
+                                   "and starts with neither a digit nor a minus")
         target = t.string(written)
         try:
             negated, quantity, index = parse_target(target)

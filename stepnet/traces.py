@@ -12,6 +12,7 @@ read before its data. Every mistake is a `ScenarioError` naming the file and the
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from stepnet.engine.names import Name
 from stepnet.engine.program import Program
 from stepnet.errors import ScenarioError
 from stepnet.fields import count, did_you_mean
+from stepnet.limits import DEFAULT, Limits, parameters
 from stepnet.scenario import MAX_EXPECT_ITERATION
 
 #: `z1@3`: a name, an iteration
@@ -33,17 +35,21 @@ EXPECTED = "expected an .npz of arrays named NAME@ITERATION (such as z1@1, as st
 
 
 def comparison(path: Path, program: Program, notation: Notation, tolerance: Tolerance,
-               max_iteration: int = MAX_EXPECT_ITERATION) -> Comparison:
+               limits: Limits = DEFAULT) -> Comparison:
     """The trace at `path` compared with the program's values: what `stepnet compare` and the
     debugger show. A trace that cannot be compared is a `ScenarioError` naming the array."""
-    records = read(path, program, notation, max_iteration)
+    records = read(path, program, notation, limits)
+    last = max(records, key=lambda r: r.iteration)
+    if refusal := limits.too_much_work("compare", parameters(program.model), last.iteration,
+                                       "up to the trace's last"):
+        raise ScenarioError(path, last.where, refusal)
     try:
         return compare(program, records, tolerance)
     except Unusable as e:
         raise ScenarioError(path, e.record.where, str(e)) from None
 
 
-def read(path: Path, program: Program, notation: Notation, max_iteration: int) -> list[Record]:
+def read(path: Path, program: Program, notation: Notation, limits: Limits) -> list[Record]:
     """The records in the file at `path`, for a scenario of that program and notation."""
     try:
         if not path.exists():
@@ -51,19 +57,21 @@ def read(path: Path, program: Program, notation: Notation, max_iteration: int) -
         if not path.is_file():
             raise ScenarioError(path, "", f"is not a regular file; {EXPECTED}")
         if path.suffix.lower() == ".json":
-            return _json(path, program, max_iteration)
-        return _npz(path, program, notation, max_iteration)
+            if (size := path.stat().st_size) > limits.data_bytes:
+                raise ScenarioError(path, "", limits.exceeded("data_bytes", f"the file has {size:,} bytes"))
+            return _json(path, program, MAX_EXPECT_ITERATION)
+        return _npz(path, program, notation, limits)
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
 
 
-def _npz(path: Path, program: Program, notation: Notation, max_iteration: int) -> list[Record]:
+def _npz(path: Path, program: Program, notation: Notation, limits: Limits) -> list[Record]:
     largest = max(int(np.prod(program.shape(name, program.data.batch_size))) for name in program.quantities)
     records = []
     with arrays.archive(path, lambda message: ScenarioError(path, "", message),
                         "with arrays named NAME@ITERATION, such as z1@1") as opened:
         for key in arrays.members(opened):
-            written, iteration = _key(path, key, max_iteration)
+            written, iteration = _key(path, key, MAX_EXPECT_ITERATION)
             alias = _resolve(path, key, written, program, notation.names)
             shape, dtype = arrays.header(opened, key)
             if problem := arrays.not_numbers(dtype):
@@ -72,7 +80,8 @@ def _npz(path: Path, program: Program, notation: Notation, max_iteration: int) -
             if size > 2 * largest:  # room for what a cause explains: ∂J/∂b a row per sample
                 raise ScenarioError(path, key, f"holds {count(size, 'number')}, more than any quantity of this "
                                                f"scenario could (the largest has {largest:,})")
-            value = opened[key].astype(np.float64)
+            value = arrays.read(opened, key, partial(ScenarioError, path, key),
+                                limits).astype(np.float64)
             flip = notation.layout == "in_out" and alias.name.base.kind == "W" and alias.index is None
             records.append(Record(alias.name, iteration, alias.index, value.T if flip and value.ndim == 2 else value,
                                   0.0, key, written, alias.negated))

@@ -31,7 +31,8 @@ from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
 from stepnet.fields import string_text
-from stepnet.files import write_atomically
+from stepnet.files import Unwritable, write_atomically
+from stepnet.files import target as file_target
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
 from stepnet.tomlspans import Path as KeyPath
@@ -55,18 +56,17 @@ class Saved:
 
 def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> Saved:
     """Write the scenario with `edits` made to `destination`, which must not exist."""
-    destination = Path(destination)
     try:
-        return _save(scenario, edits, destination)
+        return _save(scenario, edits, file_target(destination))
     except FileExistsError:
         raise SaveError(f"{destination} already exists: choose another name") from None
+    except Unwritable as e:  # a link, a folder, a pipe or a device: never written over
+        raise SaveError(str(e)) from None
     except OSError as e:  # the folder read-only or full, a name no file can have, …
         raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
 
 
 def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:
-    if destination.exists():
-        raise SaveError(f"{destination} already exists: choose another name")
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:

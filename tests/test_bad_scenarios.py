@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tracemalloc
 import typing
 import zipfile
@@ -25,6 +26,7 @@ from stepnet import cli
 from stepnet import scenario as scenario_file
 from stepnet.errors import ScenarioError
 from stepnet.fields import Table
+from stepnet.limits import Limits
 
 CORPUS = Path(__file__).resolve().parent / "bad_scenarios"
 BASE = CORPUS / "valid" / "base.toml"
@@ -89,6 +91,8 @@ DATA_FILES = {
     "params.npz": lambda p: _savez(p, W1=np.array([[0.15, 0.20], [0.25, 0.30]]), b1=np.array([[0.35, 0.35]]),
                                    wide=np.zeros((2, 3)), nan=np.array([[0.15, np.nan], [0.25, 0.30]]),
                                    words=np.array(["a", "b"])),
+    # a header declaring a 2×2 matrix over 8 bytes: numpy would allocate what it declares
+    "short.npz": lambda p: _zip(p, W1=_npy((2, 2), "<f8", np.zeros(1).tobytes())),
 }
 
 
@@ -205,7 +209,13 @@ def test_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_a_file_name_too_long_for_the_system(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    refuses(capsys, tmp_path / ("x" * 300 + ".toml"), "", "cannot read")
+    """Refused, and named by its start and end, not echoed whole."""
+    file = tmp_path / ("x" * 5000 + ".toml")
+    status, out, err = run_main(["check", str(file)], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"stepnet: {str(file)[:90]}") and " … " in err
+    assert err.endswith("xxx.toml: cannot read: File name too long\n")
+    assert len(err) < 300
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -303,7 +313,7 @@ def test_an_npy_renamed_npz_is_refused_before_its_array_is_read(tmp_path: Path,
 def test_a_count_of_one_is_singular() -> None:
     """`1 sample`, not `1 samples`: the corpus cannot show it, as its fragments match anywhere."""
     with pytest.raises(ScenarioError) as limit:
-        scenario_file.load(BASE, max_samples=0)
+        scenario_file.load(BASE, Limits(samples=0))
     assert limit.value.message == "1 sample, more than the limit of 0 (raise it with --max-samples)"
     with pytest.raises(ScenarioError) as mismatch:
         scenario_file.load(CORPUS / "data_sample_count_mismatch.toml")
@@ -333,3 +343,222 @@ def test_one_value_per_sample_is_the_target_of_a_single_output_unit(targets: np.
     (tmp_path / "s.toml").write_text(ONE_OUTPUT)
     loaded = scenario_file.load(tmp_path / "s.toml")
     np.testing.assert_array_equal(loaded.data.targets, targets.reshape(2, 1))
+
+
+# --- hostile sizes: refused up front, in seconds and a few MB --------------------------
+
+
+def refuses_quickly(capsys: pytest.CaptureFixture[str], file: Path, field: str, *fragments: str,
+                    args: tuple[str, ...] = (), seconds: float = 5.0, bytes_: int = 20_000_000) -> None:
+    """Refused as `refuses` says, within `seconds` and a peak of `bytes_` allocated by Python
+    and NumPy (both trace their allocations through tracemalloc)."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        result = run_main(["check", *args, str(file)], capsys)
+        elapsed, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_refused(*result, file, Case(file.stem, field, fragments))
+    assert elapsed < seconds
+    assert peak < bytes_
+
+
+def test_a_10_gib_scenario_is_refused_before_it_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Read whole, it was a MemoryError; its size is checked before it is read."""
+    file = tmp_path / "huge.toml"
+    with file.open("wb") as f:
+        f.truncate(10 * 2**30)  # sparse: no disk, no time
+    refuses_quickly(capsys, file, "", "the file has 10,737,418,240 bytes, more than the limit of 10,000,000",
+                    "--max-file-bytes")
+
+
+def test_a_key_of_100000_parts_is_refused_before_tomllib_reads_it(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """tomllib took over a minute and gigabytes on this 200 KB file."""
+    file = tmp_path / "dotted.toml"
+    file.write_text('title = "t"\n' + ".".join(["a"] * 100_000) + " = 1\n")
+    refuses_quickly(capsys, file, "", "the key at line 2 has 100,000 dotted parts, more than the limit of 32")
+
+
+def test_keys_up_to_the_limit_and_quoted_parts_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """32 parts pass the limit (and fail later, for a field that does not exist); 33, two of
+    them quoted (one holding a dot) and spaced as TOML allows, are refused."""
+    file = tmp_path / "keys.toml"
+    file.write_text('title = "t"\n' + ".".join(["a"] * 32) + " = 1\n")
+    refuses(capsys, file, "a", "unknown key")
+    file.write_text('title = "t"\n' + ".".join(["a"] * 31) + ' . "b.c" . \'d\' = 1\n')
+    refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
+
+
+# --- links and names a file system allows ----------------------------------------------
+
+
+def _naming(tmp_path: Path, case: str, old: str, new: str) -> Path:
+    """A copy of corpus case `case` in tmp_path, naming the file `new` where it names `old`."""
+    file = tmp_path / f"{case}.toml"
+    file.write_text(CORPUS.joinpath(f"{case}.toml").read_text().replace(old, new))
+    return file
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize("ring", [["self.npz"], ["a.npz", "b.npz"]], ids=["itself", "a-b-a"])
+@pytest.mark.parametrize("case, old, field", [("data_file_missing", "no_such_file.npz", "data.file"),
+                                              ("params_file_missing", "no_such_params.npz",
+                                               "network.layers[0].weights.file")])
+def test_a_loop_of_symbolic_links(ring: list[str], case: str, old: str, field: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Path.resolve raises RuntimeError on a loop in Python 3.11, which was a traceback."""
+    (tmp_path / "data").mkdir()
+    for link, target in zip(ring, ring[1:] + ring[:1]):
+        (tmp_path / "data" / link).symlink_to(target)
+    file = _naming(tmp_path, case, old, ring[0])
+    refuses(capsys, file, field, f"'data/{ring[0]}' is a loop of symbolic links")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_is_judged_by_the_name_written_not_its_target(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """passwd.csv → a file without an extension (as /etc/passwd, or a content-addressed store's
+    blob) is read as the CSV its name says, and refused for what it holds, shortened."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "store").write_text("root:x:0:0\n" + "daemon:" + "x" * 5000 + ":1:1\n")
+    (tmp_path / "data" / "passwd.csv").symlink_to(tmp_path / "store")
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "passwd.csv")
+    refuses(capsys, file, "data.file", "store line 2: expected numbers separated by commas, found 'daemon:xxx", " … ")
+    assert len(capsys.readouterr().err) < 1000
+
+
+def test_an_npz_of_100000_arrays_without_targets_is_named_in_one_short_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The list of what it holds was a 1.9 MB line."""
+    (tmp_path / "data").mkdir()
+    with zipfile.ZipFile(tmp_path / "data" / "many.npz", "w") as z:
+        z.writestr("inputs.npy", _npy((1, 2), "<f8", np.zeros(2).tobytes()))
+        member = _npy((0,), "<f8")
+        for i in range(100_000):
+            z.writestr(f"a{i}.npy", member)
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "many.npz")
+    status, out, err = run_main(["check", str(file)], capsys)
+    assert_refused(status, out, err, file, Case(file.stem, "data.file", ("has no array named 'targets'",
+                                                                         "it holds: inputs, a0, a1", "a99999)")))
+    assert len(err) < 1000
+
+
+ONE_UNIT = ONE_OUTPUT.replace("inputs = 2", "inputs = {inputs}").replace('"d.npz"', '"{file}"')
+
+
+def network(inputs: int, hidden: str, sample: str, expect: str = "") -> str:
+    """ONE_OUTPUT with `inputs`, the `hidden` layers' tables before its one output unit, and
+    one inline sample, `sample` its inputs, then `expect`."""
+    return (ONE_OUTPUT.replace("inputs = 2\n", f"inputs = {inputs}\n{hidden}", 1)
+            .replace('file = "d.npz"\n', f"inputs = [[{sample}]]\ntargets = [[0.5]]\n{expect}"))
+
+
+def test_an_npz_header_declaring_800_gb_over_1_kb_is_refused_before_numpy_allocates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its width is network.inputs and its samples within the limit: numpy's out-of-memory error was the end."""
+    with zipfile.ZipFile(tmp_path / "d.npz", "w") as z:
+        z.writestr("inputs.npy", _npy((1_000_000, 100_000), "<f8", bytes(1000)))
+        z.writestr("targets.npy", _npy((1_000_000,), "<f8", bytes(1000)))
+    file = tmp_path / "s.toml"
+    file.write_text(ONE_UNIT.format(inputs=100_000, file="d.npz"))
+    refuses_quickly(capsys, file, "data.file", "d.npz: `inputs` (1000000×100000 of <f8, 800,000,000,000 bytes), "
+                    "more than the limit of 1,000,000,000 (raise it with --max-data-bytes)")
+    refuses_quickly(capsys, file, "data.file", "holds only 1,000 bytes: the file is cut short or its header is wrong",
+                    args=("--max-data-bytes", str(10**12)))
+
+
+def test_a_compressed_npz_is_limited_by_the_bytes_it_decompresses_to(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """16 MB of zeros compress to some 16 KB: the limit holds the 16 MB, refused before they
+    are decompressed (at full scale 2 GB from 1.9 MB reached 1.94 GB before it was refused)."""
+    with zipfile.ZipFile(tmp_path / "d.npz", "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("inputs.npy", _npy((20_000, 100), "<f8", bytes(16_000_000)))
+        z.writestr("targets.npy", _npy((20_000,), "<f8", bytes(160_000)))
+    assert (tmp_path / "d.npz").stat().st_size < 100_000
+    file = tmp_path / "s.toml"
+    file.write_text(ONE_UNIT.format(inputs=100, file="d.npz"))
+    refuses_quickly(capsys, file, "data.file", "`inputs` (20000×100 of <f8, 16,000,000 bytes), more than the limit "
+                    "of 1,000,000", args=("--max-data-bytes", "1000000"), bytes_=4_000_000)
+    status, out, err = run_main(["train", "-n", "1", str(file)], capsys)
+    assert (status, err) == (0, "")
+
+
+def test_100000_one_unit_layers_are_refused_by_the_depth_limit(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """200,000 parameters, inside every other limit: every command hung building 100,000 layers."""
+    file = tmp_path / "deep.toml"
+    layer = '[[network.layers]]\nunits = 1\nactivation = "identity"\ninit = "zeros"\n'
+    file.write_text(network(1, layer * 99_999, "1.0"))
+    start = time.perf_counter()  # (not traced: tracemalloc makes tomllib's parse of its 7 MB five times slower)
+    refuses(capsys, file, "network.layers", "the network has 100,000 layers, more than the limit of 100 "
+            "(raise it with --max-layers)")
+    assert time.perf_counter() - start < 30
+
+
+def test_a_deep_network_within_a_raised_limit_is_checked_in_seconds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2,000 one-unit layers, the limit raised for them: each per-layer step is linear."""
+    layer = '[[network.layers]]\nunits = 1\nactivation = "sigmoid"\nweights = [[0.5]]\nbias = 0.1\n'
+    file = tmp_path / "deep.toml"
+    file.write_text(network(1, layer * 1_999, "1.0", '[[expect]]\nname = "a2000"\nvalue = 0.5\ntolerance = 1.0\n'))
+    start = time.perf_counter()
+    status, out, err = run_main(["check", "--max-layers", "2000", str(file)], capsys)
+    assert (status, err) == (0, "") and "1 figure confirmed" in out
+    assert time.perf_counter() - start < 30
+
+
+#: a 3000-3000-1 network, 9 M parameters, checked at iteration 100,000
+WIDE = network(3000, '[[network.layers]]\nunits = 3000\nactivation = "sigmoid"\ninit = "zeros"\n',
+               ", ".join(["0.1"] * 3000), '[[expect]]\nname = "a2"\niteration = 100000\nvalue = 0.5\n')
+
+
+@pytest.mark.parametrize("command, field, estimate", [
+    (["check"], "expect[0].iteration", "9,006,001 parameters × 100,000 iterations (the iterations up to the last "
+                                       "[[expect]]) = 900,600,100,000"),
+    (["gradcheck"], "", "× 18,012,003 iterations (an iteration per parameter nudged each way)"),
+    (["train", "-n", "2000"], "", "× 2,000 iterations (--iterations) = 18,012,002,000"),
+    (["export", "--iterations", "1200"], "", "× 1,200 iterations (the iterations written out)"),
+])
+def test_work_of_hours_is_refused_up_front_with_its_estimate(
+        command: list[str], field: str, estimate: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 3000-3000-1 network (9 M parameters) checked at iteration 100,000 ran for hours."""
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE)
+    start = time.perf_counter()
+    status, out, err = run_main([*command, str(file)], capsys)
+    assert_refused(status, out, err, file, Case(file.stem, field, (
+        estimate, "more than the limit of 10,000,000,000 (raise it with --max-work)")))
+    assert time.perf_counter() - start < 10
+
+
+def test_the_debugger_opening_at_a_far_iteration_is_refused_too(tmp_path: Path, app_started: list[object],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE)
+    assert_refused(*run_main([str(file), "--iteration", "2000"], capsys), file, Case(file.stem, "", (
+        "the debugger would compute 9,006,001 parameters × 2,000 iterations (--iteration)", "--max-work")))
+    assert app_started == []
+
+
+def test_a_10_gib_csv_data_file_is_refused_before_it_is_read(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data").mkdir()
+    with (tmp_path / "data" / "huge.csv").open("wb") as f:
+        f.truncate(10 * 2**30)  # sparse
+    file = _naming(tmp_path, "data_file_missing", "no_such_file.npz", "huge.csv")
+    refuses_quickly(capsys, file, "data.file", "huge.csv has 10,737,418,240 bytes, more than the limit of "
+                    "1,000,000,000 (raise it with --max-data-bytes)")
+
+
+def test_compare_refuses_a_trace_whose_last_iteration_is_hours_away(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "wide.toml"
+    file.write_text(WIDE)
+    _savez(tmp_path / "t.npz", **{"z1@1": np.zeros((1, 3000)), "z1@100000": np.zeros((1, 3000))})
+    start = time.perf_counter()
+    status, out, err = run_main(["compare", str(file), str(tmp_path / "t.npz")], capsys)
+    assert_refused(status, out, err, tmp_path / "t.npz", Case("t", "z1@100000", (
+        "compare would compute 9,006,001 parameters × 100,000 iterations (up to the trace's last)", "--max-work")))
+    assert time.perf_counter() - start < 10

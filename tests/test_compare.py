@@ -344,6 +344,14 @@ def _zip_member(name, header_descr, shape):
     return make
 
 
+def _sparse(size):
+    """A file of `size` bytes that takes no disk and no time to make."""
+    def make(path):
+        with open(path, "wb") as f:
+            f.truncate(size)
+    return make
+
+
 Z1 = X[:B] @ INIT["W1"].T + INIT["b1"]
 BAD_TRACES = {
     "unknown name": ("t.npz", _npz(**{"dz9@1": Z1}), "dz9@1", "no quantity named 'dz9'; this scenario has W1, b1"),
@@ -361,7 +369,11 @@ BAD_TRACES = {
                      "must hold integers or floats, found dtype |O (object arrays are refused"),
     "too large": ("t.npz", _zip_member("z1@1", "<f8", (100_000, 100_000)), "z1@1",
                   "holds 10,000,000,000 numbers, more than any quantity of this scenario could"),
+    "cut short": ("t.npz", _zip_member("z1@1", "<f8", (3, 5)), "z1@1",
+                  "`z1@1` (3×5 of <f8, 120 bytes) holds only 12 bytes: the file is cut short or its header is wrong"),
     "empty": ("t.npz", _npz(), "", "holds no arrays"),
+    "JSON of 10 GiB": ("t.json", _sparse(10 * 2**30), "", "the file has 10,737,418,240 bytes, more than the limit "
+                                                           "of 1,000,000,000 (raise it with --max-data-bytes)"),
     "not JSON": ("t.json", lambda p: p.write_text("{\"steps\": [}"), "", "is not JSON"),
     "JSON without steps": ("t.json", lambda p: p.write_text("{\"title\": \"x\"}"), "", "has no \"steps\" list"),
     "JSON step without a value": ("t.json", lambda p: p.write_text('{"steps": [{"output": "z1", "iteration": 1}]}'),

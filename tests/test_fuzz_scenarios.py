@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from stepnet import scenario as scenario_file
 from stepnet.engine.expect import check
 from stepnet.errors import ScenarioError
+from stepnet.limits import Limits
 
 #: STEPNET_FUZZ_EXAMPLES=5000 for a long hunt; 200 keeps the suite quick
 FUZZ = settings(max_examples=int(os.environ.get("STEPNET_FUZZ_EXAMPLES", 200)), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 #: small limits keep every accepted scenario cheap to run
-LIMITS = {"max_parameters": 2_000, "max_samples": 64}
+LIMITS = Limits(parameters=2_000, samples=64)
 
 
 # --- a small TOML writer ----------------------------------------------------------------
@@ -206,7 +207,7 @@ def load_and_run(path: Path) -> scenario_file.Scenario | None:
     """Load; on success run an iteration fast, step a few ops, step back, check expectations.
     Returns None when the loader refused, after checking the refusal's message."""
     try:
-        s = scenario_file.load(path, **LIMITS)
+        s = scenario_file.load(path, LIMITS)
     except ScenarioError as e:
         text = str(e)
         assert text.startswith(f"{path}: ") and "\n" not in text and e.message, text

@@ -14,6 +14,7 @@ import pytest
 from stepnet import scenario
 from stepnet.engine.names import Name
 from stepnet.errors import ScenarioError
+from stepnet.limits import Limits
 
 W1 = np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]])  # 2 units × 3 inputs
 B1 = np.array([0.01, -0.02])
@@ -117,4 +118,4 @@ def test_a_misshapen_array_is_refused_from_its_header_before_its_data_is_read(tm
 def test_a_file_s_parameters_count_against_the_limit_before_it_is_opened(tmp_path):
     path = write(tmp_path, w1="W1", b1=0, w2=W2.tolist(), b2=0)  # init.npz does not even exist
     with pytest.raises(ScenarioError, match="more than the limit of 5"):
-        scenario.load(path, max_parameters=5)
+        scenario.load(path, limits=Limits(parameters=5))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from stepnet.cli import main
+from stepnet.limits import LIMITS, Limits
 
 ROOT = Path(__file__).parents[1]
 
@@ -50,3 +51,8 @@ def test_the_readme_s_scenarios_are_a_network_and_a_graph_that_load(tmp_path) ->
         (tmp_path / f"{i}.toml").write_text(block)
         models.append(load(tmp_path / f"{i}.toml").model)
     assert [type(m) for m in models] == [Model, Graph]
+
+
+def test_the_readme_lists_every_limit_with_its_flag_and_default() -> None:
+    rows = re.findall(r"^\| `(--max-[a-z-]+) N` \| ([\d,]+) \|", (ROOT / "README.md").read_text(), re.M)
+    assert rows == [(Limits.flag(limit.name), f"{limit.default:,}") for limit in LIMITS]

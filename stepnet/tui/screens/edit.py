@@ -140,16 +140,15 @@ class SaveDialog(Dialog[Path | None]):
 
     @on(Input.Submitted)
     def save(self, event: Input.Submitted) -> None:
+        from stepnet.files import typed
         from stepnet.whatif import SaveError, save
 
         problem = self.query_one("#problem", Static)
         if not event.value.strip():
             problem.update("Enter a file name.")
             return
-        path = Path(event.value.strip()).expanduser()
-        path = path if path.is_absolute() else Path.cwd() / path
         try:
-            saved = save(self.session.scenario, self.session.edits, path)
+            saved = save(self.session.scenario, self.session.edits, typed(event.value))
         except SaveError as e:
             problem.update(f"Not saved: {e}.")
             return

@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from stepnet.files import write_atomically
+from stepnet.files import Unwritable, typed, write_atomically
 from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
@@ -43,17 +43,18 @@ class ScreenshotDialog(Dialog[Path | None]):
 
     @on(Input.Submitted)
     def save(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
         if not event.value.strip():
             self.query_one("#problem", Static).update("Enter a file name.")
             return
-        path = path if path.is_absolute() else Path.cwd() / path
+        path = typed(event.value)
         try:
             write_atomically(path, self.svg)
         except FileExistsError:
             self.query_one("#problem", Static).update(f"{path} already exists: choose another name.")
+        except Unwritable as error:
+            self.query_one("#problem", Static).update(f"{error}.")
         except OSError as error:
             self.query_one("#problem", Static).update(f"Cannot write {path}: {error.strerror or error}.")
         else:
             self.app.notify(f"Screenshot saved to {path}", timeout=6)
-            self.dismiss(path)
+            self.dismiss(Path(path))

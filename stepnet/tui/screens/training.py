@@ -20,6 +20,7 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.events import Key
 from textual.widgets import ProgressBar, Static
 from textual.worker import get_current_worker
@@ -110,8 +111,9 @@ class TrainingScreen(ClosesOnce[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="training"):
-            yield Static(f"[b]Training[/b] iterations {self.start + 1:,}–{self.start + self.iterations:,} "
-                         f"— {self.session.scenario.title}", id="training-title")
+            yield Static(Content.from_markup(  # the title as text: `[b]` in it is not markup
+                f"[b]Training[/b] iterations {self.start + 1:,}–{self.start + self.iterations:,} — $title",
+                title=self.session.scenario.title), id="training-title")
             yield ProgressBar(total=self.iterations, show_eta=True, id="training-progress")
             with Horizontal(id="training-curves"):
                 yield PlotextPlot(id="loss-curve")

@@ -1,0 +1,98 @@
+"""Where stepnet writes: only ever a regular file, in place of nothing or (with --force) of a
+regular file, whose permissions it keeps; never a link, a pipe, a device or a folder's name."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from stepnet import cli
+from stepnet import scenario as scenario_file
+from stepnet.bundled import DIRECTORY
+from stepnet.files import Unwritable, write_atomically
+
+MAZUR = DIRECTORY / "mazur.toml"
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def export_refused(capsys: pytest.CaptureFixture[str], out: str, *fragments: str) -> None:
+    """`export -o out --force` exits 2 with one line holding `fragments`, and prints nothing."""
+    assert cli.main(["export", str(MAZUR), "-o", out, "--force"]) == 2
+    printed, err = capsys.readouterr()
+    assert printed == "" and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert all(f in err for f in fragments), err
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_is_not_replaced_even_with_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "theirs.md").write_text("theirs")
+    link = tmp_path / "out.md"
+    link.symlink_to(tmp_path / "theirs.md")
+    export_refused(capsys, str(link), "is not a regular file", "stepnet writes only regular files")
+    assert link.is_symlink() and (tmp_path / "theirs.md").read_text() == "theirs"
+    assert sorted(os.listdir(tmp_path)) == ["out.md", "theirs.md"]  # no temporary file left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_not_replaced_nor_written_into(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "out.md"
+    os.mkfifo(fifo)
+    export_refused(capsys, str(fifo), "is not a regular file")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(not ROOT, reason="making a device node needs root, who could replace /dev/null")
+def test_a_device_node_is_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # /dev/null's numbers, in a folder of the test's
+    export_refused(capsys, str(null), "is not a regular file")
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+
+
+def test_a_folder_s_name_and_an_empty_name_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o newdir/` wrote a file named newdir; `-o ''` wrote to stdout."""
+    monkeypatch.chdir(tmp_path)
+    export_refused(capsys, "newdir/", "cannot write newdir/: it ends in /, as a folder's name does")
+    export_refused(capsys, "", "cannot write to an empty name")
+    (tmp_path / "folder").mkdir()
+    export_refused(capsys, "folder", "is not a regular file")
+    assert os.listdir(tmp_path) == ["folder"] and os.listdir(tmp_path / "folder") == []
+
+
+def test_a_file_replaced_keeps_its_permissions_and_a_new_one_has_a_new_file_s(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.md"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write_atomically(kept, "new", overwrite=True)
+    assert kept.read_text() == "new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    mask = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "new.md", "new")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.md").stat().st_mode) == 0o640  # 0666 less the umask
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_the_what_if_save_refuses_the_same_names(tmp_path: Path) -> None:
+    from stepnet.whatif import SaveError, save
+
+    s = scenario_file.load(MAZUR)
+    link = tmp_path / "link.toml"
+    link.symlink_to(tmp_path / "nowhere.toml")  # dangling: Path.exists says no
+    with pytest.raises(SaveError, match="is not a regular file"):
+        save(s, [], link)
+    with pytest.raises(SaveError, match="as a folder's name does"):
+        save(s, [], f"{tmp_path}/newdir/")
+    assert os.listdir(tmp_path) == ["link.toml"] and not (tmp_path / "nowhere.toml").exists()
+
+
+def test_unwritable_is_an_os_error_every_writer_already_reports() -> None:
+    with pytest.raises(Unwritable) as refused:
+        write_atomically("", "x")
+    assert isinstance(refused.value, OSError)
+    assert str(refused.value) == "cannot write to an empty name: give a file name"
