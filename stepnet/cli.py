@@ -619,6 +619,10 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
         yield lambda done: bar.update(task, completed=done)
 
 
+#: the width of a figure written with 6 significant digits, as wide as -1.23457e-05
+WIDE = 12
+
+
 def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.engine.model import Model
     from stepnet.engine.training import evaluation_cost, report_spacing
@@ -632,7 +636,7 @@ def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         print(f"{scenario.title}: {args.iterations:,} iterations")
         print("J before: the mean of the iterations' J since the line before, each before its update;\n"
               "J after: with the parameters after the iteration; |∂J/∂θ|: the gradient the iteration applied")
-        header = f"{'iteration':>9}  {'J before':>10}  {'J after':>10}"
+        header = f"{'iteration':>9}  {'J before':>{WIDE}}  {'J after':>{WIDE}}"
     else:
         weights = [name for name in scenario.model.parameter_names() if name.kind == "W"]
         print(f"{scenario.title}: {args.iterations:,} iterations, batches of {data.batch_size:,} "
@@ -645,15 +649,17 @@ def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         print("batch loss: the mean of the iterations' losses since the line before, each before its update;\n"
               "loss, accuracy: over all samples, with the parameters after the iteration (a forward pass);\n"
               "‖∂J/∂W‖: of the gradient the iteration applied, over its own batch")
-        header = f"{'iteration':>9}  {'batch loss':>10}  {'loss':>10}  {'accuracy':>8}"
-    print(header + "".join(f"  {f'|∂J/∂{name}|' if graph else f'‖∂J/∂{name}‖':>10}" for name in weights))
+        header = f"{'iteration':>9}  {'batch loss':>{WIDE}}  {'loss':>{WIDE}}  {'accuracy':>8}"
+    labels = {name: f"|∂J/∂{name}|" if graph else f"‖∂J/∂{name}‖" for name in weights}
+    widths = {name: max(10, len(label)) for name, label in labels.items()}  # as wide as -1.234e-05, or its label
+    print(header + "".join(f"  {labels[name]:>{widths[name]}}" for name in weights))
     last = None
     with _progress_bar(args.iterations) as progress:
         for report in run_training(d, args.iterations, every, progress):
             e = report.evaluation
             accuracy = "" if graph else f"  {_percent(e.accuracy):>8}"
-            print(f"{report.iteration:>9}  {report.batch_loss:>10.6g}  {e.loss:>10.6g}{accuracy}"
-                  + "".join(f"  {e.gradient_norms[name]:>10.3e}" for name in weights))
+            print(f"{report.iteration:>9}  {report.batch_loss:>{WIDE}.6g}  {e.loss:>{WIDE}.6g}{accuracy}"
+                  + "".join(f"  {e.gradient_norms[name]:>{widths[name]}.3e}" for name in weights))
             last = report
     assert last is not None  # train() reports at least once: iterations ≥ 1
     e = last.evaluation

@@ -234,3 +234,16 @@ def test_a_breakpoint_that_hits_ends_the_run_where_stepping_would_stop():
     # without breakpoints the same run goes the whole way, and says nothing stopped it
     plain = list(train(s.debugger(), 300, 100))
     assert [r.iteration for r in plain] == [100, 200, 300] and not any(r.stopped for r in plain)
+
+
+def test_the_columns_stay_aligned_whatever_the_figures_width(capsys):
+    """Adam on θ² from θ = 1: J falls from 1 to 2.6e-05 and back up, %g's widest forms; each
+    column of every line ends where its heading does."""
+    assert cli.main(["train", "adam_by_hand", "-n", "14", "--report-every", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("iteration"))
+    rows = lines[header + 1:header + 15]
+    assert len(rows) == 14 and any("e-05" in row for row in rows)
+    ends = [m.end() for m in re.finditer(r"\S+( \S+)*", lines[header])]  # a heading may have a space
+    for row in rows:
+        assert [m.end() for m in re.finditer(r"\S+", row)] == ends, row
