@@ -240,8 +240,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     every command, without its arguments, when `command` names none (for `--help`)."""
     p = _Parser(
         prog="stepnet",
-        usage="%(prog)s [FILE | NAME] [--max-parameters N] [--max-samples N]\n"
-              "       %(prog)s COMMAND [FILE | NAME] [options]",
+        usage="%(prog)s [FILE | NAME] [--view NAME] [--iteration N] [--compare TRACE] [options]\n"
+              "       %(prog)s COMMAND [FILE | NAME] [options]\n"
+              "       %(prog)s FILE --help, %(prog)s COMMAND --help: every option",
         description="Step through backpropagation one operation at a time. `stepnet FILE` opens the "
         "debugger on a scenario file, `stepnet NAME` on a bundled example, `stepnet` alone on one "
         "picked from the examples; the commands run headless.",
