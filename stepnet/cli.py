@@ -576,8 +576,8 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     results = d.gradient_check(eps=args.eps)
     print(f"{scenario.title}: gradient check at the start of iteration {args.iteration} "
           f"(central differences (J(θ + ε) − J(θ − ε))/2ε, step ε = {args.eps:g})")
-    print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'beyond rounding':>16} "
-          f"{'judged by':>10} {'worst element':>14} {'numeric':>14} {'backprop':>14}")
+    print(f"{'':2}{'parameter':<10} {'checked':>12} {'max rel. error':>15} {'judged: beyond rounding':>24} "
+          f"{'worst element':>14} {'numeric':>14} {'backprop':>14}")
     bad = unjudged = 0
     for r in results:
         if not r.judged:  # every element checked straddles a kink
@@ -587,11 +587,11 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
             continue
         ok = r.passes(args.tolerance)
         bad += not ok
-        index = "[" + ",".join(map(str, r.worst_index)) + "]"
+        index = "[" + ",".join(map(str, r.worst_index)) + "]" if r.worst_index else "—"  # — : a scalar
         kinks = f"  ({r.at_kink} at a kink, not judged)" if r.at_kink else ""
+        judged = f"{r.excess_error:.2e} {'≤' if ok else '>'} {args.tolerance:g}"  # the error judged, by the tolerance
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
-              f"{r.excess_error:>16.2e} {f'≤ {args.tolerance:g}':>10} {index:>14} {r.numeric:>14.6e} "
-              f"{r.backprop:>14.6e}{kinks}")
+              f"{judged:>24} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}{kinks}")
     judged = len(results) - unjudged
     print(f"{_of(judged - bad, judged, 'parameter')} within relative error {args.tolerance:g} "
           f"beyond the difference quotient's rounding error, 8·ε_machine·max(1, |J|)/ε"
