@@ -589,9 +589,9 @@ def gradcheck(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         bad += not ok
         index = "[" + ",".join(map(str, r.worst_index)) + "]" if r.worst_index else "—"  # — : a scalar
         kinks = f"  ({r.at_kink} at a kink, not judged)" if r.at_kink else ""
-        judged = f"{r.excess_error:.2e} {'≤' if ok else '>'} {args.tolerance:g}"  # the error judged, by the tolerance
+        verdict = f"{r.excess_error:.2e} {'≤' if ok else '>'} {args.tolerance:g}"  # the error judged, by the tolerance
         print(f"{'✓' if ok else '✗'} {r.name:<10} {f'{r.checked}/{r.size}':>12} {r.relative_error:>15.2e} "
-              f"{judged:>24} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}{kinks}")
+              f"{verdict:>24} {index:>14} {r.numeric:>14.6e} {r.backprop:>14.6e}{kinks}")
     judged = len(results) - unjudged
     print(f"{_of(judged - bad, judged, 'parameter')} within relative error {args.tolerance:g} "
           f"beyond the difference quotient's rounding error, 8·ε_machine·max(1, |J|)/ε"
