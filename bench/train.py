@@ -93,7 +93,7 @@ def seconds_to_train(s: Scenario, n: int, every: int, watched: bool) -> float:
     d = s.debugger()
     progress: Callable[[int], object] | None = (lambda done: d.losses[:]) if watched else None
     start = time.perf_counter()
-    for _ in train(d, n, every, progress, timed=watched):
+    for _ in train(d, n, every, progress, adaptive=watched):
         pass
     return time.perf_counter() - start
 

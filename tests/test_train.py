@@ -165,9 +165,9 @@ def test_reports_come_every_k_iterations_and_after_the_last():
         assert value.tobytes() == d.parameters()[name].tobytes()
 
 
-def test_timed_reports_that_outweigh_the_iterations_come_further_apart(monkeypatch):
+def test_adaptive_reports_that_outweigh_the_iterations_come_further_apart(monkeypatch):
     """A report that takes far longer than the iterations between two (here: a sleep of 20 ms
-    against a tiny network's tens of µs) doubles the spacing, again and again; untimed,
+    against a tiny network's tens of µs) doubles the spacing, again and again; otherwise
     the spacing asked for is kept whatever the cost."""
     from stepnet.engine import training
 
@@ -178,11 +178,11 @@ def test_timed_reports_that_outweigh_the_iterations_come_further_apart(monkeypat
         return slow(*args, **kwargs)
 
     monkeypatch.setattr(training, "_report", sleepy)
-    timed = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 200, 5,
-                                        timed=True)]
-    assert timed == [5, 10, 20, 40, 80, 160, 200]  # at the multiples of a spacing doubled each time
-    untimed = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 40, 5)]
-    assert untimed == list(range(5, 45, 5))
+    adaptive = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 200, 5,
+                                        adaptive=True)]
+    assert adaptive == [5, 10, 20, 40, 80, 160, 200]  # at the multiples of a spacing doubled each time
+    steady = [r.iteration for r in train(make_debugger(make_model([2, 2, 2], ["sigmoid", "sigmoid"])), 40, 5)]
+    assert steady == list(range(5, 45, 5))
 
 
 def test_accuracy_is_argmax_against_argmax():
@@ -247,3 +247,16 @@ def test_the_columns_stay_aligned_whatever_the_figures_width(capsys):
     ends = [m.end() for m in re.finditer(r"\S+( \S+)*", lines[header])]  # a heading may have a space
     for row in rows:
         assert [m.end() for m in re.finditer(r"\S+", row)] == ends, row
+
+
+def test_a_run_pauses_at_the_end_of_each_iteration_asked_for():
+    """`ends`: the debugger stands at the end of iterations 3 and 7 when `at_end` is called,
+    whatever the chunks and reports; the run is the same as without."""
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    seen: list[int] = []
+    reports = [r.iteration for r in train(d, 10, 4, progress=lambda done: None, ends={3, 7, 12},
+                                          at_end=lambda: seen.append(d.position))]
+    assert seen == [3 * d.n_ops, 7 * d.n_ops] and reports == [4, 8, 10]
+    other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    other.run_iterations(10)
+    assert all(v.tobytes() == other.parameters()[k].tobytes() for k, v in d.parameters().items())

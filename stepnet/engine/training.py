@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,17 +75,21 @@ def report_spacing(program: Program, iterations: int, reports: int = 10) -> int:
 def train(debugger: Debugger, iterations: int, report_every: int,
           progress: Callable[[int], None] | None = None,
           stop: Callable[[], bool] = lambda: False,
-          breakpoints: Sequence[Breakpoint] = (), timed: bool = False) -> Iterator[Report]:
+          breakpoints: Sequence[Breakpoint] = (), adaptive: bool = False,
+          ends: Collection[int] = (), at_end: Callable[[], None] = lambda: None) -> Iterator[Report]:
     """Run `iterations` more iterations; yield a report after every `report_every` of them
     and after the last. `progress(done)` is called now and then with the iterations run;
     `stop()` is asked before each chunk, and a run it stops ends with a report of where it is.
     With `breakpoints`, the ops are stepped (`Debugger.continue_`) and the first one that hits
     ends the run with a report that says so (`stopped`).
 
-    `timed` (the training view's, where reports feed a live chart rather than lines to
-    compare): reports whose own time exceeds EVALUATION_SHARE of the iterations' come twice
-    as far apart, as often as needed — a report's fixed cost, which `report_spacing`'s count
-    of arithmetic does not see, outweighs a tiny network's iterations."""
+    `adaptive` (for reports that feed a live chart rather than lines to compare): reports
+    whose own time exceeds EVALUATION_SHARE of the iterations' come twice as far apart, as
+    often as needed — a report's fixed cost, which `report_spacing`'s count of arithmetic does
+    not see, outweighs a tiny network's iterations.
+
+    `ends`: iterations (numbered from 1) at whose end the run pauses to call `at_end()`, the
+    debugger there — to judge the figures a source states for them, say."""
     if iterations < 1 or report_every < 1:
         raise ValueError("iterations and report_every must be at least 1")
     begin = completed(debugger)
@@ -98,7 +102,7 @@ def train(debugger: Debugger, iterations: int, report_every: int,
                 yield _report(debugger, begin + reported)
             return
         report_at = min(iterations, (done // report_every + 1) * report_every)
-        n = min(chunk, report_at - done)
+        n = min(chunk, report_at - done, *(end - begin - done for end in ends if end > begin + done))
         started = time.perf_counter()
         if breakpoints:
             if debugger.continue_(breakpoints, (debugger.position // debugger.n_ops + n) * debugger.n_ops):
@@ -109,6 +113,8 @@ def train(debugger: Debugger, iterations: int, report_every: int,
         done += n
         ran = time.perf_counter()
         running += ran - started
+        if begin + done in ends:
+            at_end()
         if progress:
             progress(done)
             if ran - started < PROGRESS_INTERVAL / 2:
@@ -118,7 +124,7 @@ def train(debugger: Debugger, iterations: int, report_every: int,
             reporting += time.perf_counter() - ran
             yield report
             reported = done
-            if timed and reporting > EVALUATION_SHARE * running:
+            if adaptive and reporting > EVALUATION_SHARE * running:
                 report_every *= 2
 
 

@@ -11,6 +11,7 @@ the next iteration when it was reached going back (N, E, C): after E the screen 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -114,14 +115,34 @@ class Session:
 
     def other(self) -> Debugger | None:
         """With what-if edits, the run not shown, brought to where the shown one is when it
-        is asked for (stepping it along on every move doubled a key's work, and after `i` it
-        replayed the whole run on the screen's thread); else None."""
+        is asked for (stepping it along on every move doubled a key's work); else None."""
         if self.edited is None:
             return None
         other = self.edited if self.showing_original else self.original
         if other.position != self.debugger.position:
             other.goto(self.debugger.position)
         return other
+
+    def catch_up(self, stop: Callable[[], bool]) -> None:
+        """With what-if edits, the run not shown to where the shown one is, an iteration at a
+        time until `stop()` says otherwise: a worker's, after a run (`i`, `c`, `j`), so that the
+        screen's thread does not replay it (what is left, `other` does when it must)."""
+        if self.edited is None:
+            return
+        other, target = self.edited if self.showing_original else self.original, self.debugger.position
+        n = other.n_ops
+        while other.position != target and not stop():
+            other.goto(target if other.position > target else min(target, (other.position // n + 1) * n))
+
+    # --- the figures a source states, judged as the run passes them --------------------
+
+    def unjudged(self) -> set[int]:
+        """The iterations some of whose stated figures are not judged yet."""
+        return {e.iteration for i, e in enumerate(self.scenario.expectations) if i not in self.checked}
+
+    def judge_here(self) -> None:
+        """Judge the stated figures whose quantities are final where the run shown is."""
+        self.checked.update(checkable(self.debugger, self.scenario.expectations))
 
     @property
     def glossary(self) -> Glossary:
@@ -168,13 +189,12 @@ class Session:
         """The run shown to position `target`. Going forward, it stops at the end of each
         iteration it passes whose figures are not checked yet, and checks them there: a held
         n (taken as one move), e or j would otherwise run past them unseen."""
-        d, expectations = self.debugger, self.scenario.expectations
+        d = self.debugger
         if target > d.position:
-            pending = {e.iteration for i, e in enumerate(expectations) if i not in self.checked}
-            for end in sorted(iteration * d.n_ops for iteration in pending):
-                if d.position <= end < target:  # at `target` itself, `outcomes` checks them when drawn
+            for end in sorted(iteration * d.n_ops for iteration in self.unjudged()):
+                if d.position <= end < target:  # at `target` itself, `outcomes` judges them when drawn
                     d.goto(end)
-                    self.checked.update(checkable(d, expectations))
+                    self.judge_here()
         d.goto(target)
 
     def go(self, ops: int) -> None:

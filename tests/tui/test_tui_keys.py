@@ -635,18 +635,35 @@ async def test_the_state_view_follows_the_op_and_scrolls_with_the_wheel_and_the_
         assert state.scroll_y == min(max(0, wheeled - height) + 2 * height, state.max_scroll_y)
 
 
-MOVES = {  # moves made before a frame is drawn: the screen takes a held n as one move
-    "21 n at once": lambda s: s.go(21),
-    "e then n": lambda s: (s.to_boundary("iteration", True), s.go(1)),
-    "j 3": lambda s: s.go_to_iteration(3),
-}
+async def held_n(app: StepnetApp, pilot) -> None:
+    app.session.go(21)  # 21 n read at once: one move
+
+
+async def e_then_n(app: StepnetApp, pilot) -> None:
+    app.session.to_boundary("iteration", True)  # both read before a frame is drawn
+    app.session.go(1)
+
+
+async def j_3(app: StepnetApp, pilot) -> None:
+    app.session.go_to_iteration(3)
+
+
+async def i_3(app: StepnetApp, pilot) -> None:
+    """The training view's run of 3 iterations, to its end, and back to stepping."""
+    app.push_screen(TrainingScreen(app.session, 3))
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await settle(app, pilot)
+
+
+MOVES = {"21 n at once": held_n, "e then n": e_then_n, "j 3": j_3, "i 3": i_3}
 
 
 @pytest.mark.parametrize("move", MOVES)
 async def test_figures_of_an_iteration_run_past_in_one_move_are_checked_on_the_way(tmp_path, move) -> None:
-    """Past the end of iteration 1 in moves made before a frame is drawn, its figures are
-    judged at that end all the same — a wrong one is ✗, not 'run past, not seen'. Mazur's
-    E_total (the loss) stated as 0.2983 instead of 0.298371109."""
+    """Past the end of iteration 1 in moves made before a frame is drawn, or in the training
+    view's run, its figures are judged at that end all the same — a wrong one is ✗, not 'run
+    past, not seen'. Mazur's E_total (the loss) stated as 0.2983 instead of 0.298371109."""
     text = (DIRECTORY / "mazur.toml").read_text()
     assert text.count("value = 0.298371109\n") == 1
     path = tmp_path / "mazur.toml"
@@ -654,7 +671,7 @@ async def test_figures_of_an_iteration_run_past_in_one_move_are_checked_on_the_w
     app = StepnetApp(scenario.load(path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        MOVES[move](app.session)
+        await MOVES[move](app, pilot)
         d = app.session.debugger
         assert d.position > d.n_ops
         outcomes = app.session.outcomes()

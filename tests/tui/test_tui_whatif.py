@@ -85,6 +85,23 @@ async def test_the_run_not_shown_is_stepped_only_when_something_asks_for_it(make
         assert s.debugger is s.original and s.original.position == s.edited.position == behind + 1
 
 
+async def test_a_worker_brings_the_run_not_shown_along_an_iteration_at_a_time(make_app) -> None:
+    """After a long move the other run catches up in the worker that made it, an iteration
+    at a time, stopping when asked (escape during `i`) and leaving the rest to `other`."""
+    app = make_app("mazur")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await set_value(app, pilot, "w5", "0")
+        n = s.debugger.n_ops
+        s.go_to_iteration(6)  # op 0 of iteration 6: five iterations done
+        assert s.original.position == 0
+        answers = iter([False, False, True])  # go on, go on, stop: asked before each iteration
+        s.catch_up(lambda: next(answers))
+        assert s.original.position == 2 * n
+        s.catch_up(lambda: False)
+        assert s.original.position == s.edited.position == 5 * n
+
+
 async def test_an_edit_deep_in_a_run_recomputes_it_from_the_start(make_app) -> None:
     app = make_app("mazur")
     async with app.run_test(size=SIZE) as pilot:

@@ -20,6 +20,7 @@ from textual.notifications import Notification, Notify
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from stepnet.cli import MAX_GO_TO_ITERATION
 from stepnet.engine.debugger import Fault
@@ -235,8 +236,10 @@ class DebuggerScreen(Screen):
     @work(thread=True, exclusive=True, group="run")
     def _worker(self, move: Callable[..., object], *args: object) -> None:
         fault, stopped = self.session.debugger.fault, None
+        worker = get_current_worker()
         try:
             stopped = move(*args)
+            self.session.catch_up(lambda: worker.is_cancelled)
         finally:
             self.app.call_from_thread(self._run_ended, fault, stopped)
 

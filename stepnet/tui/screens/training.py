@@ -134,12 +134,14 @@ class TrainingScreen(ClosesOnce[None]):
         def progress(done: int) -> None:
             self._progress = (done, d.losses[self.start:])
 
+        s = self.session
         try:
             for report in train(d, self.iterations, report_spacing(d.program, self.iterations, REPORTS), progress,
-                                stop=lambda: worker.is_cancelled, breakpoints=self.session.breakpoints, timed=True):
+                                stop=lambda: worker.is_cancelled, breakpoints=s.breakpoints, adaptive=True,
+                                ends=s.unjudged(), at_end=s.judge_here):  # the figures stated, judged as it passes
                 self.reports.append(report)
+            s.catch_up(lambda: worker.is_cancelled)
         finally:
-            self.session.other()  # with what-if edits, the run not shown catches up here, not on the screen's thread
             self.app.call_from_thread(self._stopped, worker.is_cancelled)
 
     # --- drawing what the run reports -----------------------------------------------
