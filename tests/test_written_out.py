@@ -15,7 +15,7 @@ import pytest
 from stepnet.engine import network
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.losses import LOSSES
-from stepnet.engine.model import Layer, Model, Optimizer
+from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.notation import formatter
 from stepnet.engine.op import Op
@@ -220,3 +220,156 @@ def test_the_l2_penalty_is_written_out_and_added_to_the_loss():
         "(1/B)·Σₛ ½·Σⱼ (a1[s,j] − y[s,j])² + penalty",
         "(1/2)·½·[(0.75 − 1)² + ((-0.5) − 0)² + (0.25 − 0)² + (0.5 − 1)²] + 0.75"]
     assert ops["loss"].latex.endswith(r"(a^{(1)}_{sj} - y_{sj})^2 + \Omega")
+
+
+# --- a layered network's own operations ------------------------------------------------
+
+W1, B1, W2, A0, A2 = Name("W", 1), Name("b", 1), Name("W", 2), Name("a", 0), Name("a", 2)
+DELTA1, DELTA2 = Name("delta", 1), Name("delta", 2)
+
+
+def two_layers(first: Layer, second: Layer, loss: str = "half_sse", **options) -> Model:
+    initial = {W1: np.zeros((2, 2)), W2: np.zeros((2, 2)), **({B1: np.zeros(2)} if first.bias else {})}
+    return Model(2, (first, second), LOSSES.make(loss), "mean", Optimizer.of("sgd", 0.5), initial, **options)
+
+
+SIGMOID = ACTIVATIONS.make("sigmoid")
+#: layer 1 with a bias and dropout, layer 2 without a bias; an L2 penalty and ∂J/∂a0
+NETWORK = two_layers(Layer(2, SIGMOID, True, 0.5), Layer(2, SIGMOID, False), l2=0.25, input_gradient=True)
+
+
+def by_output(ops: list[Op]) -> dict[tuple[str, str], Op]:
+    return {(op.kind, str(op.output)): op for op in ops}
+
+
+FORWARD = by_output(network.forward(NETWORK, 1) + network.forward(NETWORK, 2))
+BACKWARD = by_output(network.backward(NETWORK, 2) + network.backward(NETWORK, 1))
+NETWORK_VALUES = {
+    A0: np.array([[1.0, -2.0]]), W1: np.array([[0.5, 0.25], [-1.0, 0.0]]), B1: np.array([0.125, -0.5]),
+    Z1: np.array([[0.5, -0.25]]), Name("m", 1): np.array([[0.0, 2.0]]), A1: np.array([[0.25, 0.75], [-1.0, 0.5]]),
+    W2: np.array([[1.0, -2.0], [0.5, 4.0]]), DELTA2: np.array([[0.5, -0.25], [1.0, 2.0]]),
+    Name("grad_W", 2): np.array([[0.1, 0.2], [-0.3, 0.4]]), Name("grad_a", 1): np.array([[0.5, -0.5]]),
+    Name("dact", 1): np.array([[0.0, 2.0]]), Name("t"): np.array(1),
+}
+
+#: (kind, output): formula, LaTeX, the element written out, its index
+NETWORK_TEXT = {
+    ("weighted_sum", "z1"): ("z1 = a0·W1ᵀ + b1", r"z^{(1)} = a^{(0)} \, W^{(1)\top} + b^{(1)}",
+                             (0, 1), ["Σⱼ a0[0,j]·W1[1,j] + b1[1]", "1×(-1) + (-2)×0 + (-0.5)"]),
+    ("weighted_sum", "z2"): ("z2 = a1·W2ᵀ", r"z^{(2)} = a^{(1)} \, W^{(2)\top}",
+                             (1, 0), ["Σⱼ a1[1,j]·W2[0,j]", "(-1)×1 + 0.5×(-2)"]),
+    ("activation", "a1"): ("a1 = σ(z1) ⊙ m1", r"a^{(1)} = \sigma(z^{(1)}) \odot m^{(1)}",
+                           (0, 1), ["σ(z1[0,1]) × m1[0,1]", "σ(-0.25) × 2"]),
+    ("activation", "a2"): ("a2 = σ(z2) = 1/(1 + exp(−z2))", r"a^{(2)} = \sigma(z^{(2)}) = \frac{1}{1 + e^{-z^{(2)}}}",
+                           None, None),
+    ("dropout_mask", "m1"): ("m1 = keep/(1 − p), keep ~ Bernoulli(1 − p)   (p = 0.5, inverted dropout)",
+                             r"m^{(1)} = \frac{\text{keep}}{1 - p}, \qquad \text{keep}_{sj} \sim "
+                             r"\mathrm{Bernoulli}(1 - p), \qquad p = 0.5", None, None),
+    ("dact", "dact2"): ("dact2 = σ′(z2) = a2·(1 − a2)", r"f'(z^{(2)}) = \sigma'(z^{(2)}) = a^{(2)} \odot (1 - a^{(2)})",
+                        None, None),
+    # f′ of a unit under dropout is of f(z) before the mask: σ(−0.25) = 1/(1 + e^0.25) = 0.43782…
+    ("dact", "dact1"): ("dact1 = ∂a1/∂z1 = σ′(z1) ⊙ m1   (dropped units pass no gradient)",
+                        r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = f'(z^{(1)}) \odot m^{(1)}",
+                        (0, 1), ["σ′(z1[0,1]) × m1[0,1]", "0.4378 × (1 − 0.4378) × 2"]),
+    ("delta", "delta2"): ("delta2 = grad_a2 ⊙ σ′(z2)",
+                          r"\delta^{(2)} = \frac{\partial J}{\partial a^{(2)}} \odot f'(z^{(2)})", None, None),
+    ("delta", "delta1"): ("delta1 = grad_a1 ⊙ dact1",
+                          r"\delta^{(1)} = \frac{\partial J}{\partial a^{(1)}} \odot f'(z^{(1)}) \odot m^{(1)}",
+                          (0, 1), ["grad_a1[0,1] × dact1[0,1]", "(-0.5) × 2"]),
+    ("grad_W", "grad_W2"): ("grad_W2 = delta2ᵀ·a1",
+                            r"\frac{\partial J}{\partial W^{(2)}} = \delta^{(2)\top} \, a^{(1)}",
+                            (1, 0), ["Σₛ delta2[s,1]·a1[s,0]", "(-0.25)×0.25 + 2×(-1)"]),
+    ("penalty_grad", "grad_W2"): (
+        "grad_W2 = grad_W2 + λ·W2   (λ = 0.25)",
+        r"\frac{\partial J}{\partial W^{(2)}} \leftarrow \frac{\partial J}{\partial W^{(2)}} + \lambda W^{(2)}, "
+        r"\qquad \lambda = 0.25", (1, 0), ["grad_W2[1,0] + λ·W2[1,0]", "(-0.3) + 0.25 × 0.5"]),
+    ("grad_b", "grad_b1"): ("grad_b1 = Σₛ delta1", r"\frac{\partial J}{\partial b^{(1)}} = \sum_s \delta^{(1)}_{s}",
+                            None, None),
+    ("grad_a", "grad_a1"): ("grad_a1 = delta2·W2", r"\frac{\partial J}{\partial a^{(1)}} = \delta^{(2)} \, W^{(2)}",
+                            (0, 1), ["Σᵢ delta2[0,i]·W2[i,1]", "0.5×(-2) + (-0.25)×4"]),
+    ("grad_a", "grad_a0"): ("grad_a0 = delta1·W1", r"\frac{\partial J}{\partial a^{(0)}} = \delta^{(1)} \, W^{(1)}",
+                            None, None),
+}
+
+
+def test_the_layers_ops_are_the_ones_written_out():
+    assert set(FORWARD) | set(BACKWARD) == set(NETWORK_TEXT) | {("grad_W", "grad_W1"), ("penalty_grad", "grad_W1")}
+    assert BACKWARD["grad_a", "grad_a1"].label == "gradient of the layer below"
+    assert BACKWARD["grad_a", "grad_a0"].label == "gradient of the input (saliency)"
+
+
+@pytest.mark.parametrize("key", list(NETWORK_TEXT), ids=["/".join(k) for k in NETWORK_TEXT])
+def test_network_formulas_and_their_elements_with_the_numbers(key):
+    formula, tex, index, written = NETWORK_TEXT[key]
+    op = {**FORWARD, **BACKWARD}[key]
+    assert (op.formula, op.latex) == (formula, tex)
+    if index is not None:
+        assert op.explainer(NETWORK_VALUES, index, FOUR) == written
+
+
+def test_the_gradient_of_a_bias_sums_over_the_batch():
+    grad_b = by_output(network.backward(two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID)), 2))["grad_b", "grad_b2"]
+    assert grad_b.explainer(NETWORK_VALUES, (1,), FOUR) == ["Σₛ delta2[s,1]", "(-0.25) + 2"]
+    # one sample whose term is the value: `= (-0.25)` is left out, the value alone ends the line
+    one = {DELTA2: np.array([[0.5, -0.25]])}
+    assert grad_b.explain(one, np.array([0.5, -0.25]), (1,), FOUR) == "grad_b2[1] = Σₛ delta2[s,1] = -0.25"
+
+
+def test_the_dropout_mask_writes_out_whether_the_unit_was_kept():
+    op = FORWARD["dropout_mask", "m1"]
+    values = {A0: np.zeros((6, 2)), Name("t"): np.array(3)}
+    mask = NETWORK.dropout_mask(1, 3, 6)
+    for index in np.ndindex(mask.shape):
+        kept = "1" if mask[index] > 0 else "0"
+        assert op.explainer(values, index, FOUR) == [f"keep[{index[0]},{index[1]}]/(1 − 0.5)", f"{kept}/(1 − 0.5)"]
+    assert set(mask.ravel()) == {0.0, 2.0}  # both cases were written out
+
+
+def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
+    assert network.products(np.array([0.0, 0, 3, 0, 1, 2, 5]), np.arange(7.0), FOUR, "x[j]") == (
+        "3×2 + 1×4 + 2×5 + 5×6 + 0 (3 terms where x[j] = 0)")
+    assert network.products(np.arange(1.0, 8), np.ones(7), FOUR, "x[j]") == (
+        "1×1 + 2×1 + 3×1 + 4×1 + … (3 more terms)")
+    assert network.products(np.array([1.0, 0, -2, 0, 0, 0]), np.array([-1.0, 9, 0.5, 9, 9, 9]), FOUR, "x") == (
+        "1×(-1) + (-2)×0.5 + 0 (4 terms where x = 0)")
+
+
+SOFTMAX = ACTIVATIONS.make("softmax")
+
+
+def test_softmax_without_cross_entropy_goes_through_its_jacobian():
+    ops = by_output(network.backward(two_layers(Layer(2, SIGMOID), Layer(2, SOFTMAX)), 2))
+    delta = ops["delta", "delta2"]
+    assert delta.formula == "delta2 = dact2·grad_a2"
+    assert delta.latex == (r"\delta^{(2)}_{si} = \sum_j \frac{\partial J}{\partial a^{(2)}_{sj}} "
+                           r"\frac{\partial a^{(2)}_{sj}}{\partial z^{(2)}_{si}}")
+    values = {Name("grad_a", 2): np.array([[0.5, -1.0]]), Name("dact", 2): np.array([[[0.25, -0.25], [-0.25, 0.25]]])}
+    assert delta.explainer(values, (0, 1), FOUR) == ["Σⱼ grad_a2[0,j]·dact2[0,1,j]", "0.5×(-0.25) + (-1)×0.25"]
+    assert ops["dact", "dact2"].shape == (None, 2, 2)
+
+
+@pytest.mark.parametrize("reduction, formula, tex, written", [
+    ("mean", "delta1 = (a1 − y)/B", r"\delta^{(1)} = \frac{1}{B}(a^{(1)} - y)",
+     ["(a1[1,0] − y[1,0])/B", "(0.25 − 1)/2"]),
+    ("sum", "delta1 = a1 − y", r"\delta^{(1)} = (a^{(1)} - y)", ["a1[1,0] − y[1,0]", "0.25 − 1"]),
+])
+def test_softmax_with_cross_entropy_is_one_fused_delta(reduction, formula, tex, written):
+    model = Model(2, (Layer(2, SOFTMAX),), LOSSES.make("cross_entropy"), reduction, Optimizer.of("sgd", 0.5),
+                  {W1: np.zeros((2, 2)), B1: np.zeros(2)})
+    delta = network.backward(model, 1)[0]
+    assert delta.formula == formula + "   (softmax + cross-entropy, fused: the Jacobian and −y/p cancel)"
+    assert delta.latex == tex
+    values = {A1: np.array([[0.75, -0.5], [0.25, 0.5]]), Y: np.array([[0.0, 1.0], [1.0, 0.0]])}
+    assert delta.explainer(values, (1, 0), FOUR) == written
+    assert [op.kind for op in network.loss(model)] == ["loss"]  # no ∂J/∂a: it is in delta
+
+
+def test_the_batch_names_what_it_reads():
+    model = two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID))
+    data = Dataset(np.zeros((4, 2)), np.zeros((4, 2)), 2)
+    op = network.batch(model, data, ())
+    assert op.formula == "a0 = x[batch], y = targets[batch]"
+    assert op.latex == r"a^{(0)} = x_{\text{batch}}, \qquad y = \text{targets}_{\text{batch}}"
+    assert op.explainer({}, (1, 0), FOUR) == ["x[sample 1 of the batch, 0]"]
+    no_targets = network.batch(model, Dataset(np.zeros((4, 2)), np.zeros((4, 0)), 2), ())
+    assert (no_targets.formula, no_targets.latex) == ("a0 = x[batch]", r"a^{(0)} = x_{\text{batch}}")
