@@ -19,6 +19,8 @@ from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.notation import formatter
 from stepnet.engine.op import Op
+from stepnet.engine.optimizers import OPTIMIZERS
+from stepnet.engine.updates import updates
 
 Z1, A1 = Name("z", 1), Name("a", 1)
 FOUR = formatter(4)
@@ -373,3 +375,110 @@ def test_the_batch_names_what_it_reads():
     assert op.explainer({}, (1, 0), FOUR) == ["x[sample 1 of the batch, 0]"]
     no_targets = network.batch(model, Dataset(np.zeros((4, 2)), np.zeros((4, 0)), 2), ())
     assert (no_targets.formula, no_targets.latex) == ("a0 = x[batch]", r"a^{(0)} = x_{\text{batch}}")
+
+
+# --- the update phase: each line of each optimizer, and the schedules -------------------
+
+GRAD_W1 = Name("grad_W", 1)
+UPDATE_VALUES = {
+    W1: np.array([[1.0, -0.5]]), GRAD_W1: np.array([[0.5, -0.25]]), Name("t"): np.array(3),
+    **{Name(f"{slot}_W", 1): np.array([[0.0, value]])
+       for slot, value in [("v", 0.125), ("m", -0.25), ("mhat", 0.25), ("vhat", 0.0625), ("s", 0.0625),
+                           ("update", -0.125)]},
+    Name("lr"): np.array(0.25),
+}
+G = r"\frac{\partial J}{\partial W^{(1)}}"
+#: the optimizer as a scenario names it: each op's formula, then W1[0,1] written out
+UPDATE_TEXT = {
+    ("sgd", ()): [("W1 = W1 − η·grad_W1   (η = 0.5)",
+                   ["W1[0,1] − η·grad_W1[0,1]", "(-0.5) − 0.5 × (-0.25)"])],
+    ("momentum", ()): [("v_W1 = μ·v_W1 − η·grad_W1   (μ = 0.9, η = 0.5)",
+                        ["μ·v_W1[0,1] − η·grad_W1[0,1]", "0.9 × 0.125 − 0.5 × (-0.25)"]),
+                       ("W1 = W1 + v_W1", ["W1[0,1] + v_W1[0,1]", "(-0.5) + 0.125"])],
+    ("momentum", (("nesterov", True),)): [
+        ("v_W1 = μ·v_W1 − η·grad_W1   (μ = 0.9, η = 0.5)", None),
+        ("W1 = W1 + μ·v_W1 − η·grad_W1   (μ = 0.9, η = 0.5)",
+         ["W1[0,1] + μ·v_W1[0,1] − η·grad_W1[0,1]", "(-0.5) + 0.9 × 0.125 − 0.5 × (-0.25)"])],
+    ("adam", ()): [
+        ("m_W1 = β₁·m_W1 + (1 − β₁)·grad_W1   (β₁ = 0.9)",
+         ["β₁·m_W1[0,1] + (1 − β₁)·grad_W1[0,1]", "0.9 × (-0.25) + (1 − 0.9) × (-0.25)"]),
+        ("v_W1 = β₂·v_W1 + (1 − β₂)·grad_W1²   (β₂ = 0.999)",
+         ["β₂·v_W1[0,1] + (1 − β₂)·grad_W1[0,1]²", "0.999 × 0.125 + (1 − 0.999) × (-0.25)²"]),
+        ("mhat_W1 = m_W1/(1 − β₁^t)   (β₁ = 0.9)", ["m_W1[0,1]/(1 − β₁^t)", "(-0.25)/(1 − 0.9^3)"]),
+        ("vhat_W1 = v_W1/(1 − β₂^t)   (β₂ = 0.999)", ["v_W1[0,1]/(1 − β₂^t)", "0.125/(1 − 0.999^3)"]),
+        ("W1 = W1 − η·mhat_W1/(√vhat_W1 + ε)   (η = 0.5, ε = 1e-08)",
+         ["W1[0,1] − η·mhat_W1[0,1]/(√vhat_W1[0,1] + ε)", "(-0.5) − 0.5 × 0.25/(√0.0625 + 1e-08)"])],
+    ("rmsprop", ()): [
+        ("s_W1 = ρ·s_W1 + (1 − ρ)·grad_W1²   (ρ = 0.9)",
+         ["ρ·s_W1[0,1] + (1 − ρ)·grad_W1[0,1]²", "0.9 × 0.0625 + (1 − 0.9) × (-0.25)²"]),
+        ("W1 = W1 − η·grad_W1/(√s_W1 + ε)   (η = 0.5, ε = 1e-08)",
+         ["W1[0,1] − η·grad_W1[0,1]/(√s_W1[0,1] + ε)", "(-0.5) − 0.5 × (-0.25)/(√0.0625 + 1e-08)"])],
+    ("adagrad", ()): [
+        ("s_W1 = s_W1 + grad_W1²", ["s_W1[0,1] + grad_W1[0,1]²", "0.0625 + (-0.25)²"]),
+        ("W1 = W1 − η·grad_W1/(√s_W1 + ε)   (η = 0.5, ε = 1e-08)", None)],
+}
+UPDATE_TEX = {
+    "sgd": [rf"W^{{(1)}} \leftarrow W^{{(1)}} - \eta {G}, \qquad \eta = 0.5"],
+    "momentum": [rf"v_{{W^{{(1)}}}} \leftarrow \mu v_{{W^{{(1)}}}} - \eta {G}, \qquad \mu = 0.9,\ \eta = 0.5",
+                 r"W^{(1)} \leftarrow W^{(1)} + v_{W^{(1)}}"],
+    "adam": [rf"m_{{W^{{(1)}}}} \leftarrow \beta_1 m_{{W^{{(1)}}}} + (1 - \beta_1) {G}, \qquad \beta_1 = 0.9",
+             rf"v_{{W^{{(1)}}}} \leftarrow \beta_2 v_{{W^{{(1)}}}} + (1 - \beta_2) ({G})^2, \qquad \beta_2 = 0.999",
+             r"\hat{m}_{W^{(1)}} = \frac{m_{W^{(1)}}}{1 - \beta_1^{t}}, \qquad \beta_1 = 0.9",
+             r"\hat{v}_{W^{(1)}} = \frac{v_{W^{(1)}}}{1 - \beta_2^{t}}, \qquad \beta_2 = 0.999",
+             r"W^{(1)} \leftarrow W^{(1)} - \eta \frac{\hat{m}_{W^{(1)}}}{\sqrt{\hat{v}_{W^{(1)}}} + \epsilon}, "
+             r"\qquad \eta = 0.5,\ \epsilon = 1e-08"],
+    "rmsprop": [rf"s_{{W^{{(1)}}}} \leftarrow \rho s_{{W^{{(1)}}}} + (1 - \rho) ({G})^2, \qquad \rho = 0.9",
+                rf"W^{{(1)}} \leftarrow W^{{(1)}} - \eta \frac{{{G}}}{{\sqrt{{s_{{W^{{(1)}}}}}} + \epsilon}}, "
+                r"\qquad \eta = 0.5,\ \epsilon = 1e-08"],
+    "adagrad": [rf"s_{{W^{{(1)}}}} \leftarrow s_{{W^{{(1)}}}} + ({G})^2",
+                rf"W^{{(1)}} \leftarrow W^{{(1)}} - \eta \frac{{{G}}}{{\sqrt{{s_{{W^{{(1)}}}}}} + \epsilon}}, "
+                r"\qquad \eta = 0.5,\ \epsilon = 1e-08"],
+}
+
+
+def update_ops(optimizer: Optimizer, changes: bool = False) -> list[Op]:
+    return updates(optimizer, [W1], {W1: (1, 2)}, changes)
+
+
+def test_every_optimizer_is_written_out():
+    assert {kind for kind, _ in UPDATE_TEXT} == set(UPDATE_TEX) == set(OPTIMIZERS)
+
+
+@pytest.mark.parametrize("kind, options", list(UPDATE_TEXT), ids=[k for k, _ in UPDATE_TEXT])
+def test_each_line_of_an_optimizer_and_its_numbers(kind, options):
+    ops = update_ops(Optimizer.of(kind, 0.5, **dict(options)))
+    assert [op.formula for op in ops] == [formula for formula, _ in UPDATE_TEXT[kind, options]]
+    for op, (_, written) in zip(ops, UPDATE_TEXT[kind, options]):
+        if written is not None:
+            assert op.explainer(UPDATE_VALUES, (0, 1), FOUR) == written
+    if not options:
+        assert [op.latex for op in ops] == UPDATE_TEX[kind]
+
+
+def test_the_change_as_a_quantity_of_its_own():
+    change, update = update_ops(Optimizer.of("sgd", 0.5), changes=True)
+    assert (change.kind, change.label, change.formula) == ("change", "change of W1 (sgd)",
+                                                           "update_W1 = −η·grad_W1   (η = 0.5)")
+    assert change.latex == rf"\Delta W^{{(1)}} = -\eta {G}, \qquad \eta = 0.5"
+    assert change.explainer(UPDATE_VALUES, (0, 1), FOUR) == ["−η·grad_W1[0,1]", "−0.5 × (-0.25)"]
+    assert (update.kind, update.label, update.formula) == ("update", "update (sgd)", "W1 = W1 + update_W1")
+    assert update.latex == r"W^{(1)} \leftarrow W^{(1)} + \Delta W^{(1)}"
+    assert update.explainer(UPDATE_VALUES, (0, 1), FOUR) == ["W1[0,1] + update_W1[0,1]", "(-0.5) + (-0.125)"]
+
+
+@pytest.mark.parametrize("schedule, options, formula, tex, numbers", [
+    ("step", {"gamma": 0.5, "every": 2}, "lr = η·γ^⌊(t − 1)/k⌋   (η = 0.5, γ = 0.5, k = 2)",
+     r"\eta_t = \eta \, \gamma^{\lfloor (t - 1)/k \rfloor}, \qquad \eta = 0.5,\ \gamma = 0.5,\ k = 2",
+     "0.5 × 0.5^⌊(3 − 1)/2⌋"),
+    ("exponential", {"gamma": 0.8}, "lr = η·γ^(t − 1)   (η = 0.5, γ = 0.8)",
+     r"\eta_t = \eta \, \gamma^{t - 1}, \qquad \eta = 0.5,\ \gamma = 0.8", "0.5 × 0.8^(3 − 1)"),
+    ("time", {"decay": 0.25}, "lr = η/(1 + d·(t − 1))   (η = 0.5, d = 0.25)",
+     r"\eta_t = \frac{\eta}{1 + d (t - 1)}, \qquad \eta = 0.5,\ d = 0.25", "0.5/(1 + 0.25 × (3 − 1))"),
+])
+def test_a_schedule_is_the_first_line_and_the_update_uses_its_rate(schedule, options, formula, tex, numbers):
+    rate, update = update_ops(Optimizer.of("sgd", 0.5, schedule=(schedule, options)))
+    assert (rate.kind, rate.label) == ("lr", f"learning rate ({schedule} schedule)")
+    assert (rate.formula, rate.latex) == (formula, tex)
+    assert rate.explainer(UPDATE_VALUES, (), FOUR)[1] == numbers
+    assert update.formula == "W1 = W1 − lr·grad_W1"
+    assert update.explainer(UPDATE_VALUES, (0, 1), FOUR) == ["W1[0,1] − lr·grad_W1[0,1]", "(-0.5) − 0.25 × (-0.25)"]
