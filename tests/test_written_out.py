@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_graph
 
 from stepnet.engine import network
 from stepnet.engine.activations import ACTIVATIONS
+from stepnet.engine.expressions import OPERATIONS
+from stepnet.engine.graph import NO_DATA
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.notation import formatter
 from stepnet.engine.op import Op
 from stepnet.engine.optimizers import OPTIMIZERS
+from stepnet.engine.program import build_program
 from stepnet.engine.updates import updates
 
 Z1, A1 = Name("z", 1), Name("a", 1)
@@ -482,3 +486,86 @@ def test_a_schedule_is_the_first_line_and_the_update_uses_its_rate(schedule, opt
     assert rate.explainer(UPDATE_VALUES, (), FOUR)[1] == numbers
     assert update.formula == "W1 = W1 − lr·grad_W1"
     assert update.explainer(UPDATE_VALUES, (0, 1), FOUR) == ["W1[0,1] − lr·grad_W1[0,1]", "(-0.5) − 0.25 × (-0.25)"]
+
+
+# --- a computation graph's operations --------------------------------------------------
+
+X, YY, F = Name("x"), Name("y"), Name("f")
+GRAPH_VALUES = {X: np.array(-2.0), YY: np.array(4.0), F: np.array(0.25), Name("grad_f"): np.array(0.5)}
+
+#: f = expression: its formula, LaTeX and numbers; then each operand's contribution to its
+#: gradient, in the order of the operands: formula and numbers
+GRAPH_TEXT = {
+    "x + y": ("f = x + y", "f = x + y", "(-2) + 4",
+              [("grad_x += grad_f·1", "0.5 × 1"), ("grad_y += grad_f·1", "0.5 × 1")]),
+    "x - y": ("f = x − y", "f = x - y", "(-2) − 4",
+              [("grad_x += grad_f·1", "0.5 × 1"), ("grad_y += grad_f·(−1)", "0.5 × (−1)")]),
+    "x * y": ("f = x·y", r"f = x \cdot y", "(-2) × 4",
+              [("grad_x += grad_f·y", "0.5 × 4"), ("grad_y += grad_f·x", "0.5 × (-2)")]),
+    "x / y": ("f = x/y", r"f = \frac{x}{y}", "(-2)/4",
+              [("grad_x += grad_f·(1/y)", "0.5 × (1/4)"), ("grad_y += grad_f·(−x/y²)", "0.5 × (−(-2)/4²)")]),
+    "-x": ("f = −x", "f = -x", "−(-2)", [("grad_x += grad_f·(−1)", "0.5 × (−1)")]),
+    "x**2": ("f = x²", "f = x^{2}", "(-2)²", [("grad_x += grad_f·2·x", "0.5 × 2 × (-2)")]),
+    "x**3": ("f = x³", "f = x^{3}", "(-2)³", [("grad_x += grad_f·3·x²", "0.5 × 3 × (-2)²")]),
+    "x**-1.5": ("f = x^(−1.5)", "f = x^{-1.5}", "(-2)^(−1.5)",
+                [("grad_x += grad_f·(-1.5·x^(−2.5))", "0.5 × (-1.5 × (-2)^(−2.5))")]),
+    "x**0.5": ("f = x^0.5", "f = x^{0.5}", "(-2)^0.5", [("grad_x += grad_f·0.5·x^(−0.5)", "0.5 × 0.5 × (-2)^(−0.5)")]),
+    "x**1": ("f = x^1", "f = x^{1}", "(-2)^1", [("grad_x += grad_f·1", "0.5 × 1")]),
+    "x**0": ("f = x^0", "f = x^{0}", "(-2)^0", [("grad_x += grad_f·0", "0.5 × 0")]),
+    "exp(x)": ("f = exp(x)", "f = e^{x}", "exp(-2)", [("grad_x += grad_f·f", "0.5 × 0.25")]),
+    "log(x)": ("f = log(x)", r"f = \log x", "log(-2)", [("grad_x += grad_f·(1/x)", "0.5 × (1/(-2))")]),
+    "tanh(x)": ("f = tanh(x)", r"f = \tanh(x)", "tanh(-2)", [("grad_x += grad_f·(1 − f²)", "0.5 × (1 − 0.25²)")]),
+    "sigmoid(x)": ("f = σ(x)", r"f = \sigma(x)", "σ(-2)",
+                   [("grad_x += grad_f·f·(1 − f)", "0.5 × 0.25 × (1 − 0.25)")]),
+    "relu(x)": ("f = ReLU(x)", r"f = \mathrm{ReLU}(x)", "ReLU(-2)", [("grad_x += grad_f·[x > 0]", "0.5 × [(-2) > 0]")]),
+}
+
+
+def graph_ops(expression: str) -> dict[str, list[Op]]:
+    leaves = {"x": -2.0, "y": 4.0} if "y" in expression else {"x": -2.0}
+    ops: dict[str, list[Op]] = {}
+    for op in build_program(make_graph(leaves, [f"f = {expression}"]), NO_DATA).ops:
+        ops.setdefault(op.kind, []).append(op)
+    return ops
+
+
+OPERATION_OF = {"x + y": "add", "x - y": "subtract", "x * y": "multiply", "x / y": "divide", "-x": "negate",
+                "exp(x)": "exp", "log(x)": "log", "tanh(x)": "tanh", "sigmoid(x)": "sigmoid", "relu(x)": "relu"}
+
+
+def test_every_graph_operation_is_written_out():
+    assert {OPERATION_OF.get(e, "power") for e in GRAPH_TEXT} == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("expression", list(GRAPH_TEXT))
+def test_graph_operations_and_each_contribution_with_the_numbers(expression):
+    formula, tex, numbers, contributions = GRAPH_TEXT[expression]
+    ops = graph_ops(expression)
+    (forward,) = ops["operation"]
+    assert (forward.formula, forward.latex) == (formula, tex)
+    assert forward.explainer(GRAPH_VALUES, (), FOUR) == [formula.removeprefix("f = "), numbers]
+    assert [(op.formula, op.explainer(GRAPH_VALUES, (), FOUR)[1]) for op in ops["contribution"]] == contributions
+    for op, (written, _) in zip(ops["contribution"], contributions):
+        operand = written.split()[0].removeprefix("grad_")
+        assert op.label == f"∂J/∂{operand} through {formula}: its only contribution"
+        assert op.explainer(GRAPH_VALUES, (), FOUR)[0] == written.split(" += ")[1]
+
+
+def test_a_graph_starts_from_its_leaves_and_its_output_is_the_objective():
+    ops = graph_ops("x * y")
+    (start,), (loss,), (loss_grad,) = ops["start"], ops["loss"], ops["loss_grad"]
+    assert start.formula == "t = the iteration's number; it starts from x, y"
+    assert start.latex == r"t = 1, 2, \ldots \qquad \text{from } x,\ y"
+    assert start.explain(GRAPH_VALUES, np.array(3), (), FOUR) == "t = 3; the leaves: x = -2, y = 4"
+    assert (loss.formula, loss.latex, loss.explainer(GRAPH_VALUES, (), FOUR)) == ("loss = f", "J = f", ["f"])
+    assert (loss_grad.formula, loss_grad.label) == ("grad_f = 1", "∂J/∂f = 1 (J is f): the backward pass starts")
+    assert loss_grad.latex == r"\frac{\partial J}{\partial f} = 1"
+
+
+def test_a_contribution_in_latex_multiplies_by_the_local_derivative():
+    grad_x, grad_y = graph_ops("x / y")["contribution"]
+    df = r"\frac{\partial J}{\partial f}"
+    assert grad_x.latex == rf"\frac{{\partial J}}{{\partial x}} \mathrel{{+}}= {df} \left(\frac{{1}}{{y}}\right)"
+    assert grad_y.latex == rf"\frac{{\partial J}}{{\partial y}} \mathrel{{+}}= {df} \left(-\frac{{x}}{{y^{{2}}}}\right)"
+    (grad_x,) = graph_ops("x * y")["contribution"][:1]
+    assert grad_x.latex == rf"\frac{{\partial J}}{{\partial x}} \mathrel{{+}}= {df} \cdot y"
