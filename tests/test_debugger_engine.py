@@ -201,3 +201,41 @@ def test_gradient_check_is_of_the_current_iterations_batch_and_start():
         up[name][check.worst_index] += 1e-6
         down[name][check.worst_index] -= 1e-6
         assert check.numeric == pytest.approx((J(up) - J(down)) / 2e-6, rel=1e-6, abs=1e-9)
+
+
+def test_where_it_is_iteration_and_index_of_each_position():
+    d = reverse_model()
+    n = d.n_ops
+    assert (d.iteration, d.index, d.last_op, d.next_op) == (1, 0, None, d.ops[0])
+    for position, iteration, index in [(1, 1, 1), (n - 1, 1, n - 1), (n, 1, n), (n + 1, 2, 1), (3 * n, 3, n)]:
+        d.goto(position)
+        assert (d.position, d.iteration, d.index) == (position, iteration, index)
+        assert d.last_op is d.ops[index - 1] and d.next_op is d.ops[index % n]
+    d.restart()
+    assert d.position == 0 and d.values.keys() == d.model.initial_state().keys()
+
+
+def test_an_op_that_rewrites_a_quantity_is_written_out_from_the_value_before_it():
+    model = make_model([2, 2], ["identity"], l2=0.5)
+    d = Debugger(model, make_data(model, 2, 2))
+    grad_W1 = Name("grad_W", 1)
+    while d.next_op.kind != "penalty_grad":
+        d.step()
+    before, W = float(d.values[grad_W1][0, 1]), float(d.values[W1][0, 1])
+    d.step()
+    after = float(d.values[grad_W1][0, 1])
+    assert after == before + 0.5 * W
+    signed = lambda x: f"({x:.4g})" if x < 0 else f"{x:.4g}"  # noqa: E731
+    assert d.explain((0, 1), digits=4) == (
+        f"grad_W1[0,1] = grad_W1[0,1] + λ·W1[0,1] = {signed(before)} + 0.5 × {signed(W)} = {after:.4g}")
+
+
+def test_a_fault_names_the_quantity_the_iteration_and_the_formula():
+    model = make_model([2, 3, 1], ["relu", "identity"], optimizer=Optimizer.of("sgd", 1e200))
+    d = Debugger(model, make_data(model, 2, 2))
+    d.run_iterations(5)
+    fault = d.fault
+    assert fault is not None and fault.iteration > 1
+    assert fault.describe() == (f"{fault.op.output} became non-finite (NaN or Inf) in iteration {fault.iteration}, "
+                                f"at `{fault.op.formula}`")
+    assert (fault.position - 1) // d.n_ops + 1 == fault.iteration
