@@ -4,6 +4,7 @@ what it keeps and watches, and running it unwatched — against lists written ou
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -157,3 +158,12 @@ def test_finite_state_means_every_kept_value_finite():
 ])
 def test_finite_looks_at_every_element(value, expected):
     assert finite(value) is expected
+
+
+def test_run_leaves_nan_and_inf_to_the_debugger_without_warning():
+    p = program(Optimizer.of("sgd", 0.1))
+    state = {**p.model.initial_state(), Name.parse("W1"): np.full((3, 2), np.inf)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning (inf − inf, inf·0) would fail here
+        values = p.run(state, 1)
+    assert not finite(values[Name.parse("z1")])
