@@ -11,7 +11,7 @@ import pytest
 
 from conftest import make_data, make_model
 from stepnet.engine.activations import ACTIVATIONS
-from stepnet.engine.breakpoints import OpBreakpoint
+from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
@@ -239,3 +239,59 @@ def test_a_fault_names_the_quantity_the_iteration_and_the_formula():
     assert fault.describe() == (f"{fault.op.output} became non-finite (NaN or Inf) in iteration {fault.iteration}, "
                                 f"at `{fault.op.formula}`")
     assert (fault.position - 1) // d.n_ops + 1 == fault.iteration
+
+
+def test_changed_of_a_new_scalar_and_of_a_value_with_nothing_before_is_a_boolean_mask():
+    d = reverse_model()
+    while d.last_op is None or d.last_op.output is not LOSS:
+        d.step()
+    name, mask = d.changed()  # J, 0-d, was not in the state before
+    assert name is LOSS and mask.shape == () and mask.dtype == bool and bool(mask)
+    d.goto(1)
+    assert d.changed()[1].dtype == bool
+
+
+def test_reverse_continue_finds_a_hit_on_the_first_op_of_an_iteration_just_before():
+    d = reverse_model()
+    d.goto(2 * d.n_ops + 2)  # the batch op of iteration 3 is the one just before
+    assert d.reverse_continue([OpBreakpoint(output=Name("a", 0))], limit=0)
+    assert d.position == 2 * d.n_ops + 1
+
+
+def test_reverse_continue_from_the_first_op_with_a_condition_goes_to_the_start():
+    d = reverse_model()
+    d.step()
+    assert not d.reverse_continue([Condition.parse("|delta| < 10")], limit=0)
+    assert d.position == 0
+
+
+def test_before_the_first_op_the_previous_boundary_is_the_start():
+    d = reverse_model()
+    assert d.boundary("phase", forward=False) == 0
+    d.step()
+    assert d.boundary("phase", forward=False) == 0 and d.boundary("layer", forward=False) == 0
+
+
+def test_gradient_check_uses_the_step_it_is_given():
+    model = make_model([2, 2], ["sigmoid"])
+    data = make_data(model, 2, 2)
+    d = Debugger(model, data)
+    d.goto(d.n_ops - 1)
+    x, y = data.batch(1)
+    start = d.start_parameters
+
+    def J(p) -> float:
+        a = 1 / (1 + np.exp(-(x @ p[W1].T + p[b1])))
+        return float(np.mean(0.5 * np.sum((a - y) ** 2, axis=1)))
+
+    def central(index, h) -> float:
+        up, down = dict(start), dict(start)
+        up[W1], down[W1] = start[W1].copy(), start[W1].copy()
+        up[W1][index] += h
+        down[W1][index] -= h
+        return (J(up) - J(down)) / (2 * h)
+
+    (check,) = [c for c in d.gradient_check(eps=0.5) if c.name == W1]
+    # σ is not quadratic: a step of 0.5 gives another quotient than a step of 1e-6
+    assert check.numeric == pytest.approx(central(check.worst_index, 0.5), rel=1e-12)
+    assert check.numeric != pytest.approx(central(check.worst_index, 1e-6), rel=1e-4)
