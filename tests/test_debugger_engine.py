@@ -239,6 +239,9 @@ def test_a_fault_names_the_quantity_the_iteration_and_the_formula():
     assert fault.describe() == (f"{fault.op.output} became non-finite (NaN or Inf) in iteration {fault.iteration}, "
                                 f"at `{fault.op.formula}`")
     assert (fault.position - 1) // d.n_ops + 1 == fault.iteration
+    d.parameters_after(8)  # later iterations, NaN throughout: the first fault stays the one named
+    d.goto(7 * d.n_ops + 3)
+    assert d.fault is fault
 
 
 def test_changed_of_a_new_scalar_and_of_a_value_with_nothing_before_is_a_boolean_mask():
