@@ -12,7 +12,7 @@ import pytest
 from conftest import make_data, make_model
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
-from stepnet.engine.debugger import Debugger
+from stepnet.engine.debugger import Checkpoints, Debugger
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import LOSS, Name
@@ -298,3 +298,27 @@ def test_gradient_check_uses_the_step_it_is_given():
     # σ is not quadratic: a step of 0.5 gives another quotient than a step of 1e-6
     assert check.numeric == pytest.approx(central(check.worst_index, 0.5), rel=1e-12)
     assert check.numeric != pytest.approx(central(check.worst_index, 1e-6), rel=1e-4)
+
+
+def test_checkpoints_keep_the_first_and_the_latest_whatever_the_budget_and_thin_from_three():
+    state = {W1: np.zeros(512)}  # 4 KB
+    c = Checkpoints(4096, budget=4096)
+    c.offer(0, state)
+    c.offer(1, state)  # not measured (stepping): not kept
+    assert list(c.saved) == [0]
+    c.offer(2, state, 1.0)
+    assert sorted(c.saved) == [0, 2]  # over the budget, but two are always kept
+    c = Checkpoints(4096, budget=2 * 4096)
+    for k in range(3):
+        c.offer(k, state, 1.0)
+    assert sorted(c.saved) == [0, 2]  # the third is over the budget: every other one goes
+
+
+def test_stepping_into_an_iteration_starts_it_from_the_last_ones_parameters():
+    d = reverse_model()
+    for _ in range(d.n_ops + 1):  # through iteration 1, then its next batch
+        d.step()
+    assert d.iteration == 2 and d.last_op.kind == "batch"
+    after_one = d.parameters_after(1)
+    assert all(d.start_parameters[n].tobytes() == after_one[n].tobytes() for n in after_one)
+    assert list(d._checkpoints.saved) == [0]  # stepping is not measured: nothing more is kept
