@@ -16,13 +16,14 @@ from conftest import make_graph
 from stepnet.engine import network
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.expressions import OPERATIONS
+from stepnet.engine.formula import Expression, grouped
 from stepnet.engine.graph import NO_DATA
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.notation import formatter
 from stepnet.engine.op import Op
-from stepnet.engine.optimizers import OPTIMIZERS
+from stepnet.engine.optimizers import OPTIMIZERS, Rule, Step
 from stepnet.engine.program import build_program
 from stepnet.engine.updates import updates
 
@@ -481,7 +482,7 @@ def test_the_change_as_a_quantity_of_its_own():
 ])
 def test_a_schedule_is_the_first_line_and_the_update_uses_its_rate(schedule, options, formula, tex, numbers):
     rate, update = update_ops(Optimizer.of("sgd", 0.5, schedule=(schedule, options)))
-    assert (rate.kind, rate.label) == ("lr", f"learning rate ({schedule} schedule)")
+    assert (rate.kind, rate.label, rate.shape) == ("lr", f"learning rate ({schedule} schedule)", ())
     assert (rate.formula, rate.latex) == (formula, tex)
     assert rate.explainer(UPDATE_VALUES, (), FOUR)[1] == numbers
     assert update.formula == "W1 = W1 − lr·grad_W1"
@@ -533,8 +534,14 @@ OPERATION_OF = {"x + y": "add", "x - y": "subtract", "x * y": "multiply", "x / y
                 "exp(x)": "exp", "log(x)": "log", "tanh(x)": "tanh", "sigmoid(x)": "sigmoid", "relu(x)": "relu"}
 
 
+GRAPH_LABEL = {"add": "sum", "subtract": "difference", "multiply": "product", "divide": "quotient",
+               "negate": "negation", "power": "power", "exp": "exponential", "log": "natural logarithm",
+               "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu"}
+
+
 def test_every_graph_operation_is_written_out():
-    assert {OPERATION_OF.get(e, "power") for e in GRAPH_TEXT} == set(OPERATIONS)
+    assert {OPERATION_OF.get(e, "power") for e in GRAPH_TEXT} == set(OPERATIONS) == set(GRAPH_LABEL)
+    assert all(OPERATIONS.make(name).name == name for name in OPERATIONS)
 
 
 @pytest.mark.parametrize("expression", list(GRAPH_TEXT))
@@ -543,6 +550,7 @@ def test_graph_operations_and_each_contribution_with_the_numbers(expression):
     ops = graph_ops(expression)
     (forward,) = ops["operation"]
     assert (forward.formula, forward.latex) == (formula, tex)
+    assert forward.label == GRAPH_LABEL[OPERATION_OF.get(expression, "power")]
     assert forward.explainer(GRAPH_VALUES, (), FOUR) == [formula.removeprefix("f = "), numbers]
     assert [(op.formula, op.explainer(GRAPH_VALUES, (), FOUR)[1]) for op in ops["contribution"]] == contributions
     for op, (written, _) in zip(ops["contribution"], contributions):
@@ -569,3 +577,41 @@ def test_a_contribution_in_latex_multiplies_by_the_local_derivative():
     assert grad_y.latex == rf"\frac{{\partial J}}{{\partial y}} \mathrel{{+}}= {df} \left(-\frac{{x}}{{y^{{2}}}}\right)"
     (grad_x,) = graph_ops("x * y")["contribution"][:1]
     assert grad_x.latex == rf"\frac{{\partial J}}{{\partial x}} \mathrel{{+}}= {df} \cdot y"
+
+
+def test_each_line_of_adam_says_what_it_computes():
+    labels = [op.label for op in update_ops(Optimizer.of("adam", 0.5))]
+    assert labels == ["first moment (adam)", "second moment (adam)", "bias-corrected first moment (adam)",
+                      "bias-corrected second moment (adam)", "update (adam)"]
+
+
+@pytest.mark.parametrize("change, code", [
+    # a change that is one negated product is subtracted as it is: θ − η·(g + θ)
+    ("-{lr} * ({grad} + {theta})", "W1 = W1 - 0.5 * (grad_W1 + W1)"),
+    # one that adds at its top level is added whole, so θ gets the very same Δθ
+    ("-{lr} * {grad} + {grad}", "W1 = W1 + (-0.5 * grad_W1 + grad_W1)"),
+])
+def test_the_update_s_code_adds_the_change_as_the_rule_computes_it(change, code):
+    step = Step(None, "update", lambda grad, lr, theta: -lr * grad, Expression("Δ", "Δ", change))
+    (update,) = update_ops(Optimizer(Rule("custom", (step,)), 0.5))
+    assert update.code == code
+
+
+def test_an_enclosed_number_keeps_no_parentheses_of_its_own():
+    x = Name("x")
+    values = {x: np.array(-0.5)}
+    assert Expression("|{x}|").numbers({"x": x}, values, (), FOUR) == "|-0.5|"
+    assert Expression("max({x}, 0)").numbers({"x": x}, values, (), FOUR) == "max(-0.5, 0)"
+    assert Expression("max(0, {x})").numbers({"x": x}, values, (), FOUR) == "max(0, (-0.5))"
+
+
+@pytest.mark.parametrize("code, operand", [
+    ("np.tanh(z2)", "np.tanh(z2)"),
+    ("np.sum(np.exp(z), axis=1)", "np.sum(np.exp(z), axis=1)"),
+    ("np.sum((a - b) ** 2, axis=1)", "np.sum((a - b) ** 2, axis=1)"),
+    ("np.exp(a) * np.exp(b)", "(np.exp(a) * np.exp(b))"),
+    ("a1 * (1 - a1)", "(a1 * (1 - a1))"),
+    ("W1", "W1"),
+])
+def test_code_is_grouped_as_an_operand_unless_it_is_one_name_or_one_call(code, operand):
+    assert grouped(code) == operand
