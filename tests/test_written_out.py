@@ -22,7 +22,7 @@ from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.notation import formatter
-from stepnet.engine.op import Op
+from stepnet.engine.op import Op, assignment
 from stepnet.engine.optimizers import OPTIMIZERS, Rule, Step
 from stepnet.engine.program import build_program
 from stepnet.engine.updates import updates
@@ -616,3 +616,9 @@ def test_an_enclosed_number_keeps_no_parentheses_of_its_own():
 ])
 def test_code_is_grouped_as_an_operand_unless_it_is_one_name_or_one_call(code, operand):
     assert grouped(code) == operand
+
+
+def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
+    assert assignment(A1, "np.tanh(z1)", "np.tanh({z})") == "a1 = np.tanh(z1)"
+    assert assignment(A1, "np.tanh(z1) * m1", "np.tanh({z})", "") == ""  # a part without code
+    assert assignment(A1, "", "np.tanh({z})") == ""
