@@ -591,6 +591,7 @@ def test_each_line_of_adam_says_what_it_computes():
     # one that adds at its top level is added whole, so θ gets the very same Δθ
     ("-{lr} * {grad} + {grad}", "W1 = W1 + (-0.5 * grad_W1 + grad_W1)"),
     ("-({lr} * {grad}) + {grad}", "W1 = W1 + (-(0.5 * grad_W1) + grad_W1)"),
+    ("-{lr} * {grad} - {grad}", "W1 = W1 + (-0.5 * grad_W1 - grad_W1)"),
 ])
 def test_the_update_s_code_adds_the_change_as_the_rule_computes_it(change, code):
     step = Step(None, "update", lambda grad, lr, theta: -lr * grad, Expression("Δ", "Δ", change))
