@@ -11,6 +11,8 @@ from conftest import make_data, make_model
 from stepnet.engine.debugger import Debugger
 from stepnet.engine.model import Optimizer
 from stepnet.engine.names import Name
+from stepnet.engine.optimizers import fraction
+from stepnet.engine.registry import Option
 
 ITERATIONS = 4
 LR = 0.05
@@ -243,3 +245,7 @@ def test_a_scenario_states_them_and_the_trace_shows_each_new_quantity_as_a_step(
     assert lr == [0.1, 0.1, 0.05]  # η·γ^⌊(t − 1)/2⌋
     # the parameters after the last update, and the optimizer's state it carries into the next
     assert set(trace["final"]) == {"W1", "b1", "W2", "m_W1", "v_W1", "m_b1", "v_b1", "m_W2", "v_W2"}
+
+
+def test_a_decay_is_a_fraction_of_the_past_kept_from_0_up_to_but_not_1() -> None:
+    assert fraction("rho", 0.9) == Option("rho", 0.9, at_least=0.0, below=1.0)

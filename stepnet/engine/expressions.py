@@ -131,7 +131,7 @@ def power(exponent: float) -> Operation:
 
 def _raised(n: float) -> str:
     """An exponent in text: ², ³, else ^n, in parentheses when negative: ^(−1)."""
-    return {2.0: "²", 3.0: "³"}.get(n, f"^{n:g}" if n > 0 else f"^({n:g})".replace("-", "−"))
+    return {2.0: "²", 3.0: "³"}.get(n, f"^{n:g}" if n >= 0 else f"^({n:g})".replace("-", "−"))
 
 
 @OPERATIONS.define()
