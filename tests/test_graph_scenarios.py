@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -84,7 +85,12 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("nodes, index, fragments", REFUSED, ids=[r[0][-1] for r in REFUSED])
+def slug(text: str) -> str:
+    """A test id a command line passes whole (mutmut names tests on one): words and _ only."""
+    return re.sub(r"\W+", "_", text).strip("_") or "empty"
+
+
+@pytest.mark.parametrize("nodes, index, fragments", REFUSED, ids=[f"{k}_{slug(r[0][-1])}" for k, r in enumerate(REFUSED)])
 def test_a_construct_outside_the_grammar_is_one_error_naming_node_and_column(tmp_path, nodes, index, fragments):
     nodes = nodes if any(n.strip().startswith("f =") for n in nodes) else [*nodes, "f = q * z"]
     with pytest.raises(ScenarioError) as e:
