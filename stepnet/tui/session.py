@@ -293,7 +293,7 @@ class Session:
     def switch(self) -> None:
         """Show the other run: the original, or the edited one."""
         assert self.edited is not None
-        self.other()  # where this one is
+        self.catch_up(lambda: False)  # the run to show, where this one is
         self.showing_original = not self.showing_original
         self._changed_runs()
 

@@ -88,18 +88,22 @@ class State(Follows, ScrollView):
 
     @property
     def palette(self) -> Palette:
-        if self._palette is None or self._restyled:
-            self._restyled = False
-            base = self.rich_style
-            style = {name: base + self.get_component_rich_style(f"state--{name}", partial=True)
-                     for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border",
-                                  "differs", "edited")}
-            palette = Palette(plain=base, indices=style.pop("index"), **style)
-            if palette != self._palette:  # Textual restyles on every change of the screen's classes
-                self._palette = palette
-                self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
-                self._strips.clear()
-        return self._palette
+        return self._restyle() if self._palette is None or self._restyled else self._palette
+
+    def _restyle(self) -> Palette:
+        """The styles as they are now; the tables and lines drawn are forgotten if they were
+        drawn in others (Textual restyles on every change of the screen's classes)."""
+        self._restyled = False
+        base = self.rich_style
+        style = {name: base + self.get_component_rich_style(f"state--{name}", partial=True)
+                 for name in ("read", "output", "changed", "selected", "index", "blank", "heading", "border",
+                              "differs", "edited")}
+        palette = Palette(plain=base, indices=style.pop("index"), **style)
+        if palette != self._palette:
+            self._palette = palette
+            self.tables = {n: self._table(n, self.shown[n]) for g in self.groups for n in g.small}
+            self._strips.clear()
+        return palette
 
     def notify_style_update(self) -> None:
         """Drawn again in the new styles, if they are new (a theme switch): the restyles as the
@@ -244,7 +248,7 @@ class State(Follows, ScrollView):
         if width != self._width and width > 0:  # the first frame, before its resize event
             self._lay_out(width)
         elif self._restyled:
-            self.palette  # noqa: B018  (new styles: the lines forgotten if they are drawn in others)
+            self._restyle()
         if index >= len(self.line_map):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)
