@@ -119,3 +119,17 @@ def test_the_marks_are_the_edited_elements_and_what_differs_between_the_runs() -
     a, b = np.array([[1.0, np.nan], [2.0, 3.0]]), np.array([[1.0, np.nan], [2.5, 3.0]])
     assert differs(a, b).tolist() == [[False, False], [True, False]]
     assert differs(a, None) is None and differs(a, b[:1]) is None
+
+
+def test_what_can_be_edited_is_listed_briefly_on_a_deep_network() -> None:
+    """102 layers: 204 parameters and a0, y. The message names the first and the last of them
+    around …, a line to read rather than ~1,500 characters of names."""
+    from conftest import make_data, make_model
+
+    model = make_model([2] * 103, ["tanh"] * 102)
+    with pytest.raises(EditError) as e:
+        parse("z1[0,0]", model, make_data(model, 4, 2), MAZUR.notation.names, 1)
+    message = str(e.value)
+    assert len(message) < 300 and " … " in message
+    assert message.startswith("z1 cannot be edited: it is computed; expected an element of W1, b1, W2")
+    assert "W102, b102, a0, y (such as W1[0,0])" in message

@@ -22,6 +22,7 @@ from stepnet.engine.model import RATE, Dataset, Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.engine.notation import element
 from stepnet.engine.op import frozen
+from stepnet.errors import shortened
 
 Array = np.ndarray
 M = TypeVar("M", bound=Model | Graph)
@@ -82,7 +83,8 @@ def parse(text: str, model: Model | Graph, data: Dataset, glossary: Glossary, it
         return Edit(None, (), 0.0)
     allowed = editable(model)
     example = element(str(allowed[0]), _zeros(model, allowed[0]))
-    choices = f"an element of {', '.join(map(str, allowed))} (such as {example})" + \
+    listed = shortened(", ".join(map(str, allowed)), 120)  # a deep network's hundreds of names
+    choices = f"an element of {listed} (such as {example})" + \
         (f", or {LEARNING_RATE}" if trains else "")
     alias = glossary.aliases.get(text)
     if alias is not None:
