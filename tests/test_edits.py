@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import make_data, make_model
 from hand import sigmoid
 
 from stepnet import scenario
@@ -124,8 +125,6 @@ def test_the_marks_are_the_edited_elements_and_what_differs_between_the_runs() -
 def test_what_can_be_edited_is_listed_briefly_on_a_deep_network() -> None:
     """102 layers: 204 parameters and a0, y. The message names the first and the last of them
     around …, a line to read rather than ~1,500 characters of names."""
-    from conftest import make_data, make_model
-
     model = make_model([2] * 103, ["tanh"] * 102)
     with pytest.raises(EditError) as e:
         parse("z1[0,0]", model, make_data(model, 4, 2), MAZUR.notation.names, 1)
