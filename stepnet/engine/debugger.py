@@ -210,9 +210,8 @@ class Debugger(Generic[M]):
     def _step(self) -> Op:
         position, values, ops = self.position, self.values, self.ops
         done, i = divmod(position, len(ops))
-        if i == 0:
+        if i == 0:  # (no checkpoint offered: stepping's time is not measured, so none would be kept)
             self._start = (done, self.parameters())
-            self._checkpoints.offer(done, self._start[1])
         op = ops[i]
         output = op.output
         self._overwritten = values.get(output)

@@ -29,7 +29,6 @@ Values = Mapping[Name, Array]
 Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 
 _FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
-_REDUNDANT = re.compile(r"\(\((-[^()]*)\)\)")
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,7 @@ class Expression:
             x = at(values[t], index) if isinstance(t, Name) else t.value
             return fmt(x) if enclosed else signed(x, fmt)
 
-        # a negative number alone in a call keeps the call's parentheses only: exp((-2)) is exp(-2)
-        return _REDUNDANT.sub(r"(\1)", _fill(self.text.replace("·", " × "), terms, number))
+        return _fill(self.text.replace("·", " × "), terms, number)
 
     def tex(self, terms: Terms) -> str:
         """In LaTeX, for the whole quantity."""
