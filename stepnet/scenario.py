@@ -203,10 +203,10 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> str:
 def _toml(path: Path, text: str, limits: Limits) -> dict:
     """The TOML document `text` (the file `path`'s); any text that is not one, or with keys of
     more dotted parts than the `limits` allow (refused before it is parsed), is a `ScenarioError`."""
-    if deep := re.search(_DOTTED_KEY % limits.key_parts, text):
-        line = text.count("\n", 0, deep.start()) + 1
+    if deep := _deep_key(text, limits.key_parts):
+        line = text.count("\n", 0, deep.start("key")) + 1
         raise ScenarioError(path, "", limits.exceeded(
-            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep[0])):,} dotted parts"))
+            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep['key'])):,} dotted parts"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -222,8 +222,23 @@ def _toml(path: Path, text: str, limits: Limits) -> dict:
 
 #: one part of a TOML key: bare, "basic" or 'literal'
 _KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-#: a key of more than %d parts, from its first (possessive, so a long key is matched once, not backtracked)
-_DOTTED_KEY = rf"(?<![A-Za-z0-9_.-])(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART}"
+#: where a key can start: a line's start, a [table] or [[array]] header's, after `{` or `,`
+#: (an inline table's); then more than %d parts (possessive, so a long key is matched once,
+#: not backtracked)
+_DOTTED_KEY = rf"(?:^[ \t]*+\[{{0,2}}+|[{{,])[ \t]*+(?P<key>(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART})"
+#: what holds no key, however many dots it has: a comment, a string (each matched whole, to
+#: its end or the text's when it is left open, so nothing is scanned twice)
+_NO_KEY = "|".join((r'"""(?:\\[\s\S]|[^\\])*?(?:"""(?!")|\Z)', r"'''[\s\S]*?(?:'''(?!')|\Z)",
+                    r'"(?:[^"\\\n]|\\.)*+"?', r"'[^'\n]*+'?", r"#[^\n]*+"))
+
+
+def _deep_key(text: str, most: int) -> re.Match[str] | None:
+    """The first key of more than `most` dotted parts, its parts in group `key`; a dotted
+    comment or string is none. Linear in the text: tomllib's time on such a key is not."""
+    for found in re.finditer(f"(?m){_DOTTED_KEY % most}|{_NO_KEY}", text):
+        if found["key"] is not None:
+            return found
+    return None
 
 _HINTS = {
     "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"; numbers are written 0.5, 1e-3",
