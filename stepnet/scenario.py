@@ -32,7 +32,7 @@ from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
-from stepnet.errors import ScenarioError, one_line
+from stepnet.errors import ScenarioError, one_line, printable
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
 from stepnet.limits import DEFAULT, Limits
 
@@ -58,7 +58,7 @@ MAX_EXPECT_ITERATION = 100_000
 @dataclass(frozen=True)
 class Scenario:
     """A scenario file, read and checked: the model, its data, the source's figures and notation.
-    Its title, description and source are as shown: their control characters escaped."""
+    Its title, description and source are as shown: their unprintable characters escaped."""
 
     path: Path
     title: str
@@ -130,10 +130,10 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
 
 
 def _prose(top: Table, key: str) -> str:
-    """The text of a free field (description, source), each line with its terminal escapes and
-    other control characters escaped: whatever shows it (a terminal, the debugger, a document
+    """The text of a free field (description, source), its tabs expanded and each line's other
+    unprintable characters escaped: whatever shows it (a terminal, the debugger, a document
     written to stdout) shows them as text, never obeys them."""
-    return "\n".join(map(one_line, top.string(key, "").split("\n")))
+    return "\n".join(one_line(line.expandtabs()) for line in top.string(key, "").split("\n"))
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
@@ -502,9 +502,9 @@ def _names(notation: Table, program: Program) -> Glossary:
     known = {str(name): name for name in program.quantities}
     aliases = {}
     for written in raw:
-        if not NAME.fullmatch(written):
-            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas or control characters, "
-                                   "and starts with neither a digit nor a minus")
+        if not (NAME.fullmatch(written) and printable(written)):
+            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas, control or invisible "
+                                   "characters, and starts with neither a digit nor a minus")
         target = t.string(written)
         try:
             negated, quantity, index = parse_target(target)
