@@ -34,6 +34,7 @@ from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
 from stepnet.errors import ScenarioError, one_line, printable
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
+from stepnet.files import TooLarge, read_at_most
 from stepnet.limits import DEFAULT, Limits
 
 if TYPE_CHECKING:
@@ -175,14 +176,11 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> str:
             raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
         if not path.is_file():  # a FIFO or a device such as /dev/zero would block or never end
             raise ScenarioError(path, "", "is not a regular file, expected a scenario .toml file")
-        size = path.stat().st_size
-        if size <= limits.file_bytes:
-            raw = path.read_bytes()
-            size = len(raw)  # it may have grown since
+        raw = read_at_most(path, limits.file_bytes)
+    except TooLarge as e:
+        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {e}")) from None
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
-    if size > limits.file_bytes:
-        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {size:,} bytes"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:

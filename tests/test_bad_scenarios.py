@@ -234,7 +234,7 @@ def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not ROOT:
         path.chmod(0)
         return
-    for method in ("read_bytes", "read_text"):
+    for method in ("open", "read_bytes", "read_text"):
         original = getattr(Path, method)
 
         def denied(self: Path, *a: object, _original=original, **k: object) -> object:
