@@ -70,6 +70,8 @@ class Scenario:
     expectations: tuple[Expectation, ...]
     #: the source's conventions: its layout of W, its rounding, its names
     notation: Notation = field(default_factory=Notation)
+    #: the limits it was read within, for whatever reads it again (a what-if saved)
+    limits: Limits = DEFAULT
 
     def debugger(self) -> Debugger:
         return Debugger(self.model, self.data)
@@ -86,7 +88,7 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
     notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
     layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
     if "graph" in top:
-        return _graph_scenario(path, top, title, notation_t, layout)
+        return _graph_scenario(path, top, title, notation_t, layout, limits)
     if "network" not in top:
         raise top.error("network", "missing: give [network] (a layered network) or [graph] (a computation graph)")
     seed = top.integer("seed", 0, minimum=0)
@@ -127,7 +129,7 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
     return Scenario(path, title, _prose(top, "description"), _prose(top, "source"),
-                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names))
+                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names), limits)
 
 
 def _prose(top: Table, key: str) -> str:
@@ -143,7 +145,8 @@ WEIGHTS = {"out_in": "units × fan_in: row i holds the weights into neuron i",
            "in_out": "fan_in × units: row i holds the weights out of input i"}
 
 
-def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layout: Layout) -> Scenario:
+def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layout: Layout,
+                    limits: Limits) -> Scenario:
     """A scenario of a computation graph: [graph], [optimizer] if it has parameters, [[expect]]."""
     from stepnet import graphs
     from stepnet.engine.graph import NO_DATA
@@ -163,7 +166,7 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
     return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), graph, NO_DATA,
-                    expectations, Notation(layout, _rounding(notation_t), names))
+                    expectations, Notation(layout, _rounding(notation_t), names), limits)
 
 
 def read_text(path: Path, limits: Limits = DEFAULT) -> str:

@@ -70,7 +70,7 @@ def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:
-        source = scenario_file.read_text(scenario.path)
+        source = scenario_file.read_text(scenario.path, scenario.limits)
     except ScenarioError as e:
         raise SaveError(str(e)) from None
     writer = _Writer(scenario, edits, read(source))
@@ -302,7 +302,7 @@ class _Writer:
         files read from its folder): it must load, read as the original but at the values
         changed, and hold exactly the edited run's values."""
         try:
-            back = scenario_file.load(destination, text=text)
+            back = scenario_file.load(destination, self.scenario.limits, text=text)
         except ScenarioError as e:
             raise SaveError(f"the edited scenario would not open: {e}") from None
         if _without(tomllib.loads(text), self.changed) != _without(self.original, self.changed):

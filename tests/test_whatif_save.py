@@ -376,3 +376,20 @@ def table(draw, header: str, depth: int) -> str:
 @given(table("", 0))
 def test_where_each_value_lies_in_a_generated_document(text) -> None:
     assert_spans_read_as_tomllib(text)
+
+
+def test_a_scenario_read_within_raised_limits_is_saved_within_them(tmp_path) -> None:
+    """A 102-layer network opened with --max-layers 200 was read again, to save, within the
+    default 100 layers: 'Not saved: … more than the limit of 100 (raise it with --max-layers)'."""
+    from stepnet.limits import Limits
+
+    layer = '[[network.layers]]\nunits = 1\nactivation = "identity"\nweights = [[0.5]]\n'
+    deep = tmp_path / "deep.toml"
+    deep.write_text('title = "deep"\n[network]\ninputs = 1\n' + layer * 102 + '[loss]\nkind = "half_sse"\n'
+                    '[optimizer]\nlearning_rate = 0.1\n[data]\ninputs = [[1.0]]\ntargets = [[0.5]]\n')
+    with pytest.raises(scenario.ScenarioError, match="more than the limit of 100"):
+        scenario.load(deep)
+    s = scenario.load(deep, Limits(layers=200))
+    saved = save(s, edits_of(s, ("lr", 0.25)), tmp_path / "whatif.toml")
+    back = scenario.load(saved.path, Limits(layers=200))
+    assert back.model.optimizer.learning_rate == 0.25 and back.model.depth == 102
