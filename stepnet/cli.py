@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from stepnet import __version__
+from stepnet.limits import MAX_GO_TO_ITERATION  # here too until the debugger screen imports it from limits
 
 if TYPE_CHECKING:
     import numpy as np
@@ -257,10 +258,6 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         if name == command:
             arguments(parser)
     return p
-
-
-#: the furthest iteration the debugger goes to (--iteration, j): the ones before it are run first
-MAX_GO_TO_ITERATION = 100_000
 
 
 def _debugger_parser() -> argparse.ArgumentParser:

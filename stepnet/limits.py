@@ -63,5 +63,8 @@ def parameters(model: Trainable) -> int:
     return sum(math.prod(initial[name].shape) for name in model.parameter_names())
 
 
+#: the furthest iteration the debugger goes to (--iteration, j): the ones before it are run first
+MAX_GO_TO_ITERATION = 100_000
+
 DEFAULT = Limits()
 LIMITS = fields(Limits)
