@@ -677,7 +677,7 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.export import export as write_out
     from stepnet.export.render import notebook
     from stepnet.export.scope import ExportError, Mode, Request, Scope, neuron, operation
-    from stepnet.files import Unwritable, target, write_atomically
+    from stepnet.files import target, why_not_written, write_atomically
 
     def refuse(message: str) -> int:
         print(f"stepnet: {message}", file=sys.stderr)
@@ -690,13 +690,12 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return refuse(f"{'--op' if args.op else '--neuron'} writes out one iteration: choose it with --iteration K")
     if fmt == "notebook" and not notebook.available():
         return refuse(notebook.MISSING)
+    overwrite = "add --force to overwrite it"
     try:
         if args.output is not None:  # checked before the work, and again as it is written
             target(args.output, args.force)
-    except FileExistsError:
-        return refuse(f"{args.output} already exists; add --force to overwrite it")
-    except Unwritable as e:
-        return refuse(str(e))
+    except OSError as e:
+        return refuse(why_not_written(args.output, e, overwrite))
     first = args.iteration or 1
     try:
         scope = Scope(first, args.iterations or first,
@@ -711,10 +710,6 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return OK
     try:
         write_atomically(args.output, text, overwrite=args.force)
-    except FileExistsError:
-        return refuse(f"{args.output} already exists; add --force to overwrite it")
-    except Unwritable as e:
-        return refuse(str(e))
     except OSError as e:
-        return refuse(f"cannot write {args.output}: {e.strerror or e}")
+        return refuse(why_not_written(args.output, e, overwrite))
     return OK

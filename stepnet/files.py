@@ -38,6 +38,16 @@ class Unwritable(OSError):
     """A name that cannot be written to as a file; `str()` is the whole message, one line."""
 
 
+def why_not_written(path: str | Path, error: OSError, instead: str = "") -> str:
+    """Why `path` was not written, in one line: it exists (`instead` says what to do then), it
+    is no regular file (Unwritable), or the system's reason (a folder read-only or full, …)."""
+    if isinstance(error, Unwritable):
+        return str(error)
+    if isinstance(error, FileExistsError):  # `path`, or a folder on its way (a file in its place)
+        return f"{error.filename or path} already exists" + (f"; {instead}" if instead else "")
+    return f"cannot write {path}: {error.strerror or error}"
+
+
 def target(path: str | Path, overwrite: bool = False) -> Path:
     """`path` as a file to write, checked before anything is made to write into it: a name
     (not empty, not ending in a separator, as a folder's does) that is nothing yet, or with

@@ -31,8 +31,8 @@ from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
 from stepnet.fields import string_text
-from stepnet.files import Unwritable, write_atomically
 from stepnet.files import target as file_target
+from stepnet.files import why_not_written, write_atomically
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
 from stepnet.tomlspans import Path as KeyPath
@@ -58,12 +58,8 @@ def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> 
     """Write the scenario with `edits` made to `destination`, which must not exist."""
     try:
         return _save(scenario, edits, file_target(destination))
-    except FileExistsError:
-        raise SaveError(f"{destination} already exists: choose another name") from None
-    except Unwritable as e:  # a link, a folder, a pipe or a device: never written over
-        raise SaveError(str(e)) from None
-    except OSError as e:  # the folder read-only or full, a name no file can have, …
-        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
+    except OSError as e:  # it exists, a link or a folder, the folder read-only or full, …
+        raise SaveError(why_not_written(destination, e, "choose another name")) from None
 
 
 def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:

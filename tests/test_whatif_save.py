@@ -76,7 +76,7 @@ def test_never_over_an_existing_file(tmp_path) -> None:
     s = scenario.load(DIRECTORY / "mazur.toml")
     there = tmp_path / "taken.toml"
     there.write_text("mine")
-    with pytest.raises(SaveError, match="already exists: choose another name"):
+    with pytest.raises(SaveError, match="already exists; choose another name"):
         save(s, edits_of(s, ("w5", 0.0)), there)
     assert there.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["taken.toml"]
 
