@@ -33,10 +33,11 @@ def key_text(key: str) -> str:
 
 
 def string_text(text: str) -> str:
-    """A string as TOML writes it: in double quotes, escaped."""
+    """A string as TOML writes it: in double quotes, escaped (JSON's escapes are TOML's, but
+    JSON leaves DEL, U+007F, as it is, which TOML refuses)."""
     import json  # only for a string written
 
-    return json.dumps(text, ensure_ascii=False)
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def finite(v: Any) -> bool:

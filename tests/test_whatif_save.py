@@ -393,3 +393,13 @@ def test_a_scenario_read_within_raised_limits_is_saved_within_them(tmp_path) -> 
     saved = save(s, edits_of(s, ("lr", 0.25)), tmp_path / "whatif.toml")
     back = scenario.load(saved.path, Limits(layers=200))
     assert back.model.optimizer.learning_rate == 0.25 and back.model.depth == 102
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])).map(lambda t: t + "\x7f"))
+def test_a_string_or_key_written_reads_back_as_itself(text: str) -> None:
+    """Every character, DEL included: JSON's quoting wrote it raw, which TOML refuses, so a
+    file name holding it was relocated into a file that would not open."""
+    from stepnet.fields import key_text, string_text
+
+    assert tomllib.loads(f"{key_text(text)} = {string_text(text)}") == {text: text}
