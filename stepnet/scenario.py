@@ -289,8 +289,7 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
         elif o.kind is int:
             values[o.name] = t.integer(o.name, o.default, minimum=None if o.at_least is None else int(o.at_least))
         else:
-            values[o.name] = t.number(o.name, float(o.default), positive=o.positive, at_least=o.at_least,
-                                      below=o.below)
+            values[o.name] = t.number_in(o, float(o.default))
     return kind(**values)
 
 
@@ -387,7 +386,7 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
                                      "[optimizer] out to stop after the forward pass")
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
-    lr = t.number(RATE.name, positive=RATE.positive, at_least=RATE.at_least, below=RATE.below)
+    lr = t.number_in(RATE)
     frozen = t.names("frozen", [str(name) for name in parameters], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
