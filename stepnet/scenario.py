@@ -171,7 +171,7 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
 
 def read_text(path: Path, limits: Limits = DEFAULT) -> str:
     """The text of the TOML file `path`; any file that is not one, or of more bytes than the
-    `limits` allow (refused before it is read), is a `ScenarioError`."""
+    `limits` allow (never read further), is a `ScenarioError`."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
