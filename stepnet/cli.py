@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from stepnet import __version__
+from stepnet.limits import MAX_GO_TO_ITERATION  # here too until the debugger screen imports it from limits
 
 if TYPE_CHECKING:
     import numpy as np
@@ -257,10 +258,6 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         if name == command:
             arguments(parser)
     return p
-
-
-#: the furthest iteration the debugger goes to (--iteration, j): the ones before it are run first
-MAX_GO_TO_ITERATION = 100_000
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
@@ -680,7 +677,7 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
     from stepnet.export import export as write_out
     from stepnet.export.render import notebook
     from stepnet.export.scope import ExportError, Mode, Request, Scope, neuron, operation
-    from stepnet.files import Unwritable, target, write_atomically
+    from stepnet.files import target, why_not_written, write_atomically
 
     def refuse(message: str) -> int:
         print(f"stepnet: {message}", file=sys.stderr)
@@ -693,13 +690,12 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return refuse(f"{'--op' if args.op else '--neuron'} writes out one iteration: choose it with --iteration K")
     if fmt == "notebook" and not notebook.available():
         return refuse(notebook.MISSING)
+    overwrite = "add --force to overwrite it"
     try:
         if args.output is not None:  # checked before the work, and again as it is written
             target(args.output, args.force)
-    except FileExistsError:
-        return refuse(f"{args.output} already exists; add --force to overwrite it")
-    except Unwritable as e:
-        return refuse(str(e))
+    except OSError as e:
+        return refuse(why_not_written(args.output, e, overwrite))
     first = args.iteration or 1
     try:
         scope = Scope(first, args.iterations or first,
@@ -714,10 +710,6 @@ def export(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
         return OK
     try:
         write_atomically(args.output, text, overwrite=args.force)
-    except FileExistsError:
-        return refuse(f"{args.output} already exists; add --force to overwrite it")
-    except Unwritable as e:
-        return refuse(str(e))
     except OSError as e:
-        return refuse(f"cannot write {args.output}: {e.strerror or e}")
+        return refuse(why_not_written(args.output, e, overwrite))
     return OK

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from stepnet.fields import Table, count
+from stepnet.files import TooLarge, read_at_most
 from stepnet.limits import DEFAULT, Limits
 
 
@@ -75,10 +76,10 @@ def _npz(table: Table, key: str, path: Path, inputs: int, outputs: int,
 
 
 def _csv(table: Table, key: str, path: Path, inputs: int, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
-    if (size := path.stat().st_size) > limits.data_bytes:
-        raise table.error(key, limits.exceeded("data_bytes", f"{path.name} has {size:,} bytes"))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_at_most(path, limits.data_bytes).decode("utf-8")
+    except TooLarge as e:
+        raise table.error(key, limits.exceeded("data_bytes", f"{path.name} has {e}")) from None
     except UnicodeDecodeError:
         raise table.error(key, f"{path.name} is not a UTF-8 text file") from None
     rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]

@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def printable(text: str) -> bool:
+    """Whether `text` shows as it is written: no line break or tab, no control character (a
+    terminal's escape), no invisible format character (U+202E turns the text after it around,
+    U+200B is not seen)."""
+    return text.isprintable()
+
+
 def one_line(text: str) -> str:
-    """`text` with line breaks, terminal escapes and other unprintable characters escaped,
-    so a hostile file cannot make its message span lines or drive the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """`text` with its unprintable characters escaped, so a hostile file cannot make its
+    message span lines, drive the terminal or read other than it is."""
+    return "".join(c if printable(c) else repr(c)[1:-1] for c in text)
 
 
 def shortened(text: str, most: int) -> str:

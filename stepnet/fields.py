@@ -11,11 +11,14 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from stepnet.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from stepnet.engine.registry import Option
 
 REQUIRED = object()
 
@@ -33,10 +36,11 @@ def key_text(key: str) -> str:
 
 
 def string_text(text: str) -> str:
-    """A string as TOML writes it: in double quotes, escaped."""
+    """A string as TOML writes it: in double quotes, escaped (JSON's escapes are TOML's, but
+    JSON leaves DEL, U+007F, as it is, which TOML refuses)."""
     import json  # only for a string written
 
-    return json.dumps(text, ensure_ascii=False)
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def finite(v: Any) -> bool:
@@ -143,12 +147,23 @@ class Table:
 
     def number(self, key: str, default: Any = REQUIRED, positive: bool = False,
                at_least: float | None = None, below: float | None = None) -> float | None:
-        """A finite number as float, in the range given (an option's, `engine.registry.Option`);
-        a missing optional field gives `default` (None stays None)."""
+        """A finite number as float, in the range given (as `number_in` an option's); a missing
+        optional field gives `default` (None stays None)."""
         from stepnet.engine.registry import Option
 
-        rule = Option(key, 0.0, positive, at_least, below)
-        value = self.get(key, lambda v: is_number(v) and finite(v) and rule.allows(v), rule.expected(), default)
+        return self.number_in(Option(key, 0.0, positive, at_least, below), default)
+
+    @overload
+    def number_in(self, option: Option, default: float = ...) -> float: ...
+
+    @overload
+    def number_in(self, option: Option, default: None) -> float | None: ...
+
+    def number_in(self, option: Option, default: Any = REQUIRED) -> float | None:
+        """The number named `option.name`, as float, in the option's range (an optimizer's or an
+        activation's setting, `engine.registry.Option`); a missing optional field gives `default`."""
+        value = self.get(option.name, lambda v: is_number(v) and finite(v) and option.allows(v), option.expected(),
+                         default)
         return None if value is None else float(value)
 
     def boolean(self, key: str, default: Any = REQUIRED) -> bool:

@@ -1,16 +1,51 @@
-"""Writing output files safely: all or nothing, never over a file by accident, and only ever
-a regular file, in place of nothing or of a regular file."""
+"""Files read and written safely: read only up to a limit, whatever their size says; written
+all or nothing, never over a file by accident, and only ever a regular file, in place of
+nothing or of a regular file."""
 
 from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+
+class TooLarge(Exception):
+    """A file of more bytes than it may have; `str()` says how many: `12,345 bytes`, or `at
+    least N bytes` when its size said fewer (it grew as it was read, or it is a /proc file,
+    whose size is 0)."""
+
+
+def read_at_most(path: str | Path, most: int) -> bytes:
+    """The bytes of the file at `path`, or TooLarge when it holds more than `most`: refused
+    by its size before it is read, and never more than `most` + 1 bytes read."""
+    with Path(path).open("rb") as f:
+        if (size := os.fstat(f.fileno()).st_size) > most:
+            raise TooLarge(f"{size:,} bytes")
+        # what its size says and a byte, to see it end; then what it grew by, a block at a time
+        # (f.read(most + 1) would allocate all `most` bytes first)
+        parts, held, ask = [], 0, size + 1
+        while held <= most and (part := f.read(min(ask, most + 1 - held))):
+            parts.append(part)
+            held += len(part)
+            ask = 1 << 16
+    data = b"".join(parts)
+    if len(data) > most:
+        raise TooLarge(f"at least {most + 1:,} bytes")
+    return data
 
 
 class Unwritable(OSError):
     """A name that cannot be written to as a file; `str()` is the whole message, one line."""
+
+
+def why_not_written(path: str | Path, error: OSError, instead: str = "") -> str:
+    """Why `path` was not written, in one line: it exists (`instead` says what to do then), it
+    is no regular file (Unwritable), or the system's reason (a folder read-only or full, …)."""
+    if isinstance(error, Unwritable):
+        return str(error)
+    if isinstance(error, FileExistsError):  # `path`, or a folder on its way (a file in its place)
+        return f"{error.filename or path} already exists" + (f"; {instead}" if instead else "")
+    return f"cannot write {path}: {error.strerror or error}"
 
 
 def target(path: str | Path, overwrite: bool = False) -> Path:
@@ -52,6 +87,8 @@ def write_atomically(path: str | Path, content: str | bytes, overwrite: bool = F
     untouched (the final step is a hard link, which refuses to replace, where the file
     system has them).
     """
+    import tempfile  # (and random) for a file written only: 10 ms of every command's start-up
+
     path = target(path, overwrite)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:

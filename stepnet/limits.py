@@ -28,12 +28,12 @@ class Limits:
     samples: int = _limit(1_000_000, "data sets with more samples")
     #: each layer is a dozen operations, each a few microseconds of Python however small
     layers: int = _limit(100, "networks with more layers")
-    #: checked before the file is read
+    #: checked by its size before the file is read, and never read further (files.read_at_most)
     file_bytes: int = _limit(10_000_000, "scenario files of more bytes")
     #: checked before parsing: tomllib's time grows with the square of a dotted key's parts
     key_parts: int = _limit(32, "TOML keys of more dotted parts (a.b.c has 3)")
     #: an .npz array's as its header and its archive declare them, before numpy allocates
-    #: them; a .csv or JSON file's size, before it is read
+    #: them; a .csv or JSON file's as a scenario file's
     data_bytes: int = _limit(1_000_000_000, "data, parameter and trace files holding more bytes (an .npz "
                                             "array's, decompressed; a .csv or JSON file's)")
     #: estimated before the command starts; a 3000-3000-1 network trains 100 iterations
@@ -62,6 +62,9 @@ def parameters(model: Trainable) -> int:
     initial = model.initial_state()
     return sum(math.prod(initial[name].shape) for name in model.parameter_names())
 
+
+#: the furthest iteration the debugger goes to (--iteration, j): the ones before it are run first
+MAX_GO_TO_ITERATION = 100_000
 
 DEFAULT = Limits()
 LIMITS = fields(Limits)

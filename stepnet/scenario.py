@@ -32,8 +32,9 @@ from stepnet.engine.names import Name
 from stepnet.engine.optimizers import OPTIMIZERS, SCHEDULES
 from stepnet.engine.program import Program, build_program
 from stepnet.engine.registry import Kind, Registry
-from stepnet.errors import ScenarioError, one_line
+from stepnet.errors import ScenarioError, one_line, printable
 from stepnet.fields import REQUIRED, Table, array, count, describe, did_you_mean, is_number
+from stepnet.files import TooLarge, read_at_most
 from stepnet.limits import DEFAULT, Limits
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ MAX_EXPECT_ITERATION = 100_000
 @dataclass(frozen=True)
 class Scenario:
     """A scenario file, read and checked: the model, its data, the source's figures and notation.
-    Its title, description and source are as shown: their control characters escaped."""
+    Its title, description and source are as shown: their unprintable characters escaped."""
 
     path: Path
     title: str
@@ -69,6 +70,8 @@ class Scenario:
     expectations: tuple[Expectation, ...]
     #: the source's conventions: its layout of W, its rounding, its names
     notation: Notation = field(default_factory=Notation)
+    #: the limits it was read within, for whatever reads it again (a what-if saved)
+    limits: Limits = DEFAULT
 
     def debugger(self) -> Debugger:
         return Debugger(self.model, self.data)
@@ -85,7 +88,7 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
     notation_t = top.table_("notation", ("layout", "rounding", "names"), None)
     layout: Layout = notation_t.string("layout", "out_in", choices=LAYOUTS)  # type: ignore[assignment]
     if "graph" in top:
-        return _graph_scenario(path, top, title, notation_t, layout)
+        return _graph_scenario(path, top, title, notation_t, layout, limits)
     if "network" not in top:
         raise top.error("network", "missing: give [network] (a layered network) or [graph] (a computation graph)")
     seed = top.integer("seed", 0, minimum=0)
@@ -126,14 +129,14 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
     return Scenario(path, title, _prose(top, "description"), _prose(top, "source"),
-                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names))
+                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names), limits)
 
 
 def _prose(top: Table, key: str) -> str:
-    """The text of a free field (description, source), each line with its terminal escapes and
-    other control characters escaped: whatever shows it (a terminal, the debugger, a document
+    """The text of a free field (description, source), its tabs expanded and each line's other
+    unprintable characters escaped: whatever shows it (a terminal, the debugger, a document
     written to stdout) shows them as text, never obeys them."""
-    return "\n".join(map(one_line, top.string(key, "").split("\n")))
+    return "\n".join(one_line(line.expandtabs()) for line in top.string(key, "").split("\n"))
 
 
 EMPTY = "expected a scenario (title, [network], [loss], [optimizer], [data])"
@@ -142,7 +145,8 @@ WEIGHTS = {"out_in": "units × fan_in: row i holds the weights into neuron i",
            "in_out": "fan_in × units: row i holds the weights out of input i"}
 
 
-def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layout: Layout) -> Scenario:
+def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layout: Layout,
+                    limits: Limits) -> Scenario:
     """A scenario of a computation graph: [graph], [optimizer] if it has parameters, [[expect]]."""
     from stepnet import graphs
     from stepnet.engine.graph import NO_DATA
@@ -162,12 +166,12 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
     return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), graph, NO_DATA,
-                    expectations, Notation(layout, _rounding(notation_t), names))
+                    expectations, Notation(layout, _rounding(notation_t), names), limits)
 
 
 def read_text(path: Path, limits: Limits = DEFAULT) -> str:
     """The text of the TOML file `path`; any file that is not one, or of more bytes than the
-    `limits` allow (refused before it is read), is a `ScenarioError`."""
+    `limits` allow (never read further), is a `ScenarioError`."""
     try:
         if not path.exists():
             raise ScenarioError(path, "", "no such file")
@@ -175,14 +179,11 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> str:
             raise ScenarioError(path, "", "is a directory, expected a scenario .toml file")
         if not path.is_file():  # a FIFO or a device such as /dev/zero would block or never end
             raise ScenarioError(path, "", "is not a regular file, expected a scenario .toml file")
-        size = path.stat().st_size
-        if size <= limits.file_bytes:
-            raw = path.read_bytes()
-            size = len(raw)  # it may have grown since
+        raw = read_at_most(path, limits.file_bytes)
+    except TooLarge as e:
+        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {e}")) from None
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
-    if size > limits.file_bytes:
-        raise ScenarioError(path, "", limits.exceeded("file_bytes", f"the file has {size:,} bytes"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError(path, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
@@ -203,10 +204,10 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> str:
 def _toml(path: Path, text: str, limits: Limits) -> dict:
     """The TOML document `text` (the file `path`'s); any text that is not one, or with keys of
     more dotted parts than the `limits` allow (refused before it is parsed), is a `ScenarioError`."""
-    if deep := re.search(_DOTTED_KEY % limits.key_parts, text):
-        line = text.count("\n", 0, deep.start()) + 1
+    if deep := _deep_key(text, limits.key_parts):
+        line = text.count("\n", 0, deep.start("key")) + 1
         raise ScenarioError(path, "", limits.exceeded(
-            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep[0])):,} dotted parts"))
+            "key_parts", f"the key at line {line} has {len(re.findall(_KEY_PART, deep['key'])):,} dotted parts"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -222,8 +223,23 @@ def _toml(path: Path, text: str, limits: Limits) -> dict:
 
 #: one part of a TOML key: bare, "basic" or 'literal'
 _KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-#: a key of more than %d parts, from its first (possessive, so a long key is matched once, not backtracked)
-_DOTTED_KEY = rf"(?<![A-Za-z0-9_.-])(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART}"
+#: where a key can start: a line's start, a [table] or [[array]] header's, after `{` or `,`
+#: (an inline table's); then more than %d parts (possessive, so a long key is matched once,
+#: not backtracked)
+_DOTTED_KEY = rf"(?:^[ \t]*+\[{{0,2}}+|[{{,])[ \t]*+(?P<key>(?:{_KEY_PART}[ \t]*+\.[ \t]*+){{%d,}}+{_KEY_PART})"
+#: what holds no key, however many dots it has: a comment, a string (each matched whole, to
+#: its end or the text's when it is left open, so nothing is scanned twice)
+_NO_KEY = "|".join((r'"""(?:\\[\s\S]|[^\\])*?(?:"""(?!")|\Z)', r"'''[\s\S]*?(?:'''(?!')|\Z)",
+                    r'"(?:[^"\\\n]|\\.)*+"?', r"'[^'\n]*+'?", r"#[^\n]*+"))
+
+
+def _deep_key(text: str, most: int) -> re.Match[str] | None:
+    """The first key of more than `most` dotted parts, its parts in group `key`; a dotted
+    comment or string is none. Linear in the text: tomllib's time on such a key is not."""
+    for found in re.finditer(f"(?m){_DOTTED_KEY % most}|{_NO_KEY}", text):
+        if found["key"] is not None:
+            return found
+    return None
 
 _HINTS = {
     "Invalid value": "text needs double quotes, e.g. activation = \"sigmoid\"; numbers are written 0.5, 1e-3",
@@ -273,8 +289,7 @@ def _definition(t: Table, key: str, registry: Registry[T], what: str, default: s
         elif o.kind is int:
             values[o.name] = t.integer(o.name, o.default, minimum=None if o.at_least is None else int(o.at_least))
         else:
-            values[o.name] = t.number(o.name, float(o.default), positive=o.positive, at_least=o.at_least,
-                                      below=o.below)
+            values[o.name] = t.number_in(o, float(o.default))
     return kind(**values)
 
 
@@ -371,7 +386,7 @@ def _optimizer(top: Table, parameters: Iterable[Name], loss: bool = True) -> Opt
                                      "[optimizer] out to stop after the forward pass")
     t = top.table_("optimizer", ("kind", "learning_rate", "frozen", "schedule", *OPTIMIZERS.options()))
     rule = _definition(t, "kind", OPTIMIZERS, "optimizer", default="sgd")
-    lr = t.number(RATE.name, positive=RATE.positive, at_least=RATE.at_least, below=RATE.below)
+    lr = t.number_in(RATE)
     frozen = t.names("frozen", [str(name) for name in parameters], "parameter", "parameters", '["b1", "b2"]')
     schedule = None
     if "schedule" in t:
@@ -487,9 +502,9 @@ def _names(notation: Table, program: Program) -> Glossary:
     known = {str(name): name for name in program.quantities}
     aliases = {}
     for written in raw:
-        if not NAME.fullmatch(written):
-            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas or control characters, "
-                                   "and starts with neither a digit nor a minus")
+        if not (NAME.fullmatch(written) and printable(written)):
+            raise t.error(written, "a name has no spaces, brackets, |, <, >, =, commas, control or invisible "
+                                   "characters, and starts with neither a digit nor a minus")
         target = t.string(written)
         try:
             negated, quantity, index = parse_target(target)

@@ -25,6 +25,7 @@ from stepnet.engine.names import Name
 from stepnet.engine.program import Program
 from stepnet.errors import ScenarioError
 from stepnet.fields import count, did_you_mean
+from stepnet.files import TooLarge, read_at_most
 from stepnet.limits import DEFAULT, Limits, parameters
 from stepnet.scenario import MAX_EXPECT_ITERATION
 
@@ -57,10 +58,10 @@ def read(path: Path, program: Program, notation: Notation, limits: Limits) -> li
         if not path.is_file():
             raise ScenarioError(path, "", f"is not a regular file; {EXPECTED}")
         if path.suffix.lower() == ".json":
-            if (size := path.stat().st_size) > limits.data_bytes:
-                raise ScenarioError(path, "", limits.exceeded("data_bytes", f"the file has {size:,} bytes"))
-            return _json(path, program, MAX_EXPECT_ITERATION)
+            return _json(path, read_at_most(path, limits.data_bytes), program, MAX_EXPECT_ITERATION)
         return _npz(path, program, notation, limits)
+    except TooLarge as e:
+        raise ScenarioError(path, "", limits.exceeded("data_bytes", f"the file has {e}")) from None
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror or e}") from None
 
@@ -119,10 +120,11 @@ def _resolve(path: Path, key: str, written: str, program: Program, names: Glossa
     return alias
 
 
-def _json(path: Path, program: Program, max_iteration: int) -> list[Record]:
-    """The last value of each output in each iteration of `stepnet trace --format json`."""
+def _json(path: Path, text: bytes, program: Program, max_iteration: int) -> list[Record]:
+    """The last value of each output in each iteration of `stepnet trace --format json`, whose
+    `text` the file `path` holds."""
     try:
-        doc = orjson.loads(path.read_bytes())
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as e:
         raise ScenarioError(path, "", f"is not JSON ({e}); {EXPECTED}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):

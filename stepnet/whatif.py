@@ -31,8 +31,8 @@ from stepnet.engine.model import Model
 from stepnet.engine.names import TARGETS, Name
 from stepnet.errors import ScenarioError
 from stepnet.fields import string_text
-from stepnet.files import Unwritable, write_atomically
 from stepnet.files import target as file_target
+from stepnet.files import why_not_written, write_atomically
 from stepnet.scenario import Scenario
 from stepnet.tomlspans import Document, Value, read
 from stepnet.tomlspans import Path as KeyPath
@@ -58,19 +58,15 @@ def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> 
     """Write the scenario with `edits` made to `destination`, which must not exist."""
     try:
         return _save(scenario, edits, file_target(destination))
-    except FileExistsError:
-        raise SaveError(f"{destination} already exists: choose another name") from None
-    except Unwritable as e:  # a link, a folder, a pipe or a device: never written over
-        raise SaveError(str(e)) from None
-    except OSError as e:  # the folder read-only or full, a name no file can have, …
-        raise SaveError(f"cannot write {destination}: {e.strerror or e}") from None
+    except OSError as e:  # it exists, a link or a folder, the folder read-only or full, …
+        raise SaveError(why_not_written(destination, e, "choose another name")) from None
 
 
 def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:
     if not destination.parent.is_dir():
         raise SaveError(f"{destination.parent} is not a folder")
     try:
-        source = scenario_file.read_text(scenario.path)
+        source = scenario_file.read_text(scenario.path, scenario.limits)
     except ScenarioError as e:
         raise SaveError(str(e)) from None
     writer = _Writer(scenario, edits, read(source))
@@ -302,7 +298,7 @@ class _Writer:
         files read from its folder): it must load, read as the original but at the values
         changed, and hold exactly the edited run's values."""
         try:
-            back = scenario_file.load(destination, text=text)
+            back = scenario_file.load(destination, self.scenario.limits, text=text)
         except ScenarioError as e:
             raise SaveError(f"the edited scenario would not open: {e}") from None
         if _without(tomllib.loads(text), self.changed) != _without(self.original, self.changed):

@@ -234,7 +234,7 @@ def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not ROOT:
         path.chmod(0)
         return
-    for method in ("read_bytes", "read_text"):
+    for method in ("open", "read_bytes", "read_text"):
         original = getattr(Path, method)
 
         def denied(self: Path, *a: object, _original=original, **k: object) -> object:
@@ -388,6 +388,29 @@ def test_keys_up_to_the_limit_and_quoted_parts_count(tmp_path: Path, capsys: pyt
     file.write_text('title = "t"\n' + ".".join(["a"] * 32) + " = 1\n")
     refuses(capsys, file, "a", "unknown key")
     file.write_text('title = "t"\n' + ".".join(["a"] * 31) + ' . "b.c" . \'d\' = 1\n')
+    refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
+
+
+def test_dots_in_comments_and_strings_are_no_key(tmp_path: Path) -> None:
+    """A comment line of 41 dotted dashes was refused as a key of 41 parts (review 2, bug 4);
+    so were strings holding as many dots. Only keys count: at a line's start, in a header,
+    in an inline table."""
+    dots = ".".join(["a"] * 41)
+    xor = (Path(scenario_file.__file__).parent / "examples" / "xor.toml").read_text()
+    file = tmp_path / "dotted.toml"
+    file.write_text("# " + ".".join("-" * 41) + f"\n# {dots}, {{ {dots} = 1\n"
+                    + xor.replace('description = """', f'description = """\n{dots}, {dots}\n', 1)
+                    + f'[notation.names]\n"n{dots}" = "loss"  # {{ {dots} = 1\n')
+    loaded = scenario_file.load(file)
+    assert dots in loaded.description and f"n{dots}" in loaded.notation.names.aliases
+
+
+@pytest.mark.parametrize("written", ["[{dots}]", "[[ {dots} ]]", "x = {{ {dots} = 1 }}", "x = {{ b = 2, {dots} = 1 }}",
+                                     "  {dots} = 1"])
+def test_keys_in_headers_and_inline_tables_count(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  written: str) -> None:
+    file = tmp_path / "keys.toml"
+    file.write_text('title = "t" # a, b.c\n' + written.format(dots=".".join(["a"] * 33)) + "\n")
     refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
 
 

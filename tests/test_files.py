@@ -3,16 +3,21 @@ regular file, whose permissions it keeps; never a link, a pipe, a device or a fo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
 
-from stepnet import cli
+from stepnet import cli, traces
 from stepnet import scenario as scenario_file
 from stepnet.bundled import DIRECTORY
-from stepnet.files import Unwritable, write_atomically
+from stepnet.engine.comparison import Tolerance
+from stepnet.errors import ScenarioError
+from stepnet.files import TooLarge, Unwritable, read_at_most, write_atomically
+from stepnet.limits import Limits
 
 MAZUR = DIRECTORY / "mazur.toml"
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -96,3 +101,50 @@ def test_unwritable_is_an_os_error_every_writer_already_reports() -> None:
         write_atomically("", "x")
     assert isinstance(refused.value, OSError)
     assert str(refused.value) == "cannot write to an empty name: give a file name"
+
+
+# --- reading: never more than the limit, whatever a file's size says ----------------------
+
+#: a regular file whose size says 0 bytes, and which holds thousands: this process's memory map
+PROC = Path("/proc/self/maps")
+needs_proc = pytest.mark.skipif(not PROC.is_file(), reason="needs Linux's /proc")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_reading_stops_one_byte_past_the_limit(tmp_path: Path) -> None:
+    """A pipe that never ends (until its reader goes) is read as far as the limit and a byte."""
+    pipe = tmp_path / "endless"
+    os.mkfifo(pipe)
+    written = []
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), pipe.open("wb") as f:
+            for _ in range(10_000):  # 640 MB at most, should the reader not stop
+                written.append(f.write(b"x" * 65_536))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with pytest.raises(TooLarge, match="^at least 101 bytes$"):
+        read_at_most(pipe, 100)
+    writer.join(10)
+    assert not writer.is_alive() and sum(written) < 10_000 * 65_536
+
+
+@needs_proc
+def test_a_scenario_whose_size_says_0_is_read_only_to_its_limit() -> None:
+    with pytest.raises(ScenarioError, match="the file has at least 101 bytes, more than the limit of 100 "):
+        scenario_file.read_text(PROC, Limits(file_bytes=100))
+
+
+@needs_proc
+def test_a_csv_or_json_trace_whose_size_says_0_is_read_only_to_the_limit(tmp_path: Path) -> None:
+    """Both were read whole: the .csv then refused as not numbers, the JSON as not JSON."""
+    (tmp_path / "maps.csv").symlink_to(PROC)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(MAZUR.read_text().split("[data]")[0] + '[data]\nfile = "maps.csv"\n')
+    with pytest.raises(ScenarioError, match=r"data\.file: maps has at least 101 bytes, more than the limit of 100 "):
+        scenario_file.load(scenario, Limits(data_bytes=100))
+    s = scenario_file.load(MAZUR)
+    (tmp_path / "t.json").symlink_to(PROC)
+    with pytest.raises(ScenarioError, match="t.json: the file has at least 101 bytes, more than the limit of 100 "):
+        traces.comparison(tmp_path / "t.json", s.debugger().program, s.notation, Tolerance(), Limits(data_bytes=100))

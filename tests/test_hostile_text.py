@@ -10,6 +10,7 @@ import pytest
 
 from stepnet import scenario as scenario_file
 from stepnet.cli import main
+from stepnet.errors import ScenarioError
 
 BASE = Path(__file__).parent / "bad_scenarios" / "valid" / "base.toml"
 #: clears the screen, retitles the terminal (OSC 0 … BEL), and a bracket pair Rich would read as markup
@@ -30,6 +31,32 @@ def test_the_loaded_text_escapes_control_characters_and_keeps_the_description_s_
     s = scenario_file.load(hostile(tmp_path))
     assert s.title == s.source == ESCAPED
     assert s.description == f"one\ntwo {ESCAPED}"
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u2066", "\u200b", "\ufeff", "\x1b", "\x85"])
+def test_a_source_s_name_with_an_invisible_or_control_character_is_refused(tmp_path: Path,
+                                                                          character: str) -> None:
+    """`check` printed a name holding U+202E with the text after it reversed: a name is printed
+    everywhere, as it is written."""
+    path = tmp_path / "named.toml"
+    name = f'"z\\u{ord(character):04x}q"'  # as TOML escapes it: the file itself holds no such character
+    path.write_text(BASE.read_text(encoding="utf-8") + f"[notation.names]\n{name} = \"z1\"\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        scenario_file.load(path)
+    message = str(refused.value)
+    assert message.startswith(f'{path}: notation.names."z\\') and character not in message
+    assert message.endswith('q": a name has no spaces, brackets, |, <, >, =, commas, control or invisible '
+                            "characters, and starts with neither a digit nor a minus")
+
+
+def test_a_description_s_tabs_show_as_space_and_its_other_characters_escaped(tmp_path: Path) -> None:
+    """A tab showed as a literal `\\t`; the title, one line, escapes it still."""
+    path = tmp_path / "tabs.toml"
+    path.write_text('title = "a\\tb\\u202e"\ndescription = """\ncol\tumn\\u202e\n"""\n'
+                    + BASE.read_text(encoding="utf-8").split("\n", 2)[2], encoding="utf-8")
+    s = scenario_file.load(path)
+    assert s.description == "col" + " " * (8 - len("col")) + "umn\\u202e\n"
+    assert s.title == "a\\tb\\u202e"
 
 
 @pytest.mark.parametrize("command", [["check"], ["train", "-n", "2"], ["gradcheck"], ["trace"], ["export"],

@@ -76,7 +76,7 @@ def test_never_over_an_existing_file(tmp_path) -> None:
     s = scenario.load(DIRECTORY / "mazur.toml")
     there = tmp_path / "taken.toml"
     there.write_text("mine")
-    with pytest.raises(SaveError, match="already exists: choose another name"):
+    with pytest.raises(SaveError, match="already exists; choose another name"):
         save(s, edits_of(s, ("w5", 0.0)), there)
     assert there.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["taken.toml"]
 
@@ -376,3 +376,30 @@ def table(draw, header: str, depth: int) -> str:
 @given(table("", 0))
 def test_where_each_value_lies_in_a_generated_document(text) -> None:
     assert_spans_read_as_tomllib(text)
+
+
+def test_a_scenario_read_within_raised_limits_is_saved_within_them(tmp_path) -> None:
+    """A 102-layer network opened with --max-layers 200 was read again, to save, within the
+    default 100 layers: 'Not saved: … more than the limit of 100 (raise it with --max-layers)'."""
+    from stepnet.limits import Limits
+
+    layer = '[[network.layers]]\nunits = 1\nactivation = "identity"\nweights = [[0.5]]\n'
+    deep = tmp_path / "deep.toml"
+    deep.write_text('title = "deep"\n[network]\ninputs = 1\n' + layer * 102 + '[loss]\nkind = "half_sse"\n'
+                    '[optimizer]\nlearning_rate = 0.1\n[data]\ninputs = [[1.0]]\ntargets = [[0.5]]\n')
+    with pytest.raises(scenario.ScenarioError, match="more than the limit of 100"):
+        scenario.load(deep)
+    s = scenario.load(deep, Limits(layers=200))
+    saved = save(s, edits_of(s, ("lr", 0.25)), tmp_path / "whatif.toml")
+    back = scenario.load(saved.path, Limits(layers=200))
+    assert back.model.optimizer.learning_rate == 0.25 and back.model.depth == 102
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])).map(lambda t: t + "\x7f"))
+def test_a_string_or_key_written_reads_back_as_itself(text: str) -> None:
+    """Every character, DEL included: JSON's quoting wrote it raw, which TOML refuses, so a
+    file name holding it was relocated into a file that would not open."""
+    from stepnet.fields import key_text, string_text
+
+    assert tomllib.loads(f"{key_text(text)} = {string_text(text)}") == {text: text}

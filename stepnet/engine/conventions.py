@@ -26,10 +26,9 @@ LAYOUTS: tuple[Layout, ...] = ("out_in", "in_out")
 
 #: `-delta2[0,0]`: an optional minus, a quantity, an optional index
 _TARGET = re.compile(r"\s*(-|−)?\s*([A-Za-z_]\w*)\s*(?:\[([\d\s,]*)\])?\s*")
-#: a source's name: no space, bracket, bar, comparison, comma or control character (such as a
-#: terminal's escape, which would reach the terminal wherever the name is shown); not starting
-#: with a minus or a digit
-NAME = re.compile(r"(?!-|−|\d)[^\s\[\]|<>=,\x00-\x1f\x7f-\x9f]+")
+#: a source's name: no space, bracket, bar, comparison or comma (which its syntax uses); not
+#: starting with a minus or a digit
+NAME = re.compile(r"(?!-|−|\d)[^\s\[\]|<>=,]+")
 
 
 @dataclass(frozen=True)

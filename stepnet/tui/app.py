@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
+from stepnet.files import why_not_written
 from stepnet.scenario import Scenario
 from stepnet.tui import palette, settings
 from stepnet.tui.commands import DebuggerCommands
@@ -74,7 +75,8 @@ class StepnetApp(App[None]):
             try:
                 settings.save(theme=theme)
             except OSError as error:  # a read-only home: the theme holds for this run
-                self.notify(f"The theme is not remembered: {error}", severity="warning", timeout=5)
+                self.notify(f"The theme is not remembered: {why_not_written(settings.path(), error)}",
+                            severity="warning", timeout=5)
 
     def get_css_variables(self) -> dict[str, str]:
         """Textual's, and the highlight colours legible in the current theme (palette.py)."""

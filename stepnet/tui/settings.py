@@ -32,11 +32,14 @@ def load() -> dict[str, object]:
 
 
 def save(**changes: object) -> None:
-    """Write the settings with `changes` made, atomically."""
+    """Write the settings with `changes` made, atomically. A file linked from elsewhere (as
+    dotfile managers such as stow and chezmoi install it) is written where it links, as
+    `load` reads it, when that is a regular file; any other link is refused (files.target)."""
     settings = {**load(), **changes}
     file = path()
     file.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(file, json.dumps(settings, indent=2) + "\n", overwrite=True)
+    linked = Path(os.path.realpath(file))
+    write_atomically(linked if linked.is_file() else file, json.dumps(settings, indent=2) + "\n", overwrite=True)
 
 
 def themes() -> list[str]:

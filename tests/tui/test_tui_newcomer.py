@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from textual.color import Color
 from stepnet import scenario
 from stepnet.engine.breakpoints import Condition
 from stepnet.engine.names import Name
+from stepnet.files import Unwritable
 from stepnet.tui import settings
 from stepnet.tui.app import StepnetApp
 from stepnet.tui.screens.breakpoints import BreakpointsScreen
@@ -283,13 +285,35 @@ async def test_the_theme_chosen_is_remembered_in_a_settings_file(config_home) ->
     assert StepnetApp(scenario.load(path)).theme == first
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_settings_file_linked_from_elsewhere_is_written_where_it_links(config_home, tmp_path) -> None:
+    """As stow and chezmoi install it: the theme was not remembered, the link refused as no
+    regular file. A link to nothing, or to a folder, is still refused, and nothing made."""
+    kept = tmp_path / "dotfiles" / "settings.json"
+    kept.parent.mkdir()
+    kept.write_text('{"theme": "nord"}')
+    file = settings.path()
+    file.parent.mkdir(parents=True)
+    file.symlink_to(kept)
+    settings.save(theme="dracula")
+    assert os.readlink(file) == str(kept) and json.loads(kept.read_text()) == {"theme": "dracula"}
+    for elsewhere in (tmp_path / "nothing.json", tmp_path / "dotfiles"):
+        file.unlink()
+        file.symlink_to(elsewhere)
+        with pytest.raises(Unwritable, match="not a regular file"):
+            settings.save(theme="nord")
+        assert os.readlink(file) == str(elsewhere) and not (tmp_path / "nothing.json").exists()
+    assert json.loads(kept.read_text()) == {"theme": "dracula"}
+
+
 async def test_a_theme_that_cannot_be_remembered_is_said_not_a_crash(config_home) -> None:
     (config_home / "stepnet").write_text("a file where the folder would be")
     app = StepnetApp(scenario.load(Path(__file__).parents[2] / "scenarios" / "xor.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
         await pilot.pause()
-        assert app.is_running and any("not remembered" in n.message for n in app._notifications)
+        said = f"The theme is not remembered: {config_home / 'stepnet'} already exists"  # not `[Errno 17] …`
+        assert app.is_running and said in [n.message for n in app._notifications]
 
 
 # 13. Breakpoint errors were cut; Tab from the input landed on a button Enter pressed

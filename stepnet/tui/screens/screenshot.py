@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from stepnet.files import Unwritable, typed, write_atomically
+from stepnet.files import typed, why_not_written, write_atomically
 from stepnet.tui.screens.dialog import Dialog
 from stepnet.tui.session import Session
 
@@ -49,12 +49,8 @@ class ScreenshotDialog(Dialog[Path | None]):
         path = typed(event.value)
         try:
             write_atomically(path, self.svg)
-        except FileExistsError:
-            self.query_one("#problem", Static).update(f"{path} already exists: choose another name.")
-        except Unwritable as error:
-            self.query_one("#problem", Static).update(f"{error}.")
         except OSError as error:
-            self.query_one("#problem", Static).update(f"Cannot write {path}: {error.strerror or error}.")
+            self.query_one("#problem", Static).update(f"{why_not_written(path, error, 'choose another name')}.")
         else:
             self.app.notify(f"Screenshot saved to {path}", timeout=6)
             self.dismiss(Path(path))
