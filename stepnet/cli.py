@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from stepnet import __version__
-from stepnet.limits import MAX_GO_TO_ITERATION  # here too until the debugger screen imports it from limits
 
 if TYPE_CHECKING:
     import numpy as np
@@ -261,6 +260,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _debugger_parser() -> argparse.ArgumentParser:
+    from stepnet import limits
     from stepnet.tui.settings import theme_name  # the debugger's themes
     from stepnet.tui.views import VIEWS, view_name
 
@@ -269,7 +269,7 @@ def _debugger_parser() -> argparse.ArgumentParser:
     _scenario_arguments(p)
     p.add_argument("--theme", type=theme_name, metavar="NAME",
                    help="the colour theme for this run, e.g. textual-light (a theme chosen in the app is remembered)")
-    p.add_argument("--iteration", type=whole(1, MAX_GO_TO_ITERATION), metavar="N",
+    p.add_argument("--iteration", type=whole(1, limits.MAX_GO_TO_ITERATION), metavar="N",
                    help="open at the start of iteration N (the ones before it run through the fast path)")
     p.add_argument("--compare", metavar="TRACE",
                    help="your implementation's recorded numbers (as `stepnet compare` takes them) beside stepnet's: "

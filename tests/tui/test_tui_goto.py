@@ -52,8 +52,7 @@ def test_a_wrong_iteration_on_the_command_line_is_one_line(capsys) -> None:
 
 async def test_how_far_the_debugger_goes_is_its_own_limit_not_the_expect_figures(make_app, capsys,
                                                                                  monkeypatch) -> None:
-    monkeypatch.setattr(cli, "MAX_GO_TO_ITERATION", 50)
-    monkeypatch.setattr("stepnet.tui.screens.debugger.MAX_GO_TO_ITERATION", 50)
+    monkeypatch.setattr("stepnet.limits.MAX_GO_TO_ITERATION", 50)  # one limit, for both
     assert cli.main(["mazur", "--iteration", "51"]) == 2
     assert "--iteration: expected a whole number from 1 to 50, got 51" in capsys.readouterr().err
     app = make_app("mazur")

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from stepnet.cli import MAX_GO_TO_ITERATION
+from stepnet import limits
 from stepnet.engine.debugger import Fault
 from stepnet.engine.edits import Edit
 from stepnet.tui import keys, views
@@ -271,7 +271,7 @@ class DebuggerScreen(Screen):
 
         if not self._refused():
             self._take_steps()
-            self.app.push_screen(IterationsPrompt(GO_TO, MAX_GO_TO_ITERATION, "e.g. 200"), go)
+            self.app.push_screen(IterationsPrompt(GO_TO, limits.MAX_GO_TO_ITERATION, "e.g. 200"), go)
 
     def _diverged(self) -> None:
         """Say that the run stopped at the first value the implementation's trace differs in."""
