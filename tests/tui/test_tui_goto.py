@@ -121,3 +121,23 @@ async def test_i_without_a_hit_runs_all_its_iterations(make_app) -> None:
         d = app.session.debugger
         assert d.position == 50 * d.n_ops
         assert "done: 50 iterations" in str(app.screen.query_one("#training-state").render())
+
+
+async def test_j_is_held_against_the_work_limit_as_iteration_is(make_app) -> None:
+    """Mazur has 8 weights and 4 biases: with --max-work 100, j 9 (108) is refused with the
+    estimate, j 8 (96) goes."""
+    from dataclasses import replace
+
+    from stepnet.limits import Limits
+
+    app = make_app("mazur")
+    app.scenario = app.session.scenario = replace(app.scenario, limits=Limits(work=100))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "9", "enter")
+        await settle(app, pilot)
+        refusals = [n.message for n in app._notifications if n.title == "Not gone"]
+        assert app.session.debugger.position == 0 and len(refusals) == 1
+        assert "12 parameters × 9 iterations (j) = 108, more than the limit of 100" in refusals[0]
+        await pilot.press("j", "8", "enter")
+        await settle(app, pilot)
+        assert app.session.debugger.position == 7 * app.session.debugger.n_ops

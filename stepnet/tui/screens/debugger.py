@@ -266,8 +266,13 @@ class DebuggerScreen(Screen):
     def action_go_to(self) -> None:
         """Ask for an iteration, and go to its start (through the fast path)."""
         def go(n: int | None) -> None:
-            if n:
-                self._run(self.session.go_to_iteration, n)
+            s = self.session
+            work = limits.parameters(s.debugger.model)
+            too_much = n and s.scenario.limits.too_much_work("the debugger", work, n, "j")
+            if too_much:  # as --iteration N is refused on the command line
+                self.notify(too_much, title="Not gone", severity="warning", timeout=8, markup=False)
+            elif n:
+                self._run(s.go_to_iteration, n)
 
         if not self._refused():
             self._take_steps()
