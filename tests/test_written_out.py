@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import make_graph
 
-from stepnet.engine import network
+from stepnet.engine import network, notation
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.expressions import OPERATIONS
 from stepnet.engine.formula import Expression, grouped
@@ -623,3 +623,34 @@ def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
     assert assignment(A1, "np.tanh(z1)", "np.tanh({z})") == "a1 = np.tanh(z1)"
     assert assignment(A1, "np.tanh(z1) * m1", "np.tanh({z})", "") == ""  # a part without code
     assert assignment(A1, "", "np.tanh({z})") == ""
+
+
+# How a value and a sum are shortened (notation.compact, notation.sum_of): the expected
+# text is the value's elements written by hand, then "… k more" with k counted by hand.
+
+@pytest.mark.parametrize(("value", "limit", "text"), [
+    (2.5, 6, "2.5"),
+    (np.array([1.0, -2.0, 3.0]), 6, "[1, -2, 3]"),
+    (np.array([1.0, 2.0, 3.0, 4.0]), 4, "[1, 2, 3, 4]"),  # exactly `limit` items: nothing cut
+    (np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]), 4, "[1, 2, 3, 4, … 3 more]"),  # 7 − 4 = 3
+    (np.array([[1.0, 2.0], [3.0, 4.0]]), 6, "[[1, 2], [3, 4]]"),
+])
+def test_compact_writes_the_elements_and_counts_the_ones_cut(value, limit, text):
+    assert notation.compact(value, FOUR, limit) == text
+
+
+def test_compact_cuts_after_six_items_unless_told():
+    assert notation.compact(np.arange(1.0, 7.0), FOUR) == "[1, 2, 3, 4, 5, 6]"
+    assert notation.compact(np.arange(1.0, 8.0), FOUR) == "[1, 2, 3, 4, 5, 6, … 1 more]"
+
+
+@pytest.mark.parametrize(("terms", "total", "text"), [
+    (["a", "b", "c"], None, "a + b + c"),
+    (list("abcde"), None, "a + b + c + d + e"),  # limit + 1 terms: all of them, no "1 more"
+    (list("abcdef"), None, "a + b + c + d + … (2 more terms)"),  # 6 − 4 = 2
+    (list("abcde"), 9, "a + b + c + d + … (5 more terms)"),  # of 9, 9 − 4 = 5 not shown
+    (list("abcdef"), 3, "a + b + c"),  # only the first `total` of the terms given
+])
+def test_sum_of_shows_four_terms_and_counts_the_rest(terms, total, text):
+    assert notation.sum_of(terms, total) == text
+
