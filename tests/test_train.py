@@ -210,6 +210,24 @@ def test_accuracy_for_one_hot_targets_or_0_1_targets_of_one_unit():
     assert not is_classification(make_model([2, 1], ["identity"]), y)  # a regression on 0 and 1
 
 
+def test_accuracy_counts_the_largest_output_or_the_side_of_one_half_it_is_on():
+    # one unit: 0.5 is on the 1 side; right, right, wrong (0.2 for 1), right (0.49 for 0): 3 of 4
+    assert accuracy(np.array([[0.5], [0.7], [0.2], [0.49]]), np.array([[1.0], [1.0], [1.0], [0.0]])) == 0.75
+    # several: the largest output's column against the one-hot target's: right, wrong
+    assert accuracy(np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]]), np.eye(3)[[1, 2]]) == 0.5
+
+
+def test_evaluating_a_diverged_network_warns_nothing(recwarn):
+    # W1 = 1e200 on an identity unit: z = 1e200, half-SSE ½z² overflows to inf, and the
+    # gradient handed in (1e200 in each of 2 elements) has the norm √2·1e200 = inf too
+    model = make_model([1, 1], ["identity"], loss="half_sse")
+    program = build_program(model, Dataset(np.ones((1, 1)), np.zeros((1, 1)), 1))
+    state = {**model.initial_state(), Name("W", 1): np.array([[1e200]]), Name("b", 1): np.zeros(1)}
+    result = evaluate(program, state, {Name("grad_W", 1): np.full((1, 2), 1e200)})
+    assert result.loss == np.inf and result.gradient_norms == {Name("grad_W", 1): np.inf}
+    assert not recwarn.list
+
+
 def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():
     x, y = np.array([[0.5, -1.0], [2.0, 0.3], [0.0, 1.0]]), np.array([[0.2], [0.9], [0.4]])
     for reduction in ("mean", "sum"):
