@@ -110,6 +110,9 @@ def program_of(samples: int, batch: int) -> Program:
     (1, 1, 100, 10),  # mazur
     (1, 1, 3, 5),
     (60000, 1, 10, 200_000),  # 20,000 iterations' work
+    (30, 10, 10, 10),  # 30/(3·10) = 1 iteration's work: at least 10 apart, and 10 is 1 × 10¹
+    (20, 1, 10, 100),  # 20/3 ≈ 6.7: at least 67 apart, past 5 × 10¹, so 10 × 10¹
+    (3, 10, 1005, 100),  # 3/(3·3) = 1/3: at least 3.3, so 5; but 1005 // 10 = 100 is further
 ])
 def test_reports_are_spaced_so_evaluations_take_at_most_a_tenth(samples, batch, iterations, spacing):
     program = program_of(samples, batch)
@@ -148,6 +151,17 @@ def test_progress_bar_only_on_a_terminal(capsys, monkeypatch):
     status, out, err = run(["train", MAZUR, "-n", "3"], capsys)
     assert status == 0 and "final after 3 iterations" in out
     assert "training" in err and "3/3" in err  # the bar, drawn on stderr
+
+
+def test_a_run_is_of_one_iteration_or_more_and_its_first_chunk_is_one_iteration():
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    for iterations, report_every in ((0, 1), (1, 0)):
+        with pytest.raises(ValueError, match="^iterations and report_every must be at least 1$"):
+            list(train(d, iterations, report_every))
+    assert [r.iteration for r in train(d, 1, 1)] == [1]
+    seen: list[int] = []
+    assert [r.iteration for r in train(d, 8, 8, progress=seen.append)] == [9]
+    assert seen[0] == 1  # with a progress bar, the chunks start at one iteration and grow
 
 
 def test_reports_come_every_k_iterations_and_after_the_last():
