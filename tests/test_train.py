@@ -292,3 +292,21 @@ def test_a_run_pauses_at_the_end_of_each_iteration_asked_for():
     other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
     other.run_iterations(10)
     assert all(v.tobytes() == other.parameters()[k].tobytes() for k, v in d.parameters().items())
+
+
+def test_a_stopped_run_reports_where_it_is_unless_it_just_reported():
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    d.run_iterations(5)  # the run starts after iteration 5
+    paused: list[int] = []
+    # reports every 4, pauses at the ends of 7 and 11, stop asked before each chunk: chunks
+    # of 2 (to 7), 2 (to 9: a report), 2 (to 11), then stopped with 11 − 9 = 2 unreported
+    reports = list(train(d, 10, 4, stop=lambda: d.position // d.n_ops >= 11, ends={7, 11},
+                         at_end=lambda: paused.append(d.position // d.n_ops)))
+    assert paused == [7, 11]
+    assert [(r.iteration, r.stopped) for r in reports] == [(9, False), (11, False)]
+    losses = d.losses  # losses[k − 1] is iteration k's
+    assert reports[0].batch_loss == pytest.approx(np.mean(losses[5:9]))
+    assert reports[1].batch_loss == pytest.approx(np.mean(losses[9:11]))
+    # stopped just after a report: nothing more to say
+    other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    assert [r.iteration for r in train(other, 8, 4, stop=lambda: other.position // other.n_ops >= 4)] == [4]
