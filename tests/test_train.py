@@ -310,3 +310,18 @@ def test_a_stopped_run_reports_where_it_is_unless_it_just_reported():
     # stopped just after a report: nothing more to say
     other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
     assert [r.iteration for r in train(other, 8, 4, stop=lambda: other.position // other.n_ops >= 4)] == [4]
+
+
+def test_with_breakpoints_a_run_from_inside_an_iteration_ends_at_an_iteration_s_end():
+    from stepnet.engine.breakpoints import Condition, OpBreakpoint
+
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    d.run_iterations(3)
+    d.goto(3 * d.n_ops + 2)  # two ops into iteration 4: iterations 4 and 5 complete the run
+    [report] = train(d, 2, 2, breakpoints=[Condition.parse("loss > 1e300")])
+    assert d.position == 5 * d.n_ops and (report.iteration, report.stopped) == (5, False)
+    # a breakpoint that hits at iteration 6's first update: the report averages the losses of
+    # the iterations after the run's start (iteration 5's end), not all of them
+    [stopped] = train(d, 2, 2, breakpoints=[OpBreakpoint(phase="update")])
+    assert stopped.stopped and d.position // d.n_ops == 5 and len(d.losses) == 6
+    assert stopped.batch_loss == d.losses[5]
