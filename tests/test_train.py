@@ -325,3 +325,23 @@ def test_with_breakpoints_a_run_from_inside_an_iteration_ends_at_an_iteration_s_
     [stopped] = train(d, 2, 2, breakpoints=[OpBreakpoint(phase="update")])
     assert stopped.stopped and d.position // d.n_ops == 5 and len(d.losses) == 6
     assert stopped.batch_loss == d.losses[5]
+
+
+@pytest.mark.parametrize(("start", "seconds", "seen"), [
+    # a chunk under PROGRESS_INTERVAL / 2 = 0.05 s: the next is twice as long, 1, 2, 4, 8, then the 15 left
+    (1000.0, 0.01, [1, 3, 7, 15, 30]),
+    (0.0, 0.04, [1, 3, 7, 15, 30]),
+    (0.0, 0.05, list(range(1, 31))),  # not under: one iteration at a time
+    (0.0, 0.1, list(range(1, 31))),
+])
+def test_chunks_double_while_one_takes_under_half_the_progress_interval(monkeypatch, start, seconds, seen):
+    from types import SimpleNamespace
+
+    from stepnet.engine import training
+
+    clock = iter([start, start + seconds] * 31)  # each chunk's start and end (and the report's)
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    heard: list[int] = []
+    [report] = train(d, 30, 30, progress=heard.append)
+    assert heard == seen and report.iteration == 30
