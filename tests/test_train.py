@@ -345,3 +345,29 @@ def test_chunks_double_while_one_takes_under_half_the_progress_interval(monkeypa
     heard: list[int] = []
     [report] = train(d, 30, 30, progress=heard.append)
     assert heard == seen and report.iteration == 30
+
+
+@pytest.mark.parametrize(("iterations", "every", "seconds", "reports"), [
+    # 1 s an iteration, 0.25 s a report: 0.25·k s of reports against 0.1 × the iterations' —
+    # over at 1, 2, 4, 8 (1.0 > 0.8), not at 16 (1.25 < 1.6): from there every 16
+    (50, 1, 0.25, [1, 2, 4, 8, 16, 32, 48, 50]),
+    # 0.5 s a report: 0.5 against 0.1 × 5 at 5, 1.0 against 1.0 at 10: equal is not over
+    (20, 5, 0.5, [5, 10, 15, 20]),
+])
+def test_adaptive_reports_come_twice_as_far_apart_while_they_take_over_a_tenth(monkeypatch, iterations, every,
+                                                                            seconds, reports):
+    from types import SimpleNamespace
+
+    from stepnet.engine import training
+
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    spent = [0.0]  # the clock: 1 s for each iteration completed, `seconds` for each report
+    evaluate = training.evaluate
+
+    def timed(*args):
+        spent[0] += seconds
+        return evaluate(*args)
+
+    monkeypatch.setattr(training, "evaluate", timed)
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: d.position // d.n_ops + spent[0]))
+    assert [r.iteration for r in train(d, iterations, every, adaptive=True)] == reports
