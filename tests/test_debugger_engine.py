@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from conftest import make_data, make_model
+from conftest import make_data, make_debugger, make_model
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.breakpoints import Condition, OpBreakpoint
 from stepnet.engine.debugger import Checkpoints, Debugger
@@ -322,3 +322,40 @@ def test_stepping_into_an_iteration_starts_it_from_the_last_ones_parameters():
     after_one = d.parameters_after(1)
     assert all(d.start_parameters[n].tobytes() == after_one[n].tobytes() for n in after_one)
     assert list(d._checkpoints.saved) == [0]  # stepping is not measured: nothing more is kept
+
+
+def test_an_expectation_is_checked_once_its_quantity_is_final_in_its_iteration():
+    from stepnet.engine import expect
+    from stepnet.engine.expect import Expectation
+
+    d = make_debugger(make_model([2, 3, 2], ["tanh", "sigmoid"]))
+    delta2, W1 = Name("delta", 2), Name("W", 1)
+    last = {name: max(i for i, op in enumerate(d.program.ops) if op.output == name) for name in (delta2, W1)}
+    stated = [Expectation(delta2, 1, (0, 0), np.array(0.0), 1e9), Expectation(W1, 1, None, np.zeros((3, 2)), 1e9),
+              Expectation(delta2, 2, None, np.zeros((1, 2)), 1e9)]
+    assert expect.checkable(d, stated) == {}  # before the first op
+    d.goto(last[delta2] + 1)  # just after the op that writes delta2 in iteration 1
+    assert list(expect.checkable(d, stated)) == [0]
+    assert [o.expectation for o in expect.due(d, stated)] == [stated[0]]
+    d.goto(last[delta2] + 2)  # one op later: still checkable, no longer due
+    assert list(expect.checkable(d, stated)) == [0] and expect.due(d, stated) == []
+    d.goto(last[W1] + 1)
+    assert list(expect.checkable(d, stated)) == [0, 1] and [o.expectation for o in expect.due(d, stated)] == [stated[1]]
+
+
+def test_an_expectation_s_error_and_its_figure_in_place():
+    from stepnet.engine import expect
+    from stepnet.engine.expect import Expectation
+
+    z1 = Name("z", 1)
+    e = Expectation(z1, 1, (0, 1), np.array(2.0), 0.25)
+    outcome = expect.evaluate(e, {z1: np.array([[0.0, 2.25, 9.0]])})  # |2.25 − 2| = 0.25: at the tolerance
+    assert (float(outcome.computed), outcome.error, outcome.ok) == (2.25, 0.25, True)
+    assert expect.evaluate(e, {z1: np.array([[0.0, np.nan]])}).error == np.inf
+    nothing = Expectation(z1, 1, None, np.zeros((0, 2)), 0.0)
+    assert expect.evaluate(nothing, {z1: np.zeros((0, 2))}).error == 0.0  # an empty batch: nothing differs
+    # the source's figure in place of stepnet's: negated when the source's sign is the other
+    whole = Expectation(z1, 1, None, np.array([1, -2]), 0.0, negated=True).place(np.zeros((1, 2)))
+    assert whole.tolist() == [[-1.0, 2.0]] and whole.dtype == np.float64
+    one = Expectation(z1, 1, (0, 1), np.array(3.0), 0.0).place(np.array([[1, 2]]))
+    assert one.tolist() == [[1.0, 3.0]] and one.dtype == np.float64

@@ -162,3 +162,30 @@ def test_gradcheck_of_a_graph_judges_its_scalar_leaves(capsys):
     out = capsys.readouterr().out
     assert "✓ a " in out and "✓ b " in out and "not judged" not in out
     assert "2 of 2 parameters within" in out
+
+
+def test_a_large_parameter_is_checked_at_a_seeded_sample_of_its_elements():
+    # W1 of 5 × 4 = 20 elements, at most 3 checked: those of the seeded draw of 3 of the 20
+    # flat indices, without repeats (the documented sampling), the same for the same seed
+    model = make_model([4, 5, 2], ["tanh", "sigmoid"])
+    program = build_program(model, make_data(model, 3, 3))
+    state = model.initial_state()
+    by_seed = {seed: {str(r.name): r for r in gradient_check(program, state, 1, max_elements=3, seed=seed)}
+               for seed in (0, 1)}
+    default = {str(r.name): r for r in gradient_check(program, state, 1, max_elements=3)}
+    assert default == by_seed[0] != by_seed[1]
+    w1 = default["W1"]
+    assert (w1.checked, w1.size, default["b2"].checked, default["b2"].size) == (3, 20, 2, 2)
+    drawn = np.sort(np.random.default_rng(0).choice(20, 3, replace=False))
+    assert w1.worst_index in [tuple(int(i) for i in np.unravel_index(k, (5, 4))) for k in drawn]
+    assert w1.passes() and w1.excess_error < 1e-5
+
+
+def test_a_check_passes_up_to_the_tolerance_itself():
+    from stepnet.engine.gradcheck import TOLERANCE, ParameterCheck
+
+    def check(excess: float) -> ParameterCheck:
+        return ParameterCheck(Name("W", 1), 1, 1, excess, (0, 0), 1.0, 1.0, excess)
+
+    assert check(TOLERANCE).passes() and not check(2 * TOLERANCE).passes()
+    assert check(0.5).passes(tolerance=0.5) and not check(0.5).passes(tolerance=0.25)

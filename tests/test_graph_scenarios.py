@@ -86,8 +86,9 @@ REFUSED = [
 
 
 def slug(text: str) -> str:
-    """A test id a command line passes whole (mutmut names tests on one): words and _ only."""
-    return re.sub(r"\W+", "_", text).strip("_") or "empty"
+    """A test id a command line passes whole (mutmut names tests on one): ASCII words and _ only
+    (pytest writes θ as \\u03b8, which mutmut's second collection in one process no longer finds)."""
+    return re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_") or "empty"
 
 
 @pytest.mark.parametrize("nodes, index, fragments", REFUSED, ids=[f"{k}_{slug(r[0][-1])}" for k, r in enumerate(REFUSED)])

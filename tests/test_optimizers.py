@@ -12,7 +12,7 @@ from stepnet.engine.debugger import Debugger
 from stepnet.engine.model import Optimizer
 from stepnet.engine.names import Name
 from stepnet.engine.optimizers import fraction
-from stepnet.engine.registry import Option
+from stepnet.engine.registry import Option, Registry
 
 ITERATIONS = 4
 LR = 0.05
@@ -249,3 +249,34 @@ def test_a_scenario_states_them_and_the_trace_shows_each_new_quantity_as_a_step(
 
 def test_a_decay_is_a_fraction_of_the_past_kept_from_0_up_to_but_not_1() -> None:
     assert fraction("rho", 0.9) == Option("rho", 0.9, at_least=0.0, below=1.0)
+
+
+@pytest.mark.parametrize(("option", "inside", "outside", "expected"), [
+    # "> 0": 0 itself is out
+    (Option("lr", 0.1, positive=True), [1e-300, 5.0], [0.0, -1.0], "a finite number > 0"),
+    # "≥ 0 and < 1": 0 is in, 1 is out
+    (Option("rho", 0.9, at_least=0.0, below=1.0), [0.0, 0.999], [-1e-9, 1.0], "a finite number ≥ 0 and < 1"),
+    (Option("k", 2, at_least=1), [1.0, 1e6], [0.5], "a finite number ≥ 1"),
+    (Option("alpha", 1.0), [-5.0, 0.0], [float("inf"), float("nan")], "a finite number"),
+])
+def test_an_option_allows_its_range_bounds_included_but_below(option, inside, outside, expected) -> None:
+    assert [option.allows(v) for v in inside + outside] == [True] * len(inside) + [False] * len(outside)
+    assert option.expected() == expected
+
+
+def test_a_registry_makes_a_definition_with_the_options_given_and_the_defaults() -> None:
+    registry: Registry[tuple[float, float]] = Registry()
+    pair = registry.define(Option("a", 1.0), Option("b", 2.0))(lambda a, b: (a, b))
+    registry.define(Option("b", 3.0), name="other")(lambda b: (b, b))
+
+    def single(c: float) -> tuple[float, float]:
+        return (c, -c)
+
+    registry.define(Option("c", 4.0))(single)
+    assert list(registry) == ["<lambda>", "other", "single"] and registry["<lambda>"] is pair
+    assert registry.make("<lambda>", {"b": 5.0}) == (1.0, 5.0)
+    assert registry.make("other") == (3.0, 3.0)
+    assert registry["single"](c=0.5) == (0.5, -0.5)
+    assert registry.options() == {"a": ["<lambda>"], "b": ["<lambda>", "other"], "c": ["single"]}
+    with pytest.raises(TypeError, match="^other takes no option a, z$"):
+        registry["other"](z=1.0, a=2.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import make_data, make_debugger, make_model
-from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint
+from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint, parse
 from stepnet.engine.debugger import SECONDS_PER_BYTE_KEPT, Checkpoints, Debugger
 from stepnet.engine.model import Dataset, Optimizer
 from stepnet.engine.names import Name
@@ -195,3 +195,116 @@ def test_a_long_run_keeps_few_states_and_every_boundary_is_reached_exactly():
     for k in (199, 0, 123, 1, 57, 58, 198):  # back and forth, from checkpoints or replayed
         d.goto(k * d.n_ops)
         assert snapshot(d) == boundaries[k], k
+
+
+# Breakpoints by themselves (breakpoints.py): on the ops of the 2-3-2 network above, whose
+# phases and layers are the program's (delta2 is layer 2's, in the backward phase).
+
+def _ops() -> dict[str, object]:
+    d = make_debugger(make_model([2, 3, 2], ["tanh", "sigmoid"]))
+    return {str(op.output): op for op in d.program.ops}
+
+
+def test_an_op_breakpoint_matches_the_phase_layer_and_output_that_are_set():
+    ops = _ops()
+    delta2, z1 = ops["delta2"], ops["z1"]
+    assert (delta2.phase, delta2.layer, z1.phase, z1.layer) == ("backward", 2, "forward", 1)
+    assert OpBreakpoint().matches(delta2) and OpBreakpoint().matches(z1)
+    assert OpBreakpoint(phase="backward").matches(delta2) and not OpBreakpoint(phase="backward").matches(z1)
+    assert OpBreakpoint(layer=2).matches(delta2) and not OpBreakpoint(layer=2).matches(z1)
+    assert OpBreakpoint(output=Name("z", 1)).matches(z1) and not OpBreakpoint(output=Name("z", 1)).matches(delta2)
+    assert not OpBreakpoint(phase="backward", layer=1).matches(delta2)
+    assert OpBreakpoint().describe() == "every operation"
+    assert OpBreakpoint(output=Name("delta", 2)).describe() == "delta2"
+    assert OpBreakpoint(phase="update", layer=0).describe() == "every operation in the update phase of layer 0"
+    assert OpBreakpoint(output=Name("W", 2), layer=2, label="w5").describe() == "W2 (w5) of layer 2"
+
+
+@pytest.mark.parametrize(("text", "fields"), [
+    ("|delta| < 1e-6", ("delta", "<", 1e-6, True)),
+    ("  loss >= 10 ", ("loss", ">=", 10.0, False)),
+    ("delta2<=-0.5", ("delta2", "<=", -0.5, False)),
+    ("| a1 |>3", ("a1", ">", 3.0, True)),
+])
+def test_a_condition_is_read_as_name_comparison_threshold_and_bars(text, fields):
+    c = Condition.parse(text)
+    assert (c.name, c.comparison, c.threshold, c.absolute, c.nonfinite) == (*fields, False)
+    assert c.text == text.strip() and c.describe() == text.strip()
+
+
+@pytest.mark.parametrize("text", ["nan", " NaN/Inf ", "any nan", "inf", "non-finite", "nonfinite"])
+def test_nan_in_any_of_its_spellings_is_the_non_finite_condition(text):
+    c = Condition.parse(text)
+    assert c.nonfinite and c.name is None and c.text == text.strip() and c.describe() == "any NaN or Inf"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("|delta < 1", "cannot read '|delta < 1': expected 'nan', or NAME OP NUMBER such as '|delta| < 1e-6' or 'loss > 10'"),
+    ("delta| < 1", "cannot read 'delta| < 1': expected 'nan', or NAME OP NUMBER such as '|delta| < 1e-6' or 'loss > 10'"),
+    ("delta == 1", "cannot read 'delta == 1': expected 'nan', or NAME OP NUMBER such as '|delta| < 1e-6' or 'loss > 10'"),
+    ("delta < abc", "cannot read 'delta < abc': 'abc' is not a number"),
+    ("a.b < 1", "cannot read 'a.b < 1': no quantity named 'a.b'"),
+])
+def test_a_condition_that_cannot_be_read_says_why(text, message):
+    with pytest.raises(ConditionError) as e:
+        Condition.parse(text)
+    assert str(e.value) == message
+
+
+def test_a_condition_tests_any_element_or_with_bars_the_largest_size():
+    ops = _ops()
+    delta2, delta1, z1 = ops["delta2"], ops["delta1"], ops["z1"]
+    v = np.array([[1.0, -1.5]])  # any element < 0: yes; largest |element| 1.5
+    assert Condition.parse("delta < 0").matches(delta2, v) and Condition.parse("delta < 0").matches(delta1, v)
+    assert not Condition.parse("delta < 0").matches(z1, v) and not Condition.parse("delta < 0").matches(delta2, None)
+    assert Condition.parse("delta2 < 0").matches(delta2, v) and not Condition.parse("delta1 < 0").matches(delta2, v)
+    assert not Condition.parse("delta < -2").matches(delta2, v)
+    assert Condition.parse("|delta| < 2").matches(delta2, v) and not Condition.parse("|delta| < 1.5").matches(delta2, v)
+    assert Condition.parse("|delta| <= 1.5").matches(delta2, v) and not Condition.parse("delta <= -2").matches(delta2, v)
+    assert Condition.parse("delta > 0.5").matches(delta2, v) and not Condition.parse("delta > 1").matches(delta2, v)
+    assert Condition.parse("delta >= 1").matches(delta2, v) and not Condition.parse("|delta| >= 1.6").matches(delta2, v)
+    nan = Condition.parse("nan")
+    assert nan.matches(z1, np.array([[1.0, np.inf]])) and nan.matches(delta2, np.array([np.nan]))
+    assert not nan.matches(z1, v)
+
+
+def test_a_condition_on_one_element_tests_it_alone_in_the_source_s_sign():
+    delta2 = _ops()["delta2"]
+    v = np.array([[2.0, -1.0]])
+    second = Condition("δ < 0", "delta2", "<", 0.0, index=(0, 1))
+    assert second.matches(delta2, v) and not Condition("δ < 0", "delta2", "<", 0.0, index=(0, 0)).matches(delta2, v)
+    assert Condition("−δ < 0", "delta2", "<", 0.0, index=(0, 0), negated=True).matches(delta2, v)  # −2 < 0
+    assert not Condition("−δ < 0", "delta2", "<", 0.0, index=(0, 1), negated=True).matches(delta2, v)  # 1
+    assert not second.matches(delta2, np.array([[2.0]]))  # a batch without that element
+    assert not second.matches(delta2, np.array([[[2.0, -1.0]]]))  # nor that index (another number of axes)
+    assert not Condition("δ < 0", "delta2", "<", 0.0, index=(1, 0)).matches(delta2, v)
+
+
+def test_a_breakpoint_as_typed_is_a_quantity_s_name_or_a_condition():
+    quantities = [Name("delta", 2), Name("loss"), Name("W", 1)]
+    assert parse(" delta2 ", quantities) == OpBreakpoint(output=Name("delta", 2))
+    assert parse("delta2", quantities).label == ""
+    assert parse("delta < 0", quantities) == Condition.parse("delta < 0")
+    with pytest.raises(ConditionError) as e:
+        parse("delta3", quantities)
+    assert str(e.value) == "no quantity named 'delta3' — did you mean 'delta2'?"
+    with pytest.raises(ConditionError) as e:
+        parse("zzz", quantities)
+    assert str(e.value) == "no quantity named 'zzz'"
+    with pytest.raises(ConditionError) as e:
+        parse("delta3 > 1", quantities)
+    assert str(e.value) == "no quantity named 'delta3', so it would never stop — did you mean 'delta2'?"
+    with pytest.raises(ConditionError) as e:
+        parse("delta <<< 3", quantities)
+    assert str(e.value).startswith("cannot read 'delta <<< 3': expected 'nan'")
+
+
+def test_a_condition_on_a_source_s_name_is_on_the_element_it_stands_for():
+    from stepnet.engine.conventions import Alias, Glossary
+
+    names = Glossary({"δ_o1": Alias(Name("delta", 2), (0, 1)), "w5": Alias(Name("W", 2))})
+    c = Condition.parse(" |δ_o1| < 0.5", names)
+    assert (c.text, c.name, c.comparison, c.threshold, c.absolute, c.index, c.negated) == (
+        "|δ_o1| < 0.5", "delta2", "<", 0.5, True, (0, 1), False)
+    w = Condition.parse("w5 > 1", names)
+    assert (w.name, w.absolute, w.index) == ("W2", False, None)

@@ -110,6 +110,9 @@ def program_of(samples: int, batch: int) -> Program:
     (1, 1, 100, 10),  # mazur
     (1, 1, 3, 5),
     (60000, 1, 10, 200_000),  # 20,000 iterations' work
+    (30, 10, 10, 10),  # 30/(3·10) = 1 iteration's work: at least 10 apart, and 10 is 1 × 10¹
+    (20, 1, 10, 100),  # 20/3 ≈ 6.7: at least 67 apart, past 5 × 10¹, so 10 × 10¹
+    (3, 10, 1005, 100),  # 3/(3·3) = 1/3: at least 3.3, so 5; but 1005 // 10 = 100 is further
 ])
 def test_reports_are_spaced_so_evaluations_take_at_most_a_tenth(samples, batch, iterations, spacing):
     program = program_of(samples, batch)
@@ -148,6 +151,17 @@ def test_progress_bar_only_on_a_terminal(capsys, monkeypatch):
     status, out, err = run(["train", MAZUR, "-n", "3"], capsys)
     assert status == 0 and "final after 3 iterations" in out
     assert "training" in err and "3/3" in err  # the bar, drawn on stderr
+
+
+def test_a_run_is_of_one_iteration_or_more_and_its_first_chunk_is_one_iteration():
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    for iterations, report_every in ((0, 1), (1, 0)):
+        with pytest.raises(ValueError, match="^iterations and report_every must be at least 1$"):
+            list(train(d, iterations, report_every))
+    assert [r.iteration for r in train(d, 1, 1)] == [1]
+    seen: list[int] = []
+    assert [r.iteration for r in train(d, 8, 8, progress=seen.append)] == [9]
+    assert seen[0] == 1  # with a progress bar, the chunks start at one iteration and grow
 
 
 def test_reports_come_every_k_iterations_and_after_the_last():
@@ -210,6 +224,24 @@ def test_accuracy_for_one_hot_targets_or_0_1_targets_of_one_unit():
     assert not is_classification(make_model([2, 1], ["identity"]), y)  # a regression on 0 and 1
 
 
+def test_accuracy_counts_the_largest_output_or_the_side_of_one_half_it_is_on():
+    # one unit: 0.5 is on the 1 side; right, right, wrong (0.2 for 1), right (0.49 for 0): 3 of 4
+    assert accuracy(np.array([[0.5], [0.7], [0.2], [0.49]]), np.array([[1.0], [1.0], [1.0], [0.0]])) == 0.75
+    # several: the largest output's column against the one-hot target's: right, wrong
+    assert accuracy(np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]]), np.eye(3)[[1, 2]]) == 0.5
+
+
+def test_evaluating_a_diverged_network_warns_nothing(recwarn):
+    # W1 = 1e200 on an identity unit: z = 1e200, half-SSE ½z² overflows to inf, and the
+    # gradient handed in (1e200 in each of 2 elements) has the norm √2·1e200 = inf too
+    model = make_model([1, 1], ["identity"], loss="half_sse")
+    program = build_program(model, Dataset(np.ones((1, 1)), np.zeros((1, 1)), 1))
+    state = {**model.initial_state(), Name("W", 1): np.array([[1e200]]), Name("b", 1): np.zeros(1)}
+    result = evaluate(program, state, {Name("grad_W", 1): np.full((1, 2), 1e200)})
+    assert result.loss == np.inf and result.gradient_norms == {Name("grad_W", 1): np.inf}
+    assert not recwarn.list
+
+
 def test_evaluation_loss_is_the_mean_per_sample_whatever_the_reduction():
     x, y = np.array([[0.5, -1.0], [2.0, 0.3], [0.0, 1.0]]), np.array([[0.2], [0.9], [0.4]])
     for reduction in ("mean", "sum"):
@@ -260,3 +292,82 @@ def test_a_run_pauses_at_the_end_of_each_iteration_asked_for():
     other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
     other.run_iterations(10)
     assert all(v.tobytes() == other.parameters()[k].tobytes() for k, v in d.parameters().items())
+
+
+def test_a_stopped_run_reports_where_it_is_unless_it_just_reported():
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    d.run_iterations(5)  # the run starts after iteration 5
+    paused: list[int] = []
+    # reports every 4, pauses at the ends of 7 and 11, stop asked before each chunk: chunks
+    # of 2 (to 7), 2 (to 9: a report), 2 (to 11), then stopped with 11 − 9 = 2 unreported
+    reports = list(train(d, 10, 4, stop=lambda: d.position // d.n_ops >= 11, ends={7, 11},
+                         at_end=lambda: paused.append(d.position // d.n_ops)))
+    assert paused == [7, 11]
+    assert [(r.iteration, r.stopped) for r in reports] == [(9, False), (11, False)]
+    losses = d.losses  # losses[k − 1] is iteration k's
+    assert reports[0].batch_loss == pytest.approx(np.mean(losses[5:9]))
+    assert reports[1].batch_loss == pytest.approx(np.mean(losses[9:11]))
+    # stopped just after a report: nothing more to say
+    other = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    assert [r.iteration for r in train(other, 8, 4, stop=lambda: other.position // other.n_ops >= 4)] == [4]
+
+
+def test_with_breakpoints_a_run_from_inside_an_iteration_ends_at_an_iteration_s_end():
+    from stepnet.engine.breakpoints import Condition, OpBreakpoint
+
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    d.run_iterations(3)
+    d.goto(3 * d.n_ops + 2)  # two ops into iteration 4: iterations 4 and 5 complete the run
+    [report] = train(d, 2, 2, breakpoints=[Condition.parse("loss > 1e300")])
+    assert d.position == 5 * d.n_ops and (report.iteration, report.stopped) == (5, False)
+    # a breakpoint that hits at iteration 6's first update: the report averages the losses of
+    # the iterations after the run's start (iteration 5's end), not all of them
+    [stopped] = train(d, 2, 2, breakpoints=[OpBreakpoint(phase="update")])
+    assert stopped.stopped and d.position // d.n_ops == 5 and len(d.losses) == 6
+    assert stopped.batch_loss == d.losses[5]
+
+
+@pytest.mark.parametrize(("start", "seconds", "seen"), [
+    # a chunk under PROGRESS_INTERVAL / 2 = 0.05 s: the next is twice as long, 1, 2, 4, 8, then the 15 left
+    (1000.0, 0.01, [1, 3, 7, 15, 30]),
+    (0.0, 0.04, [1, 3, 7, 15, 30]),
+    (0.0, 0.05, list(range(1, 31))),  # not under: one iteration at a time
+    (0.0, 0.1, list(range(1, 31))),
+])
+def test_chunks_double_while_one_takes_under_half_the_progress_interval(monkeypatch, start, seconds, seen):
+    from types import SimpleNamespace
+
+    from stepnet.engine import training
+
+    clock = iter([start, start + seconds] * 31)  # each chunk's start and end (and the report's)
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    heard: list[int] = []
+    [report] = train(d, 30, 30, progress=heard.append)
+    assert heard == seen and report.iteration == 30
+
+
+@pytest.mark.parametrize(("iterations", "every", "seconds", "reports"), [
+    # 1 s an iteration, 0.25 s a report: 0.25·k s of reports against 0.1 × the iterations' —
+    # over at 1, 2, 4, 8 (1.0 > 0.8), not at 16 (1.25 < 1.6): from there every 16
+    (50, 1, 0.25, [1, 2, 4, 8, 16, 32, 48, 50]),
+    # 0.5 s a report: 0.5 against 0.1 × 5 at 5, 1.0 against 1.0 at 10: equal is not over
+    (20, 5, 0.5, [5, 10, 15, 20]),
+])
+def test_adaptive_reports_come_twice_as_far_apart_while_they_take_over_a_tenth(monkeypatch, iterations, every,
+                                                                            seconds, reports):
+    from types import SimpleNamespace
+
+    from stepnet.engine import training
+
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    spent = [0.0]  # the clock: 1 s for each iteration completed, `seconds` for each report
+    evaluate = training.evaluate
+
+    def timed(*args):
+        spent[0] += seconds
+        return evaluate(*args)
+
+    monkeypatch.setattr(training, "evaluate", timed)
+    monkeypatch.setattr(training, "time", SimpleNamespace(perf_counter=lambda: d.position // d.n_ops + spent[0]))
+    assert [r.iteration for r in train(d, iterations, every, adaptive=True)] == reports

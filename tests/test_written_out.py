@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import make_graph
 
-from stepnet.engine import network
+from stepnet.engine import names, network, notation
 from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.expressions import OPERATIONS
 from stepnet.engine.formula import Expression, grouped
@@ -623,3 +623,92 @@ def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
     assert assignment(A1, "np.tanh(z1)", "np.tanh({z})") == "a1 = np.tanh(z1)"
     assert assignment(A1, "np.tanh(z1) * m1", "np.tanh({z})", "") == ""  # a part without code
     assert assignment(A1, "", "np.tanh({z})") == ""
+
+
+# How a value and a sum are shortened (notation.compact, notation.sum_of): the expected
+# text is the value's elements written by hand, then "… k more" with k counted by hand.
+
+@pytest.mark.parametrize(("value", "limit", "text"), [
+    (2.5, 6, "2.5"),
+    (np.array([1.0, -2.0, 3.0]), 6, "[1, -2, 3]"),
+    (np.array([1.0, 2.0, 3.0, 4.0]), 4, "[1, 2, 3, 4]"),  # exactly `limit` items: nothing cut
+    (np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]), 4, "[1, 2, 3, 4, … 3 more]"),  # 7 − 4 = 3
+    (np.array([[1.0, 2.0], [3.0, 4.0]]), 6, "[[1, 2], [3, 4]]"),
+])
+def test_compact_writes_the_elements_and_counts_the_ones_cut(value, limit, text):
+    assert notation.compact(value, FOUR, limit) == text
+
+
+def test_compact_cuts_after_six_items_unless_told():
+    assert notation.compact(np.arange(1.0, 7.0), FOUR) == "[1, 2, 3, 4, 5, 6]"
+    assert notation.compact(np.arange(1.0, 8.0), FOUR) == "[1, 2, 3, 4, 5, 6, … 1 more]"
+
+
+@pytest.mark.parametrize(("terms", "total", "text"), [
+    (["a", "b", "c"], None, "a + b + c"),
+    (list("abcde"), None, "a + b + c + d + e"),  # limit + 1 terms: all of them, no "1 more"
+    (list("abcdef"), None, "a + b + c + d + … (2 more terms)"),  # 6 − 4 = 2
+    (list("abcde"), 9, "a + b + c + d + … (5 more terms)"),  # of 9, 9 − 4 = 5 not shown
+    (list("abcdef"), 3, "a + b + c"),  # only the first `total` of the terms given
+])
+def test_sum_of_shows_four_terms_and_counts_the_rest(terms, total, text):
+    assert notation.sum_of(terms, total) == text
+
+
+# Names as the user reads them (names.Name): the text and LaTeX below are the module's
+# conventions applied by hand — trailing digits are the layer, a known prefix before "_"
+# makes a derived name, a layer is a superscript in parentheses.
+
+@pytest.mark.parametrize(("text", "kind", "layer", "latex"), [
+    ("W1", "W", 1, "W^{(1)}"),
+    ("a0", "a", 0, "a^{(0)}"),
+    ("z10", "z", 10, "z^{(10)}"),
+    ("x", "x", None, "x"),
+    ("loss", "loss", None, "J"),
+    ("lr", "lr", None, r"\eta_t"),
+    ("delta2", "delta", 2, r"\delta^{(2)}"),
+    ("dact1", "dact", 1, "f'(z^{(1)})"),
+    ("theta", "theta", None, r"\theta"),
+    ("bias", "bias", None, r"\mathrm{bias}"),
+    ("d_3", "d_", 3, "d_{3}"),
+    ("theta_2", "theta_", 2, r"\theta_{2}"),
+    ("grad_W1", "grad_W", 1, r"\frac{\partial J}{\partial W^{(1)}}"),
+    ("m_b2", "m_b", 2, "m_{b^{(2)}}"),
+    ("v_W1", "v_W", 1, "v_{W^{(1)}}"),
+    ("mhat_W1", "mhat_W", 1, r"\hat{m}_{W^{(1)}}"),
+    ("vhat_w", "vhat_w", None, r"\hat{v}_{w}"),
+    ("s_W1", "s_W", 1, "s_{W^{(1)}}"),
+    ("update_W1", "update_W", 1, r"\Delta W^{(1)}"),
+    ("grad_grad_x", "grad_grad_x", None, r"\frac{\partial J}{\partial \frac{\partial J}{\partial x}}"),
+    ("my_W1", "my_W", 1, r"\mathrm{my_W}^{(1)}"),  # "my" is no prefix: the kind is one word
+    ("x01", "x01", None, r"\mathrm{x01}"),  # a layer has no leading 0: "01" is no layer
+    ("W0x", "W0x", None, r"\mathrm{W0x}"),
+])
+def test_a_name_is_read_back_from_its_text_and_written_in_latex(text, kind, layer, latex):
+    name = Name.parse(text)
+    assert (name.kind, name.layer) == (kind, layer)
+    assert str(name) == text and f"{name:>12}" == f"{text:>12}"
+    assert name.latex() == latex
+
+
+@pytest.mark.parametrize(("text", "prefix", "base"), [
+    ("grad_W1", "grad", "W1"), ("m_W1", "m", "W1"), ("vhat_b2", "vhat", "b2"), ("update_w", "update", "w"),
+    ("W1", None, "W1"), ("d_3", None, "d_3"), ("my_W1", None, "my_W1"), ("grad_", None, "grad_"),
+])
+def test_a_derived_name_knows_its_prefix_and_what_it_is_of(text, prefix, base):
+    assert Name.parse(text).prefix == prefix
+    assert Name.parse(text).base is Name.parse(base)
+
+
+def test_equal_names_are_one_object_and_a_string_is_never_a_name():
+    assert Name("W", 1) is Name.parse("W1") is names.grad(Name("W", 1)).base
+    assert names.grad(Name("b", 2)) is Name("grad_b", 2)
+    assert names.derived("m", Name("W", 1)) is Name("m_W", 1)
+    assert Name("W", 1) == Name("W", 1) and Name("W", 1) != Name("W", 2) and Name("W", 1) != Name("W")
+    assert not (Name("W", 1) != Name("W", 1))
+    for compare in (lambda: Name("W", 1) == "W1", lambda: Name("W", 1) != "W1"):
+        with pytest.raises(TypeError, match=r"^comparing the name W1 with the string 'W1': use Name.parse or str\(\)$"):
+            compare()
+    assert (names.LOSS, names.TARGETS, names.STEP, names.RATE, names.PENALTY) == tuple(
+        Name(k) for k in ("loss", "y", "t", "lr", "penalty"))
+    assert Name("penalty").latex() == r"\Omega"
