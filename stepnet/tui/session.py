@@ -113,23 +113,28 @@ class Session:
         original is asked for."""
         return self.original if self.edited is None or self.showing_original else self.edited
 
-    def other(self) -> Debugger | None:
-        """With what-if edits, the run not shown, brought to where the shown one is when it
-        is asked for (stepping it along on every move doubled a key's work); else None."""
+    @property
+    def hidden(self) -> Debugger | None:
+        """With what-if edits, the run not shown, wherever it is; else None."""
         if self.edited is None:
             return None
-        other = self.edited if self.showing_original else self.original
-        if other.position != self.debugger.position:
+        return self.edited if self.showing_original else self.original
+
+    def other(self) -> Debugger | None:
+        """The run not shown, brought to where the shown one is when it is asked for
+        (stepping it along on every move doubled a key's work); None without edits."""
+        other = self.hidden
+        if other is not None and other.position != self.debugger.position:
             other.goto(self.debugger.position)
         return other
 
     def catch_up(self, stop: Callable[[], bool]) -> None:
-        """With what-if edits, the run not shown to where the shown one is, an iteration at a
-        time until `stop()` says otherwise: a worker's, after a run (`i`, `c`, `j`), so that the
-        screen's thread does not replay it (what is left, `other` does when it must)."""
-        if self.edited is None:
+        """The run not shown to where the shown one is, an iteration at a time until `stop()`
+        says otherwise: a worker's, after a run (`i`, `c`, `j`), so that the screen's thread
+        does not replay it (what is left, `other` does when it must)."""
+        other, target = self.hidden, self.debugger.position
+        if other is None:
             return
-        other, target = self.edited if self.showing_original else self.original, self.debugger.position
         n = other.n_ops
         while other.position != target and not stop():
             other.goto(target if other.position > target else min(target, (other.position // n + 1) * n))
