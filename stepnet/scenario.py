@@ -65,16 +65,24 @@ class Scenario:
     title: str
     description: str
     source: str
-    model: Model | Graph
-    data: Dataset
+    #: the model on its data, as the ops of one iteration
+    program: Program
     expectations: tuple[Expectation, ...]
     #: the source's conventions: its layout of W, its rounding, its names
     notation: Notation = field(default_factory=Notation)
     #: the limits it was read within, for whatever reads it again (a what-if saved)
     limits: Limits = DEFAULT
 
+    @property
+    def model(self) -> Model | Graph:
+        return self.program.model  # type: ignore[return-value]  # a scenario's is one of the two
+
+    @property
+    def data(self) -> Dataset:
+        return self.program.data
+
     def debugger(self) -> Debugger:
-        return Debugger(self.model, self.data)
+        return Debugger(self.model, self.data, program=self.program)
 
 
 def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) -> Scenario:
@@ -128,8 +136,8 @@ def load(path: str | Path, limits: Limits = DEFAULT, text: str | None = None) ->
     program = build_program(model, dataset)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"),
-                    model, dataset, expectations, Notation(layout, _rounding(notation_t), names), limits)
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), program, expectations,
+                    Notation(layout, _rounding(notation_t), names), limits)
 
 
 def _prose(top: Table, key: str) -> str:
@@ -165,8 +173,8 @@ def _graph_scenario(path: Path, top: Table, title: str, notation_t: Table, layou
     program = build_program(graph, NO_DATA)
     names = _names(notation_t, program)
     expectations = tuple(_expectations(top, program, names, layout))
-    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), graph, NO_DATA,
-                    expectations, Notation(layout, _rounding(notation_t), names), limits)
+    return Scenario(path, title, _prose(top, "description"), _prose(top, "source"), program, expectations,
+                    Notation(layout, _rounding(notation_t), names), limits)
 
 
 def read_text(path: Path, limits: Limits = DEFAULT) -> str:

@@ -23,6 +23,7 @@ from stepnet.bundled import DIRECTORY
 from stepnet.engine.edits import apply, parse
 from stepnet.tomlspans import read
 from stepnet.engine.names import Name
+from stepnet.engine.program import build_program
 from stepnet.whatif import SaveError, _Writer, save
 
 EXAMPLES = sorted(DIRECTORY.glob("**/*.toml"))
@@ -67,7 +68,7 @@ def test_the_values_change_in_place_and_everything_else_stays(tmp_path) -> None:
         ("targets = [[0.01, 0.99]]", "targets = [[0.5, 0.99]]")]
     assert s.path.read_bytes() == original  # nothing the user wrote is modified
     back = scenario.load(saved.path)
-    assert same_run(back, replace(s, model=apply(s.model, s.data, edits)[0], data=apply(s.model, s.data, edits)[1]))
+    assert same_run(back, replace(s, program=build_program(*apply(s.model, s.data, edits))))
     assert [(e.name, e.index, e.iteration) for e in back.expectations] == [(e.name, e.index, e.iteration) for e in s.expectations]
     assert back.notation == s.notation
 
@@ -109,7 +110,7 @@ def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tm
     assert saved.notes[2].startswith("the description is the original's") and len(s.expectations) == 0
     back = scenario.load(saved.path)
     model, data = apply(s.model, s.data, edits)
-    assert same_run(back, replace(s, model=model, data=data))
+    assert same_run(back, replace(s, program=build_program(model, data)))
     assert "init" not in tomllib.loads(saved.path.read_text())["network"]["layers"][1]
 
 
@@ -158,7 +159,7 @@ def test_a_value_from_a_file_is_written_out_and_the_others_found_from_another_fo
     saved = save(s, edits, tmp_path / "other" / "a.toml")
     back = scenario.load(saved.path)
     model, data = apply(s.model, s.data, edits)
-    assert same_run(back, replace(s, model=model, data=data))
+    assert same_run(back, replace(s, program=build_program(model, data)))
     layer = tomllib.loads(saved.path.read_text())["network"]["layers"][0]
     for key, name in (("weights", "W1"), ("bias", "b1")):  # the edited one written out, the other found
         assert layer[key] == (back.model.initial[Name.parse(name)].tolist() if edited.startswith(name)
@@ -204,7 +205,7 @@ def test_a_windows_file_stays_crlf_in_every_line_written(tmp_path) -> None:
     saved = save(s, edits, tmp_path / "saved.toml").path.read_bytes()
     assert saved.count(b"\n") == saved.count(b"\r\n") > DRAWN.count("\n") + 3  # the 3 rows of W1 on lines
     model, data = apply(s.model, s.data, edits)
-    assert same_run(scenario.load(tmp_path / "saved.toml"), replace(s, model=model, data=data))
+    assert same_run(scenario.load(tmp_path / "saved.toml"), replace(s, program=build_program(model, data)))
 
 
 def test_an_init_that_draws_nothing_is_kept_after_one_written_out(tmp_path) -> None:

@@ -23,7 +23,7 @@ from stepnet.engine.model import Dataset
 from stepnet.engine.names import LOSS, Name
 from stepnet.engine.notation import DEFAULT_DIGITS, formatter
 from stepnet.engine.op import Op
-from stepnet.engine.program import build_program, finite
+from stepnet.engine.program import Program, build_program, finite
 from stepnet.engine.trainable import Trainable
 
 if TYPE_CHECKING:  # not imported to run: `stepnet train` starts ~2 ms sooner without them
@@ -107,10 +107,13 @@ class Debugger(Generic[M]):
     position: int
     _overwritten: Array | None
 
-    def __init__(self, model: M, data: Dataset, history_budget: int = HISTORY_BUDGET) -> None:
+    def __init__(self, model: M, data: Dataset, history_budget: int = HISTORY_BUDGET,
+                 program: Program | None = None) -> None:
+        """`program`: `build_program(model, data)`, when the caller has it already (a scenario
+        read it to check its figures' names), so that it is not built twice."""
         self.model = model
         self.data = data
-        self.program = build_program(model, data)
+        self.program = build_program(model, data) if program is None else program
         self.ops = self.program.ops
         self._checkpoints = Checkpoints(_nbytes(model.initial_state()), history_budget)
         self._losses: list[float] = []

@@ -162,7 +162,8 @@ class Session:
         key = () if self.debugger is self.original else self.edits
         if key not in self._findings:
             s, d = self.scenario, self.debugger
-            self._findings[key] = judge(Debugger(d.model, d.data), s.expectations, s.notation.rounding)
+            fresh = Debugger(d.model, d.data, program=d.program)
+            self._findings[key] = judge(fresh, s.expectations, s.notation.rounding)
         return self._findings[key]
 
     def nothing_to_train(self) -> str | None:
