@@ -160,6 +160,13 @@ def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], s
     return _FIELD.sub(field, template)
 
 
+@functools.cache
+def _parameters(compute: Callable[..., object]) -> tuple[inspect.Parameter, ...]:
+    """`compute`'s parameters. Each is a definition's function, bound once per parameter
+    of every program built: reading its signature anew was a quarter of building one."""
+    return tuple(inspect.signature(compute).parameters.values())
+
+
 def bind(compute: Callable[..., object], args: Sequence[Term]) -> tuple[tuple[Name, ...], Callable[..., object]]:
     """The quantities among `args` (what an op reads), and `compute` taking only them: a
     constant argument (η without a schedule) is passed its value — by keyword, through a
@@ -171,7 +178,7 @@ def bind(compute: Callable[..., object], args: Sequence[Term]) -> tuple[tuple[Na
     fixed = [a.value if isinstance(a, Constant) else None for a in args]
     k = len(reads)
     if None not in fixed[k:]:  # the quantities first, then the constants
-        parameters = list(inspect.signature(compute).parameters.values())
+        parameters = _parameters(compute)
         if len(parameters) == len(args) and all(p.kind == p.POSITIONAL_OR_KEYWORD for p in parameters):
             return reads, functools.partial(compute, **{p.name: f for p, f in zip(parameters[k:], fixed[k:])})
 

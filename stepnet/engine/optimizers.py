@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Step:
     compute: Callable[..., Array]
     expression: Expression
 
-    @property
+    @cached_property
     def reads(self) -> tuple[str, ...]:
         """What `compute` takes, by name: theta, grad, lr, t or a slot of the rule."""
         return tuple(inspect.signature(self.compute).parameters)
