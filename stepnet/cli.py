@@ -641,8 +641,9 @@ def train(scenario: Scenario, d: Debugger, args: argparse.Namespace) -> int:
               f"of {data.samples:,} samples")
         if args.report_every is None and every > max(1, args.iterations // 10):
             cost = evaluation_cost(d.program)
-            print(f"a line every {every:,} iterations and after the last: each evaluates every sample "
-                  f"({data.samples:,}), the work of "
+            lines = "one line, after the last iteration: it evaluates" if every == args.iterations else \
+                f"a line every {every:,} iterations and after the last: each evaluates"
+            print(f"{lines} every sample ({data.samples:,}), the work of "
                   f"~{f'{cost:,.0f}' if cost >= 10 else f'{cost:.2g}'} iterations (--report-every K to choose)")
         print("batch loss: the mean of the iterations' losses since the line before, each before its update;\n"
               "loss, accuracy: over all samples, with the parameters after the iteration (a forward pass);\n"

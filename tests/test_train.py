@@ -102,31 +102,39 @@ def program_of(samples: int, batch: int) -> Program:
 
 
 @pytest.mark.parametrize("samples, batch, iterations, spacing", [
-    (1797, 32, 300, 200),  # mnist_shape: an evaluation costs 1797/(3·32) ≈ 19 iterations
+    # mnist_shape: an evaluation costs 1797/(3·32) ≈ 18.7 iterations, so at least 187 apart: 200
+    (1797, 32, 1000, 200),  # 5 evaluations, 93.6 iterations' work of 1000
+    (1797, 32, 300, 300),  # 200 would evaluate at 200 and 300, 37.4 of 30: one line, after the last
+    (1797, 32, 1010, 500),  # 200 would evaluate 6 times, 112 of 101; 500 three times, 56
     (1797, 32, 5000, 500),  # N/10 is further apart
-    (1797, 32, 100, 200),  # one line, after the last
+    (1797, 32, 100, 100),  # one line, after the last
     (1797, 1797, 300, 30),  # digits: a third of an iteration
     (1797, 1797, 20, 5),
     (1, 1, 100, 10),  # mazur
-    (1, 1, 3, 5),
-    (60000, 1, 10, 200_000),  # 20,000 iterations' work
+    (1, 1, 3, 3),  # at least 5 apart: past the end, one line
+    (60000, 1, 10, 10),  # 20,000 iterations' work: one line
     (30, 10, 10, 10),  # 30/(3·10) = 1 iteration's work: at least 10 apart, and 10 is 1 × 10¹
-    (20, 1, 10, 100),  # 20/3 ≈ 6.7: at least 67 apart, past 5 × 10¹, so 10 × 10¹
+    (20, 1, 1000, 100),  # 20/3 ≈ 6.7: at least 67 apart, past 5 × 10¹, so 10 × 10¹
     (3, 10, 1005, 100),  # 3/(3·3) = 1/3: at least 3.3, so 5; but 1005 // 10 = 100 is further
 ])
 def test_reports_are_spaced_so_evaluations_take_at_most_a_tenth(samples, batch, iterations, spacing):
     program = program_of(samples, batch)
     assert report_spacing(program, iterations) == spacing
-    assert evaluation_cost(program) / spacing <= EVALUATION_SHARE
+    evaluations = -(-iterations // spacing)  # one a report, the last iteration's included
+    assert evaluations * evaluation_cost(program) <= EVALUATION_SHARE * iterations or spacing == iterations
     assert report_spacing(program, iterations, reports=40) <= spacing
 
 
 def test_the_default_spacing_is_said_when_it_is_not_n_over_10(capsys):
-    status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "210"], capsys)
+    status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "1010"], capsys)
     assert status == 0
-    assert "a line every 200 iterations and after the last: each evaluates every sample (1,797), " \
+    assert "a line every 500 iterations and after the last: each evaluates every sample (1,797), " \
            "the work of ~19 iterations" in out
-    assert [r[0] for r in report_rows(out)] == ["200", "210"]
+    assert [r[0] for r in report_rows(out)] == ["500", "1000", "1010"]
+    status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "300"], capsys)
+    assert "one line, after the last iteration: it evaluates every sample (1,797), the work of ~19 " \
+           "iterations" in out
+    assert [r[0] for r in report_rows(out)] == ["300"]
     status, out, _ = run(["train", str(SCENARIOS / "mnist_shape.toml"), "-n", "20", "--report-every", "10"], capsys)
     assert [r[0] for r in report_rows(out)] == ["10", "20"] and "a line every" not in out
 
