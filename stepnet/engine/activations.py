@@ -11,11 +11,22 @@ activation whose derivative is a Jacobian, not elementwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Explainer, Expression, Term, Terms, Values, legend, python, tex_legend
+from stepnet.engine.formula import (
+    NO_CONSTANTS,
+    Constant,
+    Explainer,
+    Expression,
+    Term,
+    Terms,
+    Values,
+    legend,
+    python,
+    tex_legend,
+)
 from stepnet.engine.names import Name
 from stepnet.engine.notation import Fmt, element, signed, sum_of
 from stepnet.engine.registry import Option, Registry
@@ -23,8 +34,7 @@ from stepnet.engine.registry import Option, Registry
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     """An activation function a = f(z) and its derivative, with how both are written."""
 
     name: str
@@ -39,7 +49,7 @@ class Activation:
     #: f written out in {z} where the symbol alone does not say it: "log(1 + exp({z}))"
     definition: Expression | None = None
     #: the constants its templates name, by field: {"alpha": Constant("α", r"\alpha", 1.0)}
-    constants: Mapping[str, Constant] = field(default_factory=dict)
+    constants: Mapping[str, Constant] = NO_CONSTANTS
     #: f′ jumps at z = 0 (ReLU): a finite difference across it measures neither side
     kink: bool = False
     elementwise: bool = True
@@ -189,8 +199,7 @@ def silu() -> Activation:
 
 class Softmax(Activation):
     """a_j = exp(z_j)/Σ_k exp(z_k) over a sample's units; f′ is the Jacobian a_i·(δ_ij − a_j),
-    not elementwise. Its fields are an activation's (no dataclass of its own: one costs ~1 ms
-    of start-up)."""
+    not elementwise. Its fields are an activation's."""
 
     def value_formula(self, z: Name, a: Name) -> str:
         return self.call(str(z))

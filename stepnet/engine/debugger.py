@@ -14,8 +14,7 @@ import contextvars
 import time
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -86,8 +85,7 @@ class Checkpoints:
         return k, self.saved[k]
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(NamedTuple):
     """The first operation that produced a NaN or ±Inf."""
 
     position: int

@@ -16,7 +16,8 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,13 +32,16 @@ Explainer = Callable[[Values, tuple[int, ...], Fmt], list[str]]
 _FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
 
 
-@dataclass(frozen=True)
-class Constant:
+class Constant(NamedTuple):
     """A fixed number with its symbol: η = 0.5, β₁ = 0.9."""
 
     symbol: str
     tex: str
     value: float
+
+
+#: a definition without constants
+NO_CONSTANTS: Mapping[str, Constant] = MappingProxyType({})
 
 
 #: what a field stands for: a quantity, a number with a symbol, or literal text (the same
@@ -53,8 +57,7 @@ def at(value: Array, index: Sequence[int]) -> float:
     return float(value[tuple(index[len(index) - value.ndim:])] if value.ndim else value)
 
 
-@dataclass(frozen=True)
-class Expression:
+class Expression(NamedTuple):
     """A formula's right-hand side as a template, in text and in LaTeX."""
 
     text: str
@@ -161,8 +164,8 @@ def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], s
 
 
 @functools.cache
-def _parameters(compute: Callable[..., object]) -> tuple[inspect.Parameter, ...]:
-    """`compute`'s parameters. Each is a definition's function, bound once per parameter
+def arguments_of(compute: Callable[..., object]) -> tuple[inspect.Parameter, ...]:
+    """`compute`'s parameters. Each is a definition's function, read once per parameter
     of every program built: reading its signature anew was a quarter of building one."""
     return tuple(inspect.signature(compute).parameters.values())
 
@@ -178,7 +181,7 @@ def bind(compute: Callable[..., object], args: Sequence[Term]) -> tuple[tuple[Na
     fixed = [a.value if isinstance(a, Constant) else None for a in args]
     k = len(reads)
     if None not in fixed[k:]:  # the quantities first, then the constants
-        parameters = _parameters(compute)
+        parameters = arguments_of(compute)
         if len(parameters) == len(args) and all(p.kind == p.POSITIONAL_OR_KEYWORD for p in parameters):
             return reads, functools.partial(compute, **{p.name: f for p, f in zip(parameters[k:], fixed[k:])})
 

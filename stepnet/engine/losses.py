@@ -8,12 +8,11 @@ Logarithms take p clipped to [EPS, 1 − EPS] so log(0) never happens.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Expression
+from stepnet.engine.formula import NO_CONSTANTS, Constant, Expression
 from stepnet.engine.registry import Option, Registry
 
 Array = np.ndarray
@@ -25,8 +24,7 @@ REDUCTIONS: dict[str, Reduction] = {"mean": "mean", "sum": "sum"}
 EPS = 1e-12
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
     """A per-sample loss ℓ(p, y) and its gradient ∂ℓ/∂p, with how both are written."""
 
     name: str
@@ -45,7 +43,7 @@ class Loss:
     #: per sample (probabilities summing to 1), the last two needing probabilities for p;
     #: or none at all
     targets: Literal["any", "probabilities", "distribution", "none"] = "any"
-    constants: Mapping[str, Constant] = field(default_factory=dict)
+    constants: Mapping[str, Constant] = NO_CONSTANTS
 
     @property
     def needs_probabilities(self) -> bool:

@@ -10,7 +10,7 @@ the batch gradients the iteration computed anyway.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +22,7 @@ Array = np.ndarray
 State = dict[Name, Array]
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """What a report says of a set of parameters."""
 
     #: mean over the samples of the per-sample loss ℓ (whatever the scenario's reduction)

@@ -18,21 +18,18 @@ A change that is subtracted negates η, a number, rather than a product of array
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
-from stepnet.engine.formula import Constant, Expression
+from stepnet.engine.formula import NO_CONSTANTS, Constant, Expression, arguments_of
 from stepnet.engine.registry import Option, Registry
 
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One line of an update rule: `slot ← expression`; with slot None, the change Δθ that
     θ's update adds (θ ← θ + Δθ): its template starts with − when it is subtracted."""
 
@@ -41,21 +38,20 @@ class Step:
     compute: Callable[..., Array]
     expression: Expression
 
-    @cached_property
+    @property
     def reads(self) -> tuple[str, ...]:
         """What `compute` takes, by name: theta, grad, lr, t or a slot of the rule."""
-        return tuple(inspect.signature(self.compute).parameters)
+        return tuple(p.name for p in arguments_of(self.compute))
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """An optimizer: its steps, the state it keeps between iterations (zero at the start),
     and the constants its templates name."""
 
     name: str
     steps: tuple[Step, ...]
     state: tuple[str, ...] = ()
-    constants: Mapping[str, Constant] = field(default_factory=dict)
+    constants: Mapping[str, Constant] = NO_CONSTANTS
 
 
 OPTIMIZERS: Registry[Rule] = Registry()
@@ -132,15 +128,14 @@ def adagrad(epsilon: float) -> Rule:
     ), ("s",), {"eps": Constant("ε", r"\epsilon", ε)})
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     """The iteration's learning rate ηₜ from the scenario's η and the update's number t."""
 
     name: str
     rate: Callable[[float, Array], Array]
     #: ηₜ in {eta}, {t} and the constants
     expression: Expression
-    constants: Mapping[str, Constant] = field(default_factory=dict)
+    constants: Mapping[str, Constant] = NO_CONSTANTS
 
 
 SCHEDULES: Registry[Schedule] = Registry()

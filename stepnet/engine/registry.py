@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """A setting taken from the scenario: its name, default and range (all bounds inclusive
     but `below`)."""
 
@@ -50,8 +48,7 @@ class Option:
                 and (self.below is None or v < self.below))
 
 
-@dataclass(frozen=True)
-class Kind(Generic[T]):
+class Kind(NamedTuple, Generic[T]):
     """A named definition and the options it is made with."""
 
     name: str

@@ -14,8 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -34,8 +33,7 @@ PROGRESS_INTERVAL = 0.1
 EVALUATION_SHARE = 0.1
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """Where a training run is, every `report_every` iterations."""
 
     #: iterations completed since the start of the scenario
