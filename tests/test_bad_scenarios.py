@@ -391,6 +391,16 @@ def test_keys_up_to_the_limit_and_quoted_parts_count(tmp_path: Path, capsys: pyt
     refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
 
 
+def test_a_key_broken_by_a_unicode_line_separator_is_still_one_line(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """TOML ends a line with \\n alone: a quoted part holding U+2028 (a line break to
+    str.splitlines) keeps 33 parts on one line, 16 dots each side of it."""
+    file = tmp_path / "keys.toml"
+    file.write_text('title = "t"\n' + ".".join(["a"] * 16) + '."x\u2028y".' + ".".join(["a"] * 16) + " = 1\n",
+                    encoding="utf-8")
+    refuses(capsys, file, "", "the key at line 2 has 33 dotted parts")
+
+
 def test_dots_in_comments_and_strings_are_no_key(tmp_path: Path) -> None:
     """A comment line of 41 dotted dashes was refused as a key of 41 parts (review 2, bug 4);
     so were strings holding as many dots. Only keys count: at a line's start, in a header,
