@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -62,11 +63,10 @@ def parse_target(text: str) -> tuple[bool, str, tuple[int, ...] | None]:
     return bool(m[1]), m[2], tuple(int(p) for p in parts) if m[3] is not None else None
 
 
-@dataclass(frozen=True)
-class Glossary:
+class Glossary(NamedTuple):
     """The source's names, in the order the scenario gives them."""
 
-    aliases: Mapping[str, Alias] = field(default_factory=dict)
+    aliases: Mapping[str, Alias] = MappingProxyType({})
 
     def __bool__(self) -> bool:
         return bool(self.aliases)
@@ -106,8 +106,7 @@ class Glossary:
         return [f"{self.beside(name, index)} = {fmt(float(value[index]))}" for index in self.elements(name)]
 
 
-@dataclass(frozen=True)
-class Rounding:
+class Rounding(NamedTuple):
     """How the source rounds every figure it computes: to the decimals it prints ("stated"),
     or to a fixed number of decimals or of significant digits."""
 
@@ -145,11 +144,10 @@ def printed_decimals(value: Array, limit: int = 100) -> int:
     return max([-e for e in exponents if isinstance(e, int)] + [0])
 
 
-@dataclass(frozen=True)
-class Notation:
+class Notation(NamedTuple):
     """A scenario's `[notation]`: the layout of its W matrices, its rounding (None: figures
     are judged as exact), and its names."""
 
     layout: Layout = "out_in"
     rounding: Rounding | None = None
-    names: Glossary = field(default_factory=Glossary)
+    names: Glossary = Glossary()
