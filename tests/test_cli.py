@@ -92,6 +92,19 @@ def test_version_and_help_import_neither_numpy_nor_the_engine_nor_textual(argv):
     assert r.stdout.splitlines()[-1] == "0 []" and not r.stderr
 
 
+def test_a_command_line_is_read_without_shutil_and_help_has_the_terminals_width(monkeypatch, capsys):
+    """argparse left to find the width imports shutil (and bz2, lzma) for every parser."""
+    code = ("import sys\nfrom stepnet.cli import _parser\n"
+            "_parser('train').parse_args(['train', 'mazur', '-n', '3'])\nprint('shutil' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert r.stdout.split() == ["False"]
+    for columns in (60, 100):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main(["train", "--help"]) == 0
+        widths = [len(line) for line in capsys.readouterr().out.splitlines()]
+        assert max(widths) <= columns - 2 and max(widths) > columns - 20  # wrapped at the width, not before
+
+
 def _walk(parser: argparse.ArgumentParser, name: str):
     """(where, action) for every argument of `parser` and of its commands' parsers."""
     for action in parser._actions:
