@@ -14,7 +14,7 @@ from stepnet.engine.metrics import accuracy, evaluate, is_classification
 from stepnet.engine.model import Dataset
 from stepnet.engine.program import Program, build_program
 from stepnet.engine.training import EVALUATION_SHARE, evaluation_cost, report_spacing, train
-from stepnet.engine.names import Name
+from stepnet.engine.names import LOSS, Name
 
 MAZUR = str(SCENARIOS / "mazur.toml")
 DIGITS = str(SCENARIOS / "digits.toml")
@@ -333,6 +333,27 @@ def test_with_breakpoints_a_run_from_inside_an_iteration_ends_at_an_iteration_s_
     [stopped] = train(d, 2, 2, breakpoints=[OpBreakpoint(phase="update")])
     assert stopped.stopped and d.position // d.n_ops == 5 and len(d.losses) == 6
     assert stopped.batch_loss == d.losses[5]
+
+
+def test_a_breakpoint_that_hits_after_a_report_averages_the_losses_since_that_report():
+    """The run starts after iteration 3, reports after 5 and 7, and a breakpoint hits in
+    iteration 9 just after its loss: the stopped report's batch loss is the mean of iterations
+    8 and 9's, the losses since the last report."""
+    d = make_debugger(make_model([3, 4, 2], ["tanh", "sigmoid"]), samples=6, batch_size=2)
+    d.run_iterations(3)
+
+    class AfterTheLossOfIteration9:
+        needs_value = False
+
+        def matches(self, op: object, value: object = None) -> bool:
+            return d.last_op.output == LOSS and d.position // d.n_ops == 8
+
+    reports = list(train(d, 10, 2, breakpoints=[AfterTheLossOfIteration9()]))
+    assert [(r.iteration, r.stopped) for r in reports] == [(5, False), (7, False), (8, True)]
+    losses = d.losses  # losses[k − 1] is iteration k's
+    assert len(losses) == 9
+    assert reports[0].batch_loss == pytest.approx(np.mean(losses[3:5]))
+    assert reports[-1].batch_loss == pytest.approx(np.mean(losses[7:9]))
 
 
 @pytest.mark.parametrize(("start", "seconds", "seen"), [
