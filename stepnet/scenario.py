@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -56,8 +55,7 @@ MAX_SCALE = 1e100
 MAX_EXPECT_ITERATION = 100_000
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(NamedTuple):
     """A scenario file, read and checked: the model, its data, the source's figures and notation.
     Its title, description and source are as shown: their unprintable characters escaped."""
 
@@ -69,7 +67,7 @@ class Scenario:
     program: Program
     expectations: tuple[Expectation, ...]
     #: the source's conventions: its layout of W, its rounding, its names
-    notation: Notation = field(default_factory=Notation)
+    notation: Notation = Notation()
     #: the limits it was read within, for whatever reads it again (a what-if saved)
     limits: Limits = DEFAULT
 

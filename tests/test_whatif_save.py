@@ -68,7 +68,7 @@ def test_the_values_change_in_place_and_everything_else_stays(tmp_path) -> None:
         ("targets = [[0.01, 0.99]]", "targets = [[0.5, 0.99]]")]
     assert s.path.read_bytes() == original  # nothing the user wrote is modified
     back = scenario.load(saved.path)
-    assert same_run(back, replace(s, program=build_program(*apply(s.model, s.data, edits))))
+    assert same_run(back, s._replace(program=build_program(*apply(s.model, s.data, edits))))
     assert [(e.name, e.index, e.iteration) for e in back.expectations] == [(e.name, e.index, e.iteration) for e in s.expectations]
     assert back.notation == s.notation
 
@@ -110,7 +110,7 @@ def test_weights_drawn_by_an_init_are_written_out_with_those_drawn_after_them(tm
     assert saved.notes[2].startswith("the description is the original's") and len(s.expectations) == 0
     back = scenario.load(saved.path)
     model, data = apply(s.model, s.data, edits)
-    assert same_run(back, replace(s, program=build_program(model, data)))
+    assert same_run(back, s._replace(program=build_program(model, data)))
     assert "init" not in tomllib.loads(saved.path.read_text())["network"]["layers"][1]
 
 
@@ -159,7 +159,7 @@ def test_a_value_from_a_file_is_written_out_and_the_others_found_from_another_fo
     saved = save(s, edits, tmp_path / "other" / "a.toml")
     back = scenario.load(saved.path)
     model, data = apply(s.model, s.data, edits)
-    assert same_run(back, replace(s, program=build_program(model, data)))
+    assert same_run(back, s._replace(program=build_program(model, data)))
     layer = tomllib.loads(saved.path.read_text())["network"]["layers"][0]
     for key, name in (("weights", "W1"), ("bias", "b1")):  # the edited one written out, the other found
         assert layer[key] == (back.model.initial[Name.parse(name)].tolist() if edited.startswith(name)
@@ -205,7 +205,7 @@ def test_a_windows_file_stays_crlf_in_every_line_written(tmp_path) -> None:
     saved = save(s, edits, tmp_path / "saved.toml").path.read_bytes()
     assert saved.count(b"\n") == saved.count(b"\r\n") > DRAWN.count("\n") + 3  # the 3 rows of W1 on lines
     model, data = apply(s.model, s.data, edits)
-    assert same_run(scenario.load(tmp_path / "saved.toml"), replace(s, program=build_program(model, data)))
+    assert same_run(scenario.load(tmp_path / "saved.toml"), s._replace(program=build_program(model, data)))
 
 
 def test_an_init_that_draws_nothing_is_kept_after_one_written_out(tmp_path) -> None:

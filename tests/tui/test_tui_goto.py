@@ -126,12 +126,10 @@ async def test_i_without_a_hit_runs_all_its_iterations(make_app) -> None:
 async def test_j_is_held_against_the_work_limit_as_iteration_is(make_app) -> None:
     """Mazur has 8 weights and 4 biases: with --max-work 100, j 9 (108) is refused with the
     estimate, j 8 (96) goes."""
-    from dataclasses import replace
-
     from stepnet.limits import Limits
 
     app = make_app("mazur")
-    app.scenario = app.session.scenario = replace(app.scenario, limits=Limits(work=100))
+    app.scenario = app.session.scenario = app.scenario._replace(limits=Limits(work=100))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "9", "enter")
         await settle(app, pilot)
