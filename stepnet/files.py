@@ -53,7 +53,8 @@ def target(path: str | Path, overwrite: bool = False) -> Path:
     (not empty, not ending in a separator, as a folder's does) that is nothing yet, or with
     `overwrite` a regular file. A link, a folder, a pipe or a device is Unwritable even with
     `overwrite` (writing would replace the link, or as root a device such as /dev/null, with a
-    file); an existing file without `overwrite` is FileExistsError."""
+    file); an existing file without `overwrite` is FileExistsError. A new file's folder must be
+    there: a command refuses a mistyped folder before its work, not after."""
     name = os.fspath(path)
     if not name:
         raise Unwritable("cannot write to an empty name: give a file name")
@@ -61,7 +62,11 @@ def target(path: str | Path, overwrite: bool = False) -> Path:
         raise Unwritable(f"cannot write {name}: it ends in {name[-1]}, as a folder's name does; give a file name")
     try:
         mode = os.lstat(name).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there, or a file on the way
+        folder = os.path.dirname(name)
+        if folder and not os.path.isdir(folder):
+            missing = "is not a folder" if os.path.lexists(folder) else "does not exist"
+            raise Unwritable(f"cannot write {name}: {folder} {missing}") from None
         return Path(name)
     if not stat.S_ISREG(mode):
         raise Unwritable(f"cannot write {name}: it is not a regular file (a link, a folder, a pipe or a "

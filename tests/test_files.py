@@ -68,6 +68,19 @@ def test_a_folder_s_name_and_an_empty_name_are_refused(tmp_path: Path, capsys: p
     assert os.listdir(tmp_path) == ["folder"] and os.listdir(tmp_path / "folder") == []
 
 
+def test_a_missing_folder_is_refused_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped folder was refused only once the export was made (an iteration of digits
+    takes seconds): now before, as a file in a folder's place is."""
+    monkeypatch.chdir(tmp_path)
+    made: list[object] = []
+    monkeypatch.setattr("stepnet.export.export", lambda *args, **kwargs: made.append(args) or "")
+    export_refused(capsys, "missing/out.md", "cannot write missing/out.md: missing does not exist")
+    (tmp_path / "afile").write_text("mine")
+    export_refused(capsys, "afile/out.md", "cannot write afile/out.md: afile is not a folder")
+    assert made == [] and sorted(os.listdir(tmp_path)) == ["afile"] and (tmp_path / "afile").read_text() == "mine"
+
+
 def test_a_file_replaced_keeps_its_permissions_and_a_new_one_has_a_new_file_s(tmp_path: Path) -> None:
     kept = tmp_path / "kept.md"
     kept.write_text("old")
