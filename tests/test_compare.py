@@ -691,5 +691,20 @@ def test_what_the_screen_asks_of_recorded_elements():
     assert comparison.recorded(delta2, 1) is None  # recorded whole, but not comparably
     mask = comparison.differing(delta2, 1, (2, 3))
     assert mask.tolist() == [[False, False, False], [False, False, True]] and not mask.flags.writeable
+    agrees = Entry(record("delta2", np.full((2, 3), 0.1)), np.full((2, 3), 0.1), 6, True, 0.0, np.zeros((2, 3), bool))
+    after = Comparison(d.program, Tolerance(), (off, agrees))  # an element that differs, then the whole that agrees
+    assert after.differing(delta2, 1, (2, 3)).tolist() == [[False, False, False], [False, False, True]]
     a0 = d.program.ops[0].output
     assert str(a0) == "a0" and comparison.as_of(a0, 1) == 1  # the batch op has run: iteration 1's inputs
+
+
+def test_a_value_does_not_inherit_from_another_record_of_itself():
+    """f = u − y recorded twice: first wrong by a mistake of its own, then as computed from the
+    recorded u, which agrees (within rtol 1e-5) but differs enough to move the small f beyond
+    it. The second is read in the same instant as the first, so it cannot follow from it."""
+    p = build_program(make_graph({"x": 1.0, "y": 0.9999}, ["u = 1 * x", "f = u - y"]), NO_DATA)
+    u = 1.0 + 5e-6
+    u_entry, wrong, second = compare(p, [record("u", u), record("f", 0.7), record("f", u - 0.9999)]).entries
+    assert u_entry.ok and not wrong.ok and not second.ok
+    assert second.max_abs_diff == pytest.approx(5e-6, rel=1e-6)  # beyond 1e-8 + 1e-5·1e-4
+    assert second.cause is None and second.inherits_from is None and second.root
