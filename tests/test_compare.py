@@ -10,17 +10,20 @@ code must agree everywhere. Nothing expected here is read from stepnet.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS, make_debugger, make_model
+from conftest import SCENARIOS, make_debugger, make_graph, make_model
 
 from stepnet import scenario as scenario_file
 from stepnet import traces
 from stepnet.cli import main
 from stepnet.engine.causes import CAUSES
-from stepnet.engine.comparison import Tolerance
+from stepnet.engine.comparison import Comparison, Entry, Record, Tolerance, Unusable, compare, fitted
+from stepnet.engine.graph import NO_DATA
 from stepnet.engine.names import Name
+from stepnet.engine.program import build_program
 from stepnet.record import Recorder
 
 RNG = np.random.default_rng(7)
@@ -503,8 +506,6 @@ def test_a_negated_name_records_the_negative(tmp_path):
 
 
 def test_a_value_is_compared_as_of_the_iteration_its_last_writer_ran_in():
-    from stepnet.engine.comparison import Comparison
-
     d = make_debugger(make_model([3, 4, 2], ["relu", "sigmoid"], l2=0.1))
     program = d.program
     comparison = Comparison(program, Tolerance(), ())
@@ -520,3 +521,190 @@ def test_a_value_is_compared_as_of_the_iteration_its_last_writer_ran_in():
     assert comparison.as_of(W1, n + update) == 1  # in iteration 2 before its update: iteration 1's
     assert comparison.as_of(W1, n + update + 1) == 2
     assert comparison.as_of(z1, n) == 1 and comparison.as_of(z1, n + 1) is None  # cleared by the batch op
+
+
+# --- compare() itself: records made here, against values worked out here ----------------------
+
+def by_hand(extra_activation=False):
+    """Iteration 1 of the network above, worked out here (ReLU on the logits with `extra_activation`)."""
+    x, y = X[:B], Y[:B]
+    z1 = x @ INIT["W1"].T + INIT["b1"]
+    a1 = np.maximum(z1, 0)
+    z2 = a1 @ INIT["W2"].T + INIT["b2"]
+    a2 = softmax(np.maximum(z2, 0) if extra_activation else z2)
+    delta2 = (a2 - y) / B
+    return dict(z1=z1, a1=a1, z2=z2, a2=a2, loss=-np.sum(y * np.log(a2)) / B, delta2=delta2,
+                grad_b2=delta2.sum(axis=0), b2=INIT["b2"] - ETA * delta2.sum(axis=0))
+
+
+def record(name, value, index=None, iteration=1, negated=False):
+    return Record(Name.parse(name), iteration, index, np.asarray(value, dtype=float), 0.0, f"{name}@{iteration}",
+                  name, negated)
+
+
+def program(folder):
+    return scenario_file.load(scenario(folder)).debugger().program
+
+
+def test_records_are_judged_in_the_order_the_ops_produce_them(tmp_path):
+    """Given last first, δ² (from the wrong a2) is still judged after a2, so it inherits."""
+    wrong = by_hand(extra_activation=True)
+    comparison = compare(program(tmp_path), [record(n, wrong[n]) for n in ("delta2", "a2", "z1")])
+    assert [str(e.record.name) for e in comparison.entries] == ["z1", "a2", "delta2"]
+    z1, a2, delta2 = comparison.entries
+    assert z1.ok and a2.cause.id == "extra-activation"
+    assert delta2.cause.id == "inherited" and delta2.inherits_from is a2.record
+
+
+def test_an_inherited_value_names_the_mistake_that_flows_into_it(tmp_path):
+    """a2 wrong, then the loss wrong by a mistake of its own (not divided by B): δ² reads a2 and y,
+    not the loss, so it inherits from a2 although the loss differs after a2."""
+    wrong = by_hand(extra_activation=True)
+    records = [record("a2", wrong["a2"]), record("loss", wrong["loss"] * B), record("delta2", wrong["delta2"])]
+    a2, loss, delta2 = compare(program(tmp_path), records).entries
+    assert a2.root and loss.root and str(loss.record.name) == "loss"
+    assert delta2.cause.id == "inherited" and delta2.inherits_from is a2.record
+
+
+def test_an_agreeing_value_is_stepnet_s_at_the_position_the_debugger_shows_it(tmp_path):
+    """Each entry's `computed` is the value by hand; at its position a debugger holds it."""
+    right = by_hand()
+    path = scenario(tmp_path)
+    trace = implementation(tmp_path / "t.npz", record={"z1", "loss", "b2"}, iterations=2)
+    s = scenario_file.load(path)
+    comparison = traces.comparison(trace, s.debugger().program, s.notation, Tolerance())
+    assert [(str(e.record.name), e.record.iteration, e.ok) for e in comparison.entries] == [
+        ("z1", 1, True), ("loss", 1, True), ("b2", 1, True), ("z1", 2, True), ("loss", 2, True), ("b2", 2, True)]
+    for e in comparison.entries[:3]:
+        np.testing.assert_allclose(e.computed, right[str(e.record.name)], rtol=1e-12)
+    d = s.debugger()
+    for e in comparison.entries:
+        d.goto(comparison.position(e))
+        assert d.iteration == e.record.iteration and d.last_op.output == e.record.name
+        assert not any(op.output == e.record.name for op in d.program.ops[e.index + 1:])  # its last writer
+        np.testing.assert_allclose(e.computed, d.values[e.record.name], rtol=0, atol=0)
+    assert compare(s.debugger().program, []).entries == ()
+
+
+def test_a_value_that_differs_gives_its_largest_difference(tmp_path):
+    right, wrong = by_hand(), by_hand(extra_activation=True)
+    (a2,) = compare(program(tmp_path), [record("a2", wrong["a2"])]).entries
+    gap = np.abs(wrong["a2"] - right["a2"])
+    assert not a2.ok and a2.max_abs_diff == pytest.approx(gap.max(), rel=1e-12)
+    np.testing.assert_array_equal(a2.differs, gap > 1e-8 + 1e-5 * np.abs(right["a2"]))
+    (idx, yours, stepnet, d), *_ = a2.largest(3)
+    assert idx == np.unravel_index(np.argmax(gap), gap.shape) and d == pytest.approx(gap.max(), rel=1e-12)
+    assert (yours, stepnet) == pytest.approx((wrong["a2"][idx], right["a2"][idx]), rel=1e-12)
+
+
+def test_a_bias_as_a_row_a_loss_as_a_matrix_and_an_element_in_brackets_are_read_in_stepnet_s_shape(tmp_path):
+    right = by_hand()
+    records = [record("b2", right["b2"][None, :]), record("loss", [[right["loss"]]]),
+               record("a2", [[right["a2"][1, 2]]], index=(1, 2))]
+    entries = compare(program(tmp_path), records).entries
+    assert [(str(e.record.name), e.ok, e.record.value.shape) for e in entries] == [
+        ("a2", True, ()), ("loss", True, ()), ("b2", True, (3,))]
+
+
+def test_a_sample_s_row_of_one_output_is_read_in_the_batch_s_shape():
+    """z2 of a network with one output, recorded as a vector of the batch's samples."""
+    model = make_model([3, 4, 1], ["tanh", "identity"])
+    d = make_debugger(model, samples=4, batch_size=2)
+    x = d.program.data.inputs[:2]
+    W1, b1, W2, b2 = (model.initial[Name(k, l)] for k, l in (("W", 1), ("b", 1), ("W", 2), ("b", 2)))
+    z2 = np.tanh(x @ W1.T + b1) @ W2.T + b2
+    (entry,) = compare(d.program, [record("z2", z2.ravel())]).entries
+    assert entry.ok and entry.computed.shape == (2, 1)
+
+
+def test_a_record_that_cannot_be_compared_says_why_in_stepnet_s_terms(tmp_path):
+    right, p = by_hand(), program(tmp_path)
+    with pytest.raises(Unusable) as e:
+        compare(p, [record("a2", [0.2, 0.3], index=(1, 2))])
+    assert str(e.value) == ("expected a number for a2[1,2], got shape 2, and no cause in the catalogue explains "
+                            "that shape")
+    with pytest.raises(Unusable) as e:
+        compare(p, [record("loss", np.nan)])
+    assert str(e.value) == "holds NaN where stepnet's value is a number"
+    with pytest.raises(Unusable) as e:
+        compare(p, [record("a1", np.where(np.eye(3, 5, 2) > 0, np.nan, right["a1"]))])
+    assert str(e.value) == "holds NaN where stepnet's value is a number (at [0, 2])"
+
+
+def test_nan_agrees_with_nan_inf_with_itself_and_a_number_against_nan_differs_infinitely():
+    """A graph whose values are NaN (log of −1) and ∞ (exp of 800)."""
+    p = build_program(make_graph({"x": -1.0, "w": 800.0}, ["u = log(x)", "v = exp(w)", "f = u * v"]), NO_DATA)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        u, v, f = compare(p, [record("u", np.nan), record("v", np.inf), record("f", 0.5)]).entries
+    assert (u.ok, u.max_abs_diff, v.ok, v.max_abs_diff) == (True, 0.0, True, 0.0)
+    assert not f.ok and f.max_abs_diff == np.inf
+    ((idx, yours, stepnet, gap),) = f.largest(5)
+    assert (idx, yours, gap) == ((), 0.5, np.inf) and np.isnan(stepnet)
+    tolerance = Tolerance(rtol=0.1, atol=0.01)
+    got = tolerance.close(np.array([np.nan, np.inf, -np.inf, np.nan, 1.0, 2.0, 2.3]),
+                          np.array([np.nan, np.inf, np.inf, 1.0, 1.109, 2.0 + 0.21, 2.0]))
+    # |yours − stepnet's| ≤ 0.01 + 0.1·|stepnet's|: 0.109 ≤ 0.1209, 0.21 ≤ 0.231, 0.3 > 0.21
+    assert got.tolist() == [True, True, False, False, True, True, False]
+
+
+def test_of_tied_differences_the_largest_are_the_first():
+    stepnet = np.array([1.0] * 20 + [2.0] * 20)  # the differences tie: 1 twenty times, then 2
+    rec = record("z1", np.zeros(40))
+    entry = Entry(rec, stepnet, 1, False, 2.0, np.ones(40, dtype=bool))
+    assert [(i, d) for i, _, _, d in entry.largest(5)] == [((k,), 2.0) for k in range(20, 25)]
+    assert [i for i, *_ in entry.largest(25)][20:] == [(k,) for k in range(5)]
+    some = Entry(rec, stepnet, 1, False, 2.0, np.arange(40) % 10 == 0)  # four differ: 0, 10 (1) and 20, 30 (2)
+    assert [(i, d) for i, _, _, d in some.largest(9)] == [((20,), 2.0), ((30,), 2.0), ((0,), 1.0), ((10,), 1.0)]
+
+
+def test_a_record_put_in_place_is_turned_back_and_in_stepnet_s_sign():
+    rows = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+    np.testing.assert_array_equal(record("grad_b2", rows).place(np.zeros((3, 2))), rows.T)
+    np.testing.assert_array_equal(record("grad_b2", rows, negated=True).place(np.zeros((3, 2))), -rows.T)
+    np.testing.assert_array_equal(record("grad_b2", rows, negated=True).place(np.zeros(6)), -rows)
+    np.testing.assert_array_equal(record("z1", rows, negated=True).place(np.zeros((2, 3))), -rows)
+    np.testing.assert_array_equal(record("z1", 7.0, index=(1, 0)).place(np.zeros((2, 3))),
+                                  [[0, 0, 0], [7, 0, 0]])
+
+
+def test_fitted_drops_or_adds_only_axes_of_length_one():
+    cases = [((1, 3), (3,), (3,)), ((1, 1), (), ()), ((2, 1), (2,), (2,)), ((3,), (1, 3, 1), (1, 3, 1)),
+             ((2, 3), (3, 2), (2, 3)), ((2, 2), (4,), (2, 2)), ((1, 2), (2, 1), (2, 1)), ((3,), (3,), (3,))]
+    for given, shape, result in cases:
+        value = np.arange(np.prod(given), dtype=float).reshape(given)
+        got = fitted(value, shape)
+        assert got.shape == result and got.ravel().tolist() == value.ravel().tolist(), (given, shape)
+
+
+def test_what_the_screen_asks_of_recorded_elements():
+    """Entries made here: delta2 recorded whole in another shape (not comparable), and its
+    element [1,2] under two names, one that differs and one that agrees."""
+    d = make_debugger(make_model([3, 4, 2], ["relu", "sigmoid"]))
+    delta2 = Name("delta", 2)
+    whole = Entry(record("delta2", np.ones((3, 2))), np.zeros((2, 3)), 6, False, None, None)
+    off = Entry(record("delta2", 0.5, index=(1, 2)), np.array(0.25), 6, False, 0.25, np.array(True))
+    on = Entry(record("delta2", 0.25, index=(1, 2)), np.array(0.25), 6, True, 0.0, np.array(False))
+    first = Entry(record("delta2", 0.1, index=(0, 0)), np.array(0.1), 6, True, 0.0, np.array(False))
+    comparison = Comparison(d.program, Tolerance(), (whole, off, on, first))
+    assert comparison.at(delta2, 1) == [whole, off, on, first] and comparison.at(delta2, 2) == []
+    assert comparison.recorded(delta2, 1) is None  # recorded whole, but not comparably
+    mask = comparison.differing(delta2, 1, (2, 3))
+    assert mask.tolist() == [[False, False, False], [False, False, True]] and not mask.flags.writeable
+    agrees = Entry(record("delta2", np.full((2, 3), 0.1)), np.full((2, 3), 0.1), 6, True, 0.0, np.zeros((2, 3), bool))
+    after = Comparison(d.program, Tolerance(), (off, agrees))  # an element that differs, then the whole that agrees
+    assert after.differing(delta2, 1, (2, 3)).tolist() == [[False, False, False], [False, False, True]]
+    a0 = d.program.ops[0].output
+    assert str(a0) == "a0" and comparison.as_of(a0, 1) == 1  # the batch op has run: iteration 1's inputs
+
+
+def test_a_value_does_not_inherit_from_another_record_of_itself():
+    """f = u − y recorded twice: first wrong by a mistake of its own, then as computed from the
+    recorded u, which agrees (within rtol 1e-5) but differs enough to move the small f beyond
+    it. The second is read in the same instant as the first, so it cannot follow from it."""
+    p = build_program(make_graph({"x": 1.0, "y": 0.9999}, ["u = 1 * x", "f = u - y"]), NO_DATA)
+    u = 1.0 + 5e-6
+    u_entry, wrong, second = compare(p, [record("u", u), record("f", 0.7), record("f", u - 0.9999)]).entries
+    assert u_entry.ok and not wrong.ok and not second.ok
+    assert second.max_abs_diff == pytest.approx(5e-6, rel=1e-6)  # beyond 1e-8 + 1e-5·1e-4
+    assert second.cause is None and second.inherits_from is None and second.root

@@ -287,6 +287,84 @@ def test_focus_names_what_each_op_writes_and_reads():
     ]
 
 
+#: f = q·q·z + exp(2) with q = x + y, x trained by SGD at a rate halved every iteration: a node
+#: used twice by one operation, and a step of constants only (exp(2)), which no gradient reaches
+STEPPED = (("q = x + y", "f = q * q * z + exp(2)"), ("x",),
+           Optimizer.of("sgd", 0.1, schedule=("step", {"gamma": 0.5, "every": 1})))
+
+
+def stepped_graph():
+    nodes, parameters, optimizer = STEPPED
+    return make_graph({"x": -2.0, "y": 5.0, "z": -4.0}, list(nodes), parameters, optimizer)
+
+
+def test_each_op_of_a_graph_its_phase_what_it_says_and_its_code():
+    """Every op in order, as written out here; its code run as Python, op after op from the
+    leaves, gives the values of the chain rule worked by hand — and the engine's own."""
+    d = Debugger(stepped_graph(), NO_DATA)
+    through_q, through_f2 = "∂J/∂q through f_1 = q·q", "∂J/∂{} through f_2 = f_1·z: its only contribution"
+    assert [(op.kind, op.phase, str(op.output), op.label, op.code) for op in d.ops] == [
+        ("start", "forward", "t", "the leaves, as the iteration starts", ""),
+        ("operation", "forward", "q", "sum", "q = x + y"),
+        ("operation", "forward", "f_1", "product", "f_1 = q * q"),
+        ("operation", "forward", "f_2", "product", "f_2 = f_1 * z"),
+        ("operation", "forward", "f_3", "exponential", "f_3 = np.exp(2.0)"),
+        ("operation", "forward", "f", "sum", "f = f_2 + f_3"),
+        ("loss", "loss", "loss", "the objective: the output", "loss = f"),
+        ("loss_grad", "loss", "grad_f", "∂J/∂f = 1 (J is f): the backward pass starts", "grad_f = 1.0"),
+        ("contribution", "backward", "grad_f_2", "∂J/∂f_2 through f = f_2 + f_3: its only contribution",
+         "grad_f_2 = grad_f * 1.0"),
+        ("contribution", "backward", "grad_f_1", through_f2.format("f_1"), "grad_f_1 = grad_f_2 * z"),
+        ("contribution", "backward", "grad_z", through_f2.format("z"), "grad_z = grad_f_2 * f_1"),
+        ("contribution", "backward", "grad_q", f"{through_q}: contribution 1 of 2", "grad_q = grad_f_1 * q"),
+        ("contribution", "backward", "grad_q", f"{through_q}: contribution 2 of 2", "grad_q = grad_q + grad_f_1 * q"),
+        ("contribution", "backward", "grad_x", "∂J/∂x through q = x + y: its only contribution",
+         "grad_x = grad_q * 1.0"),
+        ("contribution", "backward", "grad_y", "∂J/∂y through q = x + y: its only contribution",
+         "grad_y = grad_q * 1.0"),
+        ("lr", "update", "lr", "learning rate (step schedule)", "lr = 0.1 * 0.5 ** ((t - 1) // 1)"),
+        ("update", "update", "x", "update (sgd)", "x = x - lr * grad_x"),
+    ]
+    x, y, z = -2.0, 5.0, -4.0
+    q = x + y
+    grad_q = 2 * q * z  # ∂(q²z)/∂q
+    by_hand = {"q": q, "f_1": q * q, "f_2": q * q * z, "f_3": math.exp(2), "f": q * q * z + math.exp(2),
+               "loss": q * q * z + math.exp(2), "grad_f": 1.0, "grad_f_2": 1.0, "grad_f_1": z, "grad_z": q * q,
+               "grad_x": grad_q, "grad_y": grad_q, "lr": 0.1, "x": x - 0.1 * grad_q}
+    variables: dict = {"np": np, "x": x, "y": y, "z": z, "t": 1}
+    for op in d.ops:
+        d.step()
+        if op.code:
+            exec(op.code, variables)
+            assert variables[str(op.output)] == float(d.values[op.output]), op.code
+    assert {name: variables[name] for name in by_hand} == pytest.approx(by_hand, rel=1e-15)
+    assert variables["grad_q"] == grad_q
+
+
+def test_a_graph_s_leaves_are_read_only():
+    from stepnet.engine.graph import Graph
+
+    leaf = np.array(2.0)
+    g = Graph({N("x"): leaf}, (), (), N("x"))
+    assert not g.leaves[N("x")].flags.writeable and not leaf.flags.writeable
+
+
+def test_vertices_of_parameters_and_of_a_step_of_constants():
+    shown = [(str(v.name), v.role, v.depth, v.expression, v.gate) for v in stepped_graph().vertices()]
+    assert shown == [
+        ("x", "parameter", 0, "", ""), ("y", "input", 0, "", ""), ("z", "input", 0, "", ""),
+        ("q", "node", 1, "x + y", "+"), ("f_1", "step", 2, "q·q", "·"), ("f_2", "step", 3, "f_1·z", "·"),
+        ("f_3", "step", 1, "exp(2)", "exp2"),  # no operand but a number: one column past the leaves
+        ("f", "output", 4, "f_2 + f_3", "+"),
+    ]
+
+
+def test_the_rate_of_a_schedule_is_no_vertex_s():
+    g = stepped_graph()
+    (lr,) = [op for op in Debugger(g, NO_DATA).ops if op.kind == "lr"]
+    assert g.focus(lr) == (None, ())
+
+
 def test_trace_and_train_on_a_graph(scenarios, capsys):
     assert main(["trace", "cs231n_circuit", "--digits", "4"]) == 0
     out = capsys.readouterr().out

@@ -4,6 +4,7 @@ changes update_W / update_b, and scenarios that stop after the forward or backwa
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from conftest import SCENARIOS
 from stepnet import scenario
 from stepnet.cli import main
 from stepnet.engine.breakpoints import Condition, ConditionError, OpBreakpoint, parse
-from stepnet.engine.conventions import Alias, Glossary
+from stepnet.engine.conventions import Alias, Glossary, Rounding, parse_target, printed_decimals, significant
 from stepnet.engine.expect import check
 from stepnet.engine.names import Name
 from stepnet.errors import ScenarioError
@@ -144,6 +145,67 @@ def test_breakpoints_by_the_sources_names():
         parse("w9", quantities, names)
     with pytest.raises(ConditionError, match="no quantity named 'out_h3', so it would never stop — did you mean"):
         parse("out_h3 > 1", quantities, names)
+
+
+def test_a_glossary_writes_the_sources_names_beside_stepnets():
+    δ = Name("delta", 2)
+    names = Glossary({"δ_o1": Alias(δ, (0, 0)), "Err6": Alias(δ, (0, 0), negated=True), "E": Alias(Name.parse("loss"))})
+    assert [str(a) for a in names.aliases.values()] == ["delta2[0,0]", "-delta2[0,0]", "loss"]
+    assert names.names(δ, (0, 0)) == ["δ_o1", "−Err6"] and names.names(δ) == [] and names.names(δ, (0, 1)) == []
+    assert names.beside(δ, (0, 0)) == "delta2[0,0] (δ_o1, −Err6)" and names.beside(δ, (0, 1)) == "delta2[0,1]"
+    assert names.annotate("delta2[0,0] = a·b", δ, (0, 0)) == "delta2[0,0] (δ_o1, −Err6) = a·b"
+    assert names.annotate("delta2[0,0]", δ, (0, 0)) == "delta2[0,0] (δ_o1, −Err6)"
+    # a line about another element, or one merely starting with the same text, is left alone
+    assert names.annotate("delta2[0,1] = a·b", δ, (0, 0)) == "delta2[0,1] = a·b"
+    assert names.annotate("delta2[0,0]' = 3", δ, (0, 0)) == "delta2[0,0]' = 3"
+    assert names.annotate("loss = ½Σ", Name.parse("loss"), ()) == "loss (E) = ½Σ"
+
+
+def test_a_target_that_is_not_a_quantity_or_element_is_refused_saying_what_is_expected():
+    assert parse_target(" −delta2[0, 1] ") == (True, "delta2", (0, 1))
+    assert parse_target("W2") == (False, "W2", None)
+    for bad in ("delta2[0,]", "2W", "W2[0,0", "delta2[a]"):
+        with pytest.raises(ValueError) as e:
+            parse_target(bad)
+        assert str(e.value) == ('expected a quantity or one of its elements, such as "W2[0,0]", "loss" or '
+                                f'"-delta2[0,0]" (the negative), got {bad!r}')
+
+
+def test_rounding_to_significant_digits_is_formatting_with_g():
+    values = [0.012345, -0.012355, 123.45, -98765.4, 7.0, 1e-300, 9.96, 0.5]
+    for digits in (1, 2, 3, 5):
+        by_g = [float(f"{x:.{digits}g}") for x in values]  # Python's own rounding to significant digits
+        got = Rounding("significant", digits).apply(np.array(values), printed=9)
+        assert got.tolist() == pytest.approx(by_g, rel=1e-12)
+        assert significant(np.array(values), digits).tolist() == pytest.approx(by_g, rel=1e-12)
+    assert significant(0.5, 3) == 0.5 and significant([[21.7]], 1).tolist() == [[20.0]]
+
+
+def test_significant_leaves_zero_and_what_is_not_a_number_as_they_are_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = significant(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1234.5]), 2)
+    assert got[:4].tolist() == [0.0, 0.0, np.inf, -np.inf] and np.isnan(got[4]) and got[5] == 1200.0
+    assert np.signbit(got[1])
+
+
+def test_rounding_to_decimals_or_to_those_printed():
+    x = np.array([0.123456, -2.71828])
+    assert Rounding("decimals", 2).apply(x, printed=4).tolist() == [0.12, -2.72]
+    assert Rounding("stated").apply(x, printed=4).tolist() == [0.1235, -2.7183]
+    assert Rounding("stated", 2).apply(x, printed=1).tolist() == [0.1, -2.7]
+    assert str(Rounding()) == "to the decimals each figure is printed with"
+    assert str(Rounding("decimals", 3)) == "to 3 decimals"
+    assert str(Rounding("significant", 4)) == "to 4 significant digits"
+
+
+def test_the_decimals_a_figure_is_printed_with():
+    assert [printed_decimals(x) for x in (0.7514, 1e-05, 3, 3.0, -12.5, 1e20, 250.0)] == [4, 5, 0, 0, 1, 0, 0]
+    assert printed_decimals([[0.5, 0.25], [np.nan, np.inf]]) == 2 and printed_decimals([]) == 0
+    assert printed_decimals([np.nan]) == 0 and printed_decimals([1e20, 3e30]) == 0
+    # the first `limit` numbers only
+    many = [0.5] * 100 + [0.125]
+    assert printed_decimals(many) == 1 and printed_decimals(many, limit=101) == 3
 
 
 # --- update_W, update_b ----------------------------------------------------------------------

@@ -140,7 +140,8 @@ def printed_decimals(value: Array, limit: int = 100) -> int:
     from decimal import Decimal  # imported here: checking figures is the one use
 
     numbers = np.asarray(value, dtype=float).ravel()[:limit]
-    exponents = [Decimal(repr(float(x))).as_tuple().exponent for x in numbers if np.isfinite(x)]
+    # normalize(): repr writes 3 as "3.0", which has no decimal a source printed
+    exponents = [Decimal(repr(float(x))).normalize().as_tuple().exponent for x in numbers if np.isfinite(x)]
     return max([-e for e in exponents if isinstance(e, int)] + [0])
 
 

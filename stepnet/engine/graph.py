@@ -268,7 +268,7 @@ def _contribution(step: Application, k: int, nth: int, of: int) -> Op:
         expression, reads, code = term, (grad(out), *local_reads), product
         compute = lambda g, *xs: g * local(*xs)
     else:
-        expression = Expression("{sum} + " + term.text, "{sum} + " + term.latex)
+        expression = Expression("{sum} + " + term.text)  # for the explainer, which writes no LaTeX
         reads, code = (grad(operand), grad(out), *local_reads), f"{grad(operand)} + {product}"
         compute = lambda s, g, *xs: s + g * local(*xs)
     share = f"contribution {nth} of {of}" if of > 1 else "its only contribution"
