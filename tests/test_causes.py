@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
+import numpy as np
 import pytest
 from conftest import SCENARIOS
 
 from stepnet import scenario
 from stepnet.cli import main
 from stepnet.engine.causes import CAUSES
+from stepnet.engine.expect import Expectation
 from stepnet.engine.judge import judge
+from stepnet.engine.names import Name
+from stepnet.engine.op import Op, frozen
+from stepnet.engine.replay import Ancestors, replay
 
 I1, I2, T1, T2 = 0.05, 0.10, 0.01, 0.99
 W1 = [[0.15, 0.20], [0.25, 0.30]]
@@ -334,3 +340,46 @@ def test_check_json_has_exactly_the_documented_shape(tmp_path, capsys):
         (False, None, None), (False, "inherited", "net_o2 @ iteration 1")]
     assert figures[2]["stated"] == W2 and figures[2]["ok"] is False  # the weights after the update differ
     assert figures[3]["tolerance"] == 1e-9 and figures[3]["ok"] is True
+
+
+# --- replay: the engine that tries each cause, on ops written here --------------------------
+
+
+def hand_op(output: str, reads: tuple[str, ...], compute) -> Op:
+    return Op("operation", "forward", None, Name.parse(output), tuple(map(Name.parse, reads)), output, output,
+              output, compute=compute, explainer=lambda v, i, f: [])
+
+
+# u = 2·x, then v = u·w; x and w are given, no op writes them
+TWICE_X_TIMES_W = (hand_op("u", ("x",), lambda x: 2 * x), hand_op("v", ("u", "w"), lambda u, w: u * w))
+
+
+def stated(name: str, iteration: int, value: float) -> Expectation:
+    return Expectation(Name.parse(name), iteration, None, np.array(value), 0.0)
+
+
+def test_a_figure_of_a_quantity_no_op_writes_is_read_and_put_in_place_after_the_last_op():
+    state = {Name.parse("x"): frozen(3.0), Name.parse("w"): frozen(5.0)}
+    figures = [stated("w", 1, 7.0), stated("v", 1, 0.0), stated("v", 2, 0.0)]
+    seen = replay(TWICE_X_TIMES_W, state, range(1, 3), figures, substitute={0})
+    assert seen == {0: 5.0, 1: 2 * 3.0 * 5.0, 2: 2 * 3.0 * 7.0}
+    assert replay(TWICE_X_TIMES_W, state, range(1, 3), figures) == {0: 5.0, 1: 2 * 3.0 * 5.0, 2: 2 * 3.0 * 5.0}
+
+
+def test_a_replay_that_overflows_says_so_by_its_values_not_by_warnings():
+    square = (hand_op("u", ("x",), lambda x: x * x),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seen = replay(square, {Name.parse("x"): frozen(1e200)}, range(1, 2), [stated("u", 1, 0.0)])
+    assert seen == {0: math.inf}
+
+
+def test_ancestors_are_in_their_iterations_only_and_only_as_iteration_op_pairs():
+    # u = 2·w, v = u·x, then w = w − v: v in iteration 3 comes of u there, of w from iteration 2,
+    # and so of every op of iterations 1 and 2
+    ops = (hand_op("u", ("w",), lambda w: 2 * w), hand_op("v", ("u", "x"), lambda u, x: u * x),
+           hand_op("w", ("w", "v"), lambda w, v: w - v))
+    flows = Ancestors(ops, 3, 1)
+    found = {(k, i) for k in range(-1, 6) for i in range(-1, 4) if (k, i) in flows}
+    assert found == {(3, 0), (3, 1)} | {(k, i) for k in (1, 2) for i in range(3)}
+    assert 1 not in flows and [3, 1] not in flows and "(3, 1)" not in flows
