@@ -383,3 +383,64 @@ def test_ancestors_are_in_their_iterations_only_and_only_as_iteration_op_pairs()
     found = {(k, i) for k in range(-1, 6) for i in range(-1, 4) if (k, i) in flows}
     assert found == {(3, 0), (3, 1)} | {(k, i) for k in (1, 2) for i in range(3)}
     assert 1 not in flows and [3, 1] not in flows and "(3, 1)" not in flows
+
+
+# --- verdicts in words, and whose error a figure inherits ----------------------------------
+
+def test_each_verdict_in_words_and_an_inherited_figure_names_the_error_it_flows_from(tmp_path):
+    """out_o1 is wrong on its own and stands where out_o2 does (a2): out_o2 = σ(net_o2 as
+    stated) inherits net_o2's error, not out_o1's, which does not flow into it."""
+    net_o2 = NET_O[1] + 0.1
+    figures = [("out_h1", round(OUT_H[0], 4)), ("net_o1", NET_O[0]), ("net_o2", net_o2), ("out_o1", OUT_O[0] + 0.01),
+               ("out_o2", σ(net_o2))]
+    by_name, findings, s = verdicts(made(tmp_path, figures))
+    names = s.notation.names
+    assert {n: v.cause.id if v.cause else None for n, v in by_name.items()} == {
+        "out_h1": "rounding", "net_o1": None, "net_o2": None, "out_o1": None, "out_o2": "inherited"}
+    assert by_name["out_o2"].inherits_from.written == "net_o2"
+    assert by_name["net_o1"].words(names) == ""
+    assert by_name["net_o2"].words(names) == by_name["out_o1"].words(names) == \
+        "an error: no cause in the catalogue reproduces it"
+    assert by_name["out_h1"].words(names) == ("rounding: recomputed from the source's own rounded figures, or with "
+                                              "every step rounded as it prints them, it matches")
+    assert by_name["out_o2"].words(names) == ("inherited from z2[0,1] (net_o2) @ iteration 1: recomputed from the "
+                                              "source's value of that figure, it matches")
+    assert findings.summary(names) == ("2 errors: z2[0,1] (net_o2) in iteration 1, a2[0,0] (out_o1) in iteration 1; "
+                                       "1 figure inherits them; 1 figure differs only by rounding")
+    declared = verdicts(made(tmp_path, figures, notation='rounding = "stated"'))[0]["out_h1"]
+    assert declared.ok and declared.words(names) == ("within the source's rounding, which the scenario declares: the "
+                                                     "exact value is shown")
+
+
+def test_another_learning_rate_is_found_from_the_source_s_own_earlier_figures(tmp_path):
+    """out_h1 printed to 4 decimals, and W2 updated with η = 0.25 from it: the update's step is
+    along the line stepnet's takes from the source's out_h1, not from its own."""
+    out_h = [round(OUT_H[0], 4), OUT_H[1]]
+    out_o = [σ(W2[k][0] * out_h[0] + W2[k][1] * out_h[1] + B2) for k in range(2)]
+    δ_o = [(out_o[k] - (T1, T2)[k]) * out_o[k] * (1 - out_o[k]) for k in range(2)]
+    w2 = [[W2[k][j] - 0.25 * δ_o[k] * out_h[j] for j in range(2)] for k in range(2)]
+    assert causes(made(tmp_path, [("out_h1", out_h[0]), ("W2", w2)])) == {"out_h1": "rounding", "W2": "learning-rate"}
+
+
+def test_a_value_of_another_shape_reproduces_no_figure(tmp_path):
+    """Three samples: ∂J/∂b2 not summed is a row per sample, which no figure of b2's shape is."""
+    xs, ts = [(I1, I2), (0.3, -0.2), (0.9, 0.4)], [(T1, T2), (0.5, 0.2), (0.8, 0.1)]
+    grad_b2 = [0.0, 0.0]
+    for x, t in zip(xs, ts):
+        _, _, _, out_o = forward(x=x)
+        for k in range(2):
+            grad_b2[k] += (out_o[k] - t[k]) * out_o[k] * (1 - out_o[k]) / 3
+    path = made(tmp_path, [("grad_b2", grad_b2, 1, 1e-12), ("grad_b2", [g + 0.01 for g in grad_b2], 1, 1e-12)],
+                inputs=[list(x) for x in xs], targets=[list(t) for t in ts], batch=3)
+    assert [(v.ok, v.cause) for v in verdicts(path)[1].verdicts] == [(True, None), (False, None)]
+
+
+def test_a_figure_exactly_its_tolerance_from_a_cause_s_value_has_that_cause(tmp_path):
+    """The inputs 0.05 and 0.10 stated as their negatives plus 2⁻²⁰: each in the binade of its
+    input, so it is exactly 2⁻²⁰, the tolerance, from the negative — as a figure at its
+    tolerance from stepnet's stands, this one is the sign."""
+    tolerance = 2.0**-20
+    stated = [-I1 + tolerance, -I2 + tolerance]
+    assert [abs(-x - s) for x, s in zip((I1, I2), stated)] == [tolerance, tolerance]
+    path = made(tmp_path, [("a0", [stated], 1, tolerance)])
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [(False, "sign")]
