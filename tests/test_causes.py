@@ -444,3 +444,69 @@ def test_a_figure_exactly_its_tolerance_from_a_cause_s_value_has_that_cause(tmp_
     assert [abs(-x - s) for x, s in zip((I1, I2), stated)] == [tolerance, tolerance]
     path = made(tmp_path, [("a0", [stated], 1, tolerance)])
     assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [(False, "sign")]
+
+
+# --- the catalogue itself, a graph's figures, and the fused softmax with cross-entropy -----
+
+def test_a_cause_is_added_to_the_end_of_the_catalogue_and_is_what_the_decorator_gives(monkeypatch):
+    import stepnet.engine.causes as catalogue
+
+    monkeypatch.setattr(catalogue, "CAUSES", list(CAUSES))
+
+    def recompute(e, f):
+        yield None
+
+    added = catalogue.cause("made-here", "a cause made by this test")(recompute)
+    assert catalogue.CAUSES[:-1] == CAUSES and catalogue.CAUSES[-1] is added
+    assert (added.id, added.explanation, added.recompute) == ("made-here", "a cause made by this test", recompute)
+
+
+def test_a_graph_s_wrong_figure_is_judged_without_a_network_s_slips(tmp_path):
+    text = (SCENARIOS / "micrograd.toml").read_text(encoding="utf-8")
+    assert text.count("value = 24.7041\n") == 1
+    path = tmp_path / "micrograd.toml"
+    path.write_text(text.replace("value = 24.7041\n", "value = 25.0\n"), encoding="utf-8")
+    by_name = verdicts(path)[0]
+    assert not by_name["g"].ok and by_name["g"].cause is None
+    assert by_name["grad_a"].ok and by_name["grad_b"].ok
+
+
+def test_a_fused_softmax_with_cross_entropy_summed_over_the_batch_is_batch_mean(tmp_path):
+    """One softmax layer, two samples, the mean cross-entropy: a source that sums instead has
+    ∂J/∂W = Σₛ (pₛ − yₛ)·xₛᵀ, the fused δ not divided by B."""
+    W, b = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]], [0.0, 0.1, -0.1]
+    xs, ys = [[1.0, 2.0], [-1.0, 0.5]], [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    grad_W = [[0.0, 0.0] for _ in range(3)]
+    for x, y in zip(xs, ys):
+        z = [W[j][0] * x[0] + W[j][1] * x[1] + b[j] for j in range(3)]
+        p = [math.exp(v) / sum(math.exp(u) for u in z) for v in z]
+        for j in range(3):
+            for i in range(2):
+                grad_W[j][i] += (p[j] - y[j]) * x[i]
+    path = tmp_path / "softmax.toml"
+    path.write_text(f'title = "softmax"\n[network]\ninputs = 2\n[[network.layers]]\nunits = 3\nactivation = "softmax"\n'
+                    f"weights = {W}\nbias = {b}\n[loss]\nkind = \"cross_entropy\"\n[optimizer]\nlearning_rate = 0.1\n"
+                    f"[data]\ninputs = {xs}\ntargets = {ys}\nbatch_size = 2\n"
+                    f'[[expect]]\nname = "grad_W1"\nvalue = {grad_W}\ntolerance = 1e-12\n', encoding="utf-8")
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [(False, "batch-mean")]
+
+
+def test_an_extra_activation_in_a_hidden_layer_differentiated_through_as_autograd_does(tmp_path):
+    """ReLU hidden units fed σ(z1) instead of z1, and differentiated through both: ReLU′ taken
+    at σ(z1) (always 1, where ReLU′(z1) is 0 for net_h2 < 0) and σ′(z1) after it."""
+    W1, W2, x, t = [[0.15, 0.2], [-0.25, -0.3]], [[0.4, 0.45], [0.5, 0.55]], (0.5, 1.0), (0.01, 0.99)
+    z1 = [W1[j][0] * x[0] + W1[j][1] * x[1] + 0.1 for j in range(2)]
+    assert z1[1] < 0
+    a1 = [max(σ(z), 0.0) for z in z1]
+    a2 = [σ(W2[k][0] * a1[0] + W2[k][1] * a1[1] + 0.2) for k in range(2)]
+    δ2 = [(a2[k] - t[k]) * a2[k] * (1 - a2[k]) for k in range(2)]
+    δ1 = [(δ2[0] * W2[0][j] + δ2[1] * W2[1][j]) * 1.0 * σ(z1[j]) * (1 - σ(z1[j])) for j in range(2)]
+    path = tmp_path / "relu_sigmoid.toml"
+    path.write_text(f'title = "relu, sigmoid"\n[network]\ninputs = 2\n'
+                    f'[[network.layers]]\nunits = 2\nactivation = "relu"\nweights = {W1}\nbias = 0.1\n'
+                    f'[[network.layers]]\nunits = 2\nactivation = "sigmoid"\nweights = {W2}\nbias = 0.2\n'
+                    f'[loss]\nkind = "half_sse"\n[optimizer]\nlearning_rate = 0.5\n'
+                    f"[data]\ninputs = [{list(x)}]\ntargets = [{list(t)}]\n"
+                    f'[[expect]]\nname = "delta1"\nvalue = [{δ1}]\ntolerance = 1e-12\n', encoding="utf-8")
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [
+        (False, "extra-activation")]
