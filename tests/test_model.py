@@ -1,0 +1,48 @@
+"""What the engine trains, by itself: how an optimizer is described, and what a model counts
+— each against the definitions' templates and the layer sizes, written out here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stepnet import scenario
+from stepnet.bundled import DIRECTORY
+from stepnet.engine.activations import ACTIVATIONS
+from stepnet.engine.model import Layer, Model, Optimizer
+from stepnet.engine.names import Name
+
+
+@pytest.mark.parametrize(("optimizer", "text"), [
+    (Optimizer.of("sgd", 0.5), "sgd, η = 0.5"),
+    (Optimizer.of("adam", 0.001, frozen=["b2", "b1"], schedule=("step", {"gamma": 0.5, "every": 3})),
+     "adam, η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08, γ = 0.5, k = 3, step schedule ηₜ = η·γ^⌊(t − 1)/k⌋; "
+     "not updated: b1, b2"),
+    (Optimizer.of("momentum", 0.25, schedule=("time", {"decay": 0.5})),
+     "momentum, η = 0.25, μ = 0.9, d = 0.5, time schedule ηₜ = η/(1 + d·(t − 1))"),
+])
+def test_an_optimizer_is_described_by_its_rule_rate_constants_schedule_and_what_is_frozen(optimizer, text) -> None:
+    assert optimizer.describe() == text
+
+
+@pytest.mark.parametrize(("name", "count"), [
+    ("mazur", 2 * 2 + 2 + 2 * 2 + 2),  # 2-2-2 with biases
+    ("article", 3 * 3 + 3 * 3 + 1 * 3),  # 3-3-3-1 without biases
+])
+def test_a_model_counts_its_weights_and_biases(name, count) -> None:
+    assert scenario.load(DIRECTORY / f"{name}.toml").model.count_parameters() == count
+
+
+def test_each_layer_s_dropout_code_draws_with_its_own_rate_and_units() -> None:
+    """The dropout scenario: 4-8-8-2, p = 0.5 on both hidden layers, seed 1 — the code written
+    from `dropout_mask`'s definition, and it draws the same mask."""
+    model = scenario.load(DIRECTORY / "dropout.toml").model
+    assert [(layer.units, layer.dropout) for layer in model.layers] == [(8, 0.5), (8, 0.5), (2, 0.0)]
+    code = model.dropout_code(2, Name("a", 1))
+    assert code == "(np.random.default_rng([1, t, 2]).random((len(a1), 8)) >= 0.5) / (1.0 - 0.5)"
+    a1, t = np.zeros((5, 8)), 3
+    assert np.array_equal(eval(code, {"np": np, "t": t, "a1": a1}), model.dropout_mask(2, t, 5))
+    changed = Model(3, (Layer(4, ACTIVATIONS.make("relu"), dropout=0.25), Layer(2, ACTIVATIONS.make("sigmoid"))),
+                    None, "mean", None, {})
+    assert changed.dropout_code(1, Name("a", 0)) == \
+        "(np.random.default_rng([0, t, 1]).random((len(a0), 4)) >= 0.25) / (1.0 - 0.25)"
