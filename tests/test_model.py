@@ -14,6 +14,7 @@ from stepnet.engine.names import Name
 
 
 @pytest.mark.parametrize(("optimizer", "text"), [
+    (Optimizer.of(), "sgd, η = 0.1"),  # as a scenario's [optimizer] without kind and rate
     (Optimizer.of("sgd", 0.5), "sgd, η = 0.5"),
     (Optimizer.of("adam", 0.001, frozen=["b2", "b1"], schedule=("step", {"gamma": 0.5, "every": 3})),
      "adam, η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-08, γ = 0.5, k = 3, step schedule ηₜ = η·γ^⌊(t − 1)/k⌋; "
