@@ -9,7 +9,7 @@ import pytest
 from stepnet import scenario
 from stepnet.bundled import DIRECTORY
 from stepnet.engine.activations import ACTIVATIONS
-from stepnet.engine.model import Layer, Model, Optimizer
+from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import Name
 
 
@@ -47,3 +47,20 @@ def test_each_layer_s_dropout_code_draws_with_its_own_rate_and_units() -> None:
                     None, "mean", None, {})
     assert changed.dropout_code(1, Name("a", 0)) == \
         "(np.random.default_rng([0, t, 1]).random((len(a0), 4)) >= 0.25) / (1.0 - 0.25)"
+
+
+@pytest.mark.parametrize("targets", [True, False])
+def test_a_batch_in_file_order_is_written_as_its_window_of_the_data(targets) -> None:
+    """Five samples in batches of 2: iteration t takes rows 2·((t − 1) mod 3) on, two of them
+    (the last batch one)."""
+    x, y = np.arange(10.0).reshape(5, 2), np.arange(5.0).reshape(5, 1)
+    data = Dataset(x, y, batch_size=2)
+    code = data.code(Name("a", 0), Name("y") if targets else None)
+    start = "start = (t - 1) % 3 * 2\n"
+    assert code == start + ("a0, y = x[start:start + 2], targets[start:start + 2]" if targets
+                            else "a0 = x[start:start + 2]")
+    for t, rows in [(1, [0, 1]), (2, [2, 3]), (3, [4]), (4, [0, 1])]:
+        names = {"t": t, "x": x, "targets": y}
+        exec(code, names)
+        assert names["a0"].tolist() == x[rows].tolist()
+        assert not targets or names["y"].tolist() == y[rows].tolist()
