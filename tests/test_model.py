@@ -52,15 +52,34 @@ def test_each_layer_s_dropout_code_draws_with_its_own_rate_and_units() -> None:
 @pytest.mark.parametrize("targets", [True, False])
 def test_a_batch_in_file_order_is_written_as_its_window_of_the_data(targets) -> None:
     """Five samples in batches of 2: iteration t takes rows 2·((t − 1) mod 3) on, two of them
-    (the last batch one)."""
+    (the last batch one); in one batch, the data as it is."""
     x, y = np.arange(10.0).reshape(5, 2), np.arange(5.0).reshape(5, 1)
-    data = Dataset(x, y, batch_size=2)
-    code = data.code(Name("a", 0), Name("y") if targets else None)
+    into, y_name = Name("a", 0), Name("y") if targets else None
+    assert Dataset(x, y, batch_size=5).code(into, y_name) == ("a0, y = x, targets" if targets else "a0 = x")
+    code = Dataset(x, y, batch_size=2).code(into, y_name)
     start = "start = (t - 1) % 3 * 2\n"
     assert code == start + ("a0, y = x[start:start + 2], targets[start:start + 2]" if targets
                             else "a0 = x[start:start + 2]")
     for t, rows in [(1, [0, 1]), (2, [2, 3]), (3, [4]), (4, [0, 1])]:
-        names = {"t": t, "x": x, "targets": y}
-        exec(code, names)
-        assert names["a0"].tolist() == x[rows].tolist()
-        assert not targets or names["y"].tolist() == y[rows].tolist()
+        assert batch_by_code(code, t, x, y) == (x[rows].tolist(), y[rows].tolist() if targets else None)
+
+
+@pytest.mark.parametrize("batch_size", [2, 5])
+def test_a_shuffled_batch_is_written_as_its_window_of_the_epoch_s_permutation(batch_size) -> None:
+    """Each epoch's order is the permutation drawn from (seed, epoch), even in one batch."""
+    x, y = np.arange(10.0).reshape(5, 2), np.arange(5.0).reshape(5, 1)
+    data = Dataset(x, y, batch_size=batch_size, shuffle=True, seed=7)
+    code = data.code(Name("a", 0), Name("y"))
+    batches = -(-5 // batch_size)
+    for t in range(1, 2 * batches + 2):
+        order = np.random.default_rng([7, (t - 1) // batches]).permutation(5)
+        rows = order[(t - 1) % batches * batch_size:][:batch_size]
+        assert batch_by_code(code, t, x, y) == (x[rows].tolist(), y[rows].tolist())
+        assert [v.tolist() for v in data.batch(t)] == [x[rows].tolist(), y[rows].tolist()]
+
+
+def batch_by_code(code: str, t: int, x, y) -> tuple[list, list | None]:
+    """What `code` leaves in a0 and y in iteration t."""
+    names = {"np": np, "t": t, "x": x, "targets": y}
+    exec(code, names)
+    return names["a0"].tolist(), names["y"].tolist() if "y" in names else None
