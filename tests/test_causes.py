@@ -180,6 +180,19 @@ def test_a_figure_computed_from_rounded_inputs_is_rounding_and_stands_when_decla
     assert (findings.confirmed, findings.contradicted) == (3, 1)
 
 
+def test_a_figure_printed_rounded_from_the_exact_value_is_rounding_whatever_the_source_printed_before(tmp_path):
+    """out_h1 printed to 4 decimals, net_o1 to 5 from the exact out_h1: from the printed out_h1
+    net_o1 would round to 1.10592, but it is the exact 1.1059059… printed. A slip that does not
+    touch net_o1 (updated weights, in iteration 1's forward pass) must not claim it."""
+    net_o1 = round(NET_O[0], 5)
+    from_printed = W2[0][0] * round(OUT_H[0], 4) + W2[0][1] * OUT_H[1] + B2
+    assert (net_o1, round(from_printed, 5)) == (1.10591, 1.10592)
+    figures = [("out_h1", round(OUT_H[0], 4)), ("net_o1", net_o1)]
+    assert causes(made(tmp_path, figures)) == {"out_h1": "rounding", "net_o1": "rounding"}
+    by_name, findings, _ = verdicts(made(tmp_path, figures, notation='rounding = "stated"'))
+    assert by_name["net_o1"].ok and findings.contradicted == 0
+
+
 def test_every_intermediate_rounded_to_the_declared_decimals(tmp_path, capsys):
     r = lambda x: round(x, 3)  # noqa: E731 — the author's rounding, after every step
     out_h = [r(σ(r(n))) for n in NET_H]
@@ -401,8 +414,9 @@ def test_each_verdict_in_words_and_an_inherited_figure_names_the_error_it_flows_
     assert by_name["net_o1"].words(names) == ""
     assert by_name["net_o2"].words(names) == by_name["out_o1"].words(names) == \
         "an error: no cause in the catalogue reproduces it"
-    assert by_name["out_h1"].words(names) == ("rounding: recomputed from the source's own rounded figures, or with "
-                                              "every step rounded as it prints them, it matches")
+    assert by_name["out_h1"].words(names) == ("rounding: stepnet's value, or one recomputed from the source's own "
+                                              "rounded figures or with every step rounded as it prints them, matches "
+                                              "the figure as printed")
     assert by_name["out_o2"].words(names) == ("inherited from z2[0,1] (net_o2) @ iteration 1: recomputed from the "
                                               "source's value of that figure, it matches")
     assert findings.summary(names) == ("2 errors: z2[0,1] (net_o2) in iteration 1, a2[0,0] (out_o1) in iteration 1; "
