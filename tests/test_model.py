@@ -83,3 +83,10 @@ def batch_by_code(code: str, t: int, x, y) -> tuple[list, list | None]:
     names = {"np": np, "t": t, "x": x, "targets": y}
     exec(code, names)
     return names["a0"].tolist(), names["y"].tolist() if "y" in names else None
+
+
+def test_a_model_and_a_data_set_make_the_arrays_they_are_given_read_only() -> None:
+    W, x, y = np.ones((2, 3)), np.zeros((4, 3)), np.zeros((4, 2))
+    Model(3, (Layer(2, ACTIVATIONS.make("sigmoid"), bias=False),), None, "mean", None, {Name("W", 1): W})
+    Dataset(x, y)
+    assert not (W.flags.writeable or x.flags.writeable or y.flags.writeable)
