@@ -165,17 +165,15 @@ def test_the_whole_message_of_a_refused_edit(text, message) -> None:
     assert str(e.value) == message
 
 
-def test_a_graph_s_refusals_name_its_scalar_leaves_and_no_learning_rate() -> None:
-    s = scenario.load(DIRECTORY / "micrograd.toml")
+@pytest.mark.parametrize(("text", "message"), [
+    ("learning_rate", "nothing is trained here, so there is no learning rate to edit"),
+    ("c", "c cannot be edited: it is computed; expected an element of a, b (such as a)"),
+    ("b[0]", "b[0] is not an element of b, whose shape is a number"),
+])
+def test_a_graph_s_refusals_name_its_scalar_leaves_and_no_learning_rate(text, message) -> None:
     with pytest.raises(EditError) as e:
-        named("learning_rate", s)
-    assert str(e.value) == "nothing is trained here, so there is no learning rate to edit"
-    with pytest.raises(EditError) as e:
-        named("c", s)
-    assert str(e.value) == "c cannot be edited: it is computed; expected an element of a, b (such as a)"
-    with pytest.raises(EditError) as e:
-        named("b[0]", s)
-    assert str(e.value) == "b[0] is not an element of b, whose shape is a number"
+        named(text, scenario.load(DIRECTORY / "micrograd.toml"))
+    assert str(e.value) == message
 
 
 @pytest.mark.parametrize(("layers", "shortened"), [(24, False), (25, True)])
