@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
+import numpy as np
 import pytest
 from conftest import SCENARIOS
 
 from stepnet import scenario
 from stepnet.cli import main
 from stepnet.engine.causes import CAUSES
+from stepnet.engine.expect import Expectation
 from stepnet.engine.judge import judge
+from stepnet.engine.names import Name
+from stepnet.engine.op import Op, frozen
+from stepnet.engine.replay import Ancestors, replay
 
 I1, I2, T1, T2 = 0.05, 0.10, 0.01, 0.99
 W1 = [[0.15, 0.20], [0.25, 0.30]]
@@ -172,6 +178,19 @@ def test_a_figure_computed_from_rounded_inputs_is_rounding_and_stands_when_decla
     assert [by_name[n].ok for n in ("out_h1", "out_h2", "net_o1", "net_o2")] == [True, True, True, False]
     assert by_name["net_o1"].cause.id == "rounding" and by_name["net_o2"].cause is None
     assert (findings.confirmed, findings.contradicted) == (3, 1)
+
+
+def test_a_figure_printed_rounded_from_the_exact_value_is_rounding_whatever_the_source_printed_before(tmp_path):
+    """out_h1 printed to 4 decimals, net_o1 to 5 from the exact out_h1: from the printed out_h1
+    net_o1 would round to 1.10592, but it is the exact 1.1059059… printed. A slip that does not
+    touch net_o1 (updated weights, in iteration 1's forward pass) must not claim it."""
+    net_o1 = round(NET_O[0], 5)
+    from_printed = W2[0][0] * round(OUT_H[0], 4) + W2[0][1] * OUT_H[1] + B2
+    assert (net_o1, round(from_printed, 5)) == (1.10591, 1.10592)
+    figures = [("out_h1", round(OUT_H[0], 4)), ("net_o1", net_o1)]
+    assert causes(made(tmp_path, figures)) == {"out_h1": "rounding", "net_o1": "rounding"}
+    by_name, findings, _ = verdicts(made(tmp_path, figures, notation='rounding = "stated"'))
+    assert by_name["net_o1"].ok and findings.contradicted == 0
 
 
 def test_every_intermediate_rounded_to_the_declared_decimals(tmp_path, capsys):
@@ -334,3 +353,174 @@ def test_check_json_has_exactly_the_documented_shape(tmp_path, capsys):
         (False, None, None), (False, "inherited", "net_o2 @ iteration 1")]
     assert figures[2]["stated"] == W2 and figures[2]["ok"] is False  # the weights after the update differ
     assert figures[3]["tolerance"] == 1e-9 and figures[3]["ok"] is True
+
+
+# --- replay: the engine that tries each cause, on ops written here --------------------------
+
+
+def hand_op(output: str, reads: tuple[str, ...], compute) -> Op:
+    return Op("operation", "forward", None, Name.parse(output), tuple(map(Name.parse, reads)), output, output,
+              output, compute=compute, explainer=lambda v, i, f: [])
+
+
+# u = 2·x, then v = u·w; x and w are given, no op writes them
+TWICE_X_TIMES_W = (hand_op("u", ("x",), lambda x: 2 * x), hand_op("v", ("u", "w"), lambda u, w: u * w))
+
+
+def stated(name: str, iteration: int, value: float) -> Expectation:
+    return Expectation(Name.parse(name), iteration, None, np.array(value), 0.0)
+
+
+def test_a_figure_of_a_quantity_no_op_writes_is_read_and_put_in_place_after_the_last_op():
+    state = {Name.parse("x"): frozen(3.0), Name.parse("w"): frozen(5.0)}
+    figures = [stated("w", 1, 7.0), stated("v", 1, 0.0), stated("v", 2, 0.0)]
+    seen = replay(TWICE_X_TIMES_W, state, range(1, 3), figures, substitute={0})
+    assert seen == {0: 5.0, 1: 2 * 3.0 * 5.0, 2: 2 * 3.0 * 7.0}
+    assert replay(TWICE_X_TIMES_W, state, range(1, 3), figures) == {0: 5.0, 1: 2 * 3.0 * 5.0, 2: 2 * 3.0 * 5.0}
+
+
+def test_a_replay_that_overflows_says_so_by_its_values_not_by_warnings():
+    square = (hand_op("u", ("x",), lambda x: x * x),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seen = replay(square, {Name.parse("x"): frozen(1e200)}, range(1, 2), [stated("u", 1, 0.0)])
+    assert seen == {0: math.inf}
+
+
+def test_ancestors_are_in_their_iterations_only_and_only_as_iteration_op_pairs():
+    # u = 2·w, v = u·x, then w = w − v: v in iteration 3 comes of u there, of w from iteration 2,
+    # and so of every op of iterations 1 and 2
+    ops = (hand_op("u", ("w",), lambda w: 2 * w), hand_op("v", ("u", "x"), lambda u, x: u * x),
+           hand_op("w", ("w", "v"), lambda w, v: w - v))
+    flows = Ancestors(ops, 3, 1)
+    found = {(k, i) for k in range(-1, 6) for i in range(-1, 4) if (k, i) in flows}
+    assert found == {(3, 0), (3, 1)} | {(k, i) for k in (1, 2) for i in range(3)}
+    assert 1 not in flows and [3, 1] not in flows and "(3, 1)" not in flows
+
+
+# --- verdicts in words, and whose error a figure inherits ----------------------------------
+
+def test_each_verdict_in_words_and_an_inherited_figure_names_the_error_it_flows_from(tmp_path):
+    """out_o1 is wrong on its own and stands where out_o2 does (a2): out_o2 = σ(net_o2 as
+    stated) inherits net_o2's error, not out_o1's, which does not flow into it."""
+    net_o2 = NET_O[1] + 0.1
+    figures = [("out_h1", round(OUT_H[0], 4)), ("net_o1", NET_O[0]), ("net_o2", net_o2), ("out_o1", OUT_O[0] + 0.01),
+               ("out_o2", σ(net_o2))]
+    by_name, findings, s = verdicts(made(tmp_path, figures))
+    names = s.notation.names
+    assert {n: v.cause.id if v.cause else None for n, v in by_name.items()} == {
+        "out_h1": "rounding", "net_o1": None, "net_o2": None, "out_o1": None, "out_o2": "inherited"}
+    assert by_name["out_o2"].inherits_from.written == "net_o2"
+    assert by_name["net_o1"].words(names) == ""
+    assert by_name["net_o2"].words(names) == by_name["out_o1"].words(names) == \
+        "an error: no cause in the catalogue reproduces it"
+    assert by_name["out_h1"].words(names) == ("rounding: stepnet's value, or one recomputed from the source's own "
+                                              "rounded figures or with every step rounded as it prints them, matches "
+                                              "the figure as printed")
+    assert by_name["out_o2"].words(names) == ("inherited from z2[0,1] (net_o2) @ iteration 1: recomputed from the "
+                                              "source's value of that figure, it matches")
+    assert findings.summary(names) == ("2 errors: z2[0,1] (net_o2) in iteration 1, a2[0,0] (out_o1) in iteration 1; "
+                                       "1 figure inherits them; 1 figure differs only by rounding")
+    declared = verdicts(made(tmp_path, figures, notation='rounding = "stated"'))[0]["out_h1"]
+    assert declared.ok and declared.words(names) == ("within the source's rounding, which the scenario declares: the "
+                                                     "exact value is shown")
+
+
+def test_another_learning_rate_is_found_from_the_source_s_own_earlier_figures(tmp_path):
+    """out_h1 printed to 4 decimals, and W2 updated with η = 0.25 from it: the update's step is
+    along the line stepnet's takes from the source's out_h1, not from its own."""
+    out_h = [round(OUT_H[0], 4), OUT_H[1]]
+    out_o = [σ(W2[k][0] * out_h[0] + W2[k][1] * out_h[1] + B2) for k in range(2)]
+    δ_o = [(out_o[k] - (T1, T2)[k]) * out_o[k] * (1 - out_o[k]) for k in range(2)]
+    w2 = [[W2[k][j] - 0.25 * δ_o[k] * out_h[j] for j in range(2)] for k in range(2)]
+    assert causes(made(tmp_path, [("out_h1", out_h[0]), ("W2", w2)])) == {"out_h1": "rounding", "W2": "learning-rate"}
+
+
+def test_a_value_of_another_shape_reproduces_no_figure(tmp_path):
+    """Three samples: ∂J/∂b2 not summed is a row per sample, which no figure of b2's shape is."""
+    xs, ts = [(I1, I2), (0.3, -0.2), (0.9, 0.4)], [(T1, T2), (0.5, 0.2), (0.8, 0.1)]
+    grad_b2 = [0.0, 0.0]
+    for x, t in zip(xs, ts):
+        _, _, _, out_o = forward(x=x)
+        for k in range(2):
+            grad_b2[k] += (out_o[k] - t[k]) * out_o[k] * (1 - out_o[k]) / 3
+    path = made(tmp_path, [("grad_b2", grad_b2, 1, 1e-12), ("grad_b2", [g + 0.01 for g in grad_b2], 1, 1e-12)],
+                inputs=[list(x) for x in xs], targets=[list(t) for t in ts], batch=3)
+    assert [(v.ok, v.cause) for v in verdicts(path)[1].verdicts] == [(True, None), (False, None)]
+
+
+def test_a_figure_exactly_its_tolerance_from_a_cause_s_value_has_that_cause(tmp_path):
+    """The inputs 0.05 and 0.10 stated as their negatives plus 2⁻²⁰: each in the binade of its
+    input, so it is exactly 2⁻²⁰, the tolerance, from the negative — as a figure at its
+    tolerance from stepnet's stands, this one is the sign."""
+    tolerance = 2.0**-20
+    stated = [-I1 + tolerance, -I2 + tolerance]
+    assert [abs(-x - s) for x, s in zip((I1, I2), stated)] == [tolerance, tolerance]
+    path = made(tmp_path, [("a0", [stated], 1, tolerance)])
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [(False, "sign")]
+
+
+# --- the catalogue itself, a graph's figures, and the fused softmax with cross-entropy -----
+
+def test_a_cause_is_added_to_the_end_of_the_catalogue_and_is_what_the_decorator_gives(monkeypatch):
+    import stepnet.engine.causes as catalogue
+
+    monkeypatch.setattr(catalogue, "CAUSES", list(CAUSES))
+
+    def recompute(e, f):
+        yield None
+
+    added = catalogue.cause("made-here", "a cause made by this test")(recompute)
+    assert catalogue.CAUSES[:-1] == CAUSES and catalogue.CAUSES[-1] is added
+    assert (added.id, added.explanation, added.recompute) == ("made-here", "a cause made by this test", recompute)
+
+
+def test_a_graph_s_wrong_figure_is_judged_without_a_network_s_slips(tmp_path):
+    text = (SCENARIOS / "micrograd.toml").read_text(encoding="utf-8")
+    assert text.count("value = 24.7041\n") == 1
+    path = tmp_path / "micrograd.toml"
+    path.write_text(text.replace("value = 24.7041\n", "value = 24.9\n"), encoding="utf-8")  # not 24.7 rounded
+    by_name = verdicts(path)[0]
+    assert not by_name["g"].ok and by_name["g"].cause is None
+    assert by_name["grad_a"].ok and by_name["grad_b"].ok
+
+
+def test_a_fused_softmax_with_cross_entropy_summed_over_the_batch_is_batch_mean(tmp_path):
+    """One softmax layer, two samples, the mean cross-entropy: a source that sums instead has
+    ∂J/∂W = Σₛ (pₛ − yₛ)·xₛᵀ, the fused δ not divided by B."""
+    W, b = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]], [0.0, 0.1, -0.1]
+    xs, ys = [[1.0, 2.0], [-1.0, 0.5]], [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    grad_W = [[0.0, 0.0] for _ in range(3)]
+    for x, y in zip(xs, ys):
+        z = [W[j][0] * x[0] + W[j][1] * x[1] + b[j] for j in range(3)]
+        p = [math.exp(v) / sum(math.exp(u) for u in z) for v in z]
+        for j in range(3):
+            for i in range(2):
+                grad_W[j][i] += (p[j] - y[j]) * x[i]
+    path = tmp_path / "softmax.toml"
+    path.write_text(f'title = "softmax"\n[network]\ninputs = 2\n[[network.layers]]\nunits = 3\nactivation = "softmax"\n'
+                    f"weights = {W}\nbias = {b}\n[loss]\nkind = \"cross_entropy\"\n[optimizer]\nlearning_rate = 0.1\n"
+                    f"[data]\ninputs = {xs}\ntargets = {ys}\nbatch_size = 2\n"
+                    f'[[expect]]\nname = "grad_W1"\nvalue = {grad_W}\ntolerance = 1e-12\n', encoding="utf-8")
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [(False, "batch-mean")]
+
+
+def test_an_extra_activation_in_a_hidden_layer_differentiated_through_as_autograd_does(tmp_path):
+    """ReLU hidden units fed σ(z1) instead of z1, and differentiated through both: ReLU′ taken
+    at σ(z1) (always 1, where ReLU′(z1) is 0 for net_h2 < 0) and σ′(z1) after it."""
+    W1, W2, x, t = [[0.15, 0.2], [-0.25, -0.3]], [[0.4, 0.45], [0.5, 0.55]], (0.5, 1.0), (0.01, 0.99)
+    z1 = [W1[j][0] * x[0] + W1[j][1] * x[1] + 0.1 for j in range(2)]
+    assert z1[1] < 0
+    a1 = [max(σ(z), 0.0) for z in z1]
+    a2 = [σ(W2[k][0] * a1[0] + W2[k][1] * a1[1] + 0.2) for k in range(2)]
+    δ2 = [(a2[k] - t[k]) * a2[k] * (1 - a2[k]) for k in range(2)]
+    δ1 = [(δ2[0] * W2[0][j] + δ2[1] * W2[1][j]) * 1.0 * σ(z1[j]) * (1 - σ(z1[j])) for j in range(2)]
+    path = tmp_path / "relu_sigmoid.toml"
+    path.write_text(f'title = "relu, sigmoid"\n[network]\ninputs = 2\n'
+                    f'[[network.layers]]\nunits = 2\nactivation = "relu"\nweights = {W1}\nbias = 0.1\n'
+                    f'[[network.layers]]\nunits = 2\nactivation = "sigmoid"\nweights = {W2}\nbias = 0.2\n'
+                    f'[loss]\nkind = "half_sse"\n[optimizer]\nlearning_rate = 0.5\n'
+                    f"[data]\ninputs = [{list(x)}]\ntargets = [{list(t)}]\n"
+                    f'[[expect]]\nname = "delta1"\nvalue = [{δ1}]\ntolerance = 1e-12\n', encoding="utf-8")
+    assert [(v.ok, v.cause.id if v.cause else None) for v in verdicts(path)[1].verdicts] == [
+        (False, "extra-activation")]

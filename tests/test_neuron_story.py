@@ -71,3 +71,29 @@ def test_a_neuron_s_products_are_its_activations_below_times_its_weights() -> No
                                              ("m_b2", "m_θ")])
 def test_what_is_written_of_a_parameter_is_titled_by_what_it_is(name, title) -> None:
     assert column(N(name)) == title
+
+
+def test_a_softmax_neuron_without_cross_entropy_is_given_its_gradient_past_the_jacobian(tmp_path) -> None:
+    """Softmax with squared error: f′ is the Jacobian (a matrix per sample, not the neuron's
+    own), and the ops after it — the ∂J/∂a it is given and δ — still tell the story."""
+    path = tmp_path / "softmax_sse.toml"
+    path.write_text('title = "softmax, squared error"\n\n[network]\ninputs = 2\n\n'
+                    '[[network.layers]]\nunits = 3\nactivation = "softmax"\n'
+                    'weights = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]\nbias = 0.0\n\n'
+                    '[loss]\nkind = "half_sse"\n\n[optimizer]\nkind = "sgd"\nlearning_rate = 0.1\n\n'
+                    '[data]\ninputs = [[1.0, 2.0]]\ntargets = [[0.0, 1.0, 0.0]]\n', encoding="utf-8")
+    program = load(path).debugger().program
+    assert program.shapes[N("dact1")] == (None, 3, 3)
+    s = story(program, 1, 2)
+    assert s.own == (N("z1"), N("a1"), N("grad_a1"), N("delta1"))
+    assert s.given == {N("grad_a1")}
+
+
+def test_a_neuron_s_column_runs_over_every_sample_asked_for_and_its_jacobian_rows_over_every_unit() -> None:
+    program = load(SCENARIOS / "article.toml").debugger().program
+    s = story(program, 2, 1)
+    # more samples than units: the column is as long as the batch (its first `samples`)
+    assert s.elements(N("z2"), (5, 3), 4, 16) == [(0, 1), (1, 1), (2, 1), (3, 1)]
+    # the softmax's Jacobian: per sample, the row ∂a[s,1]/∂z[s,k] for each k
+    assert s.elements(N("dact2"), (2, 3, 3), 9, 16) == [(0, 1, 0), (0, 1, 1), (0, 1, 2), (1, 1, 0), (1, 1, 1),
+                                                        (1, 1, 2)]

@@ -94,9 +94,10 @@ def cause(id: str, explanation: str) -> Callable[[Recompute], Cause]:
 
 # --- the source's arithmetic ------------------------------------------------------------
 
-@cause("rounding", "recomputed from the source's own rounded figures, or with every step rounded as it prints "
-                   "them, it matches")
+@cause("rounding", "stepnet's value, or one recomputed from the source's own rounded figures or with every step "
+                   "rounded as it prints them, matches the figure as printed")
 def ROUNDING(e: Evidence, f: int) -> Iterator[Array | None]:
+    yield e.exact(f)  # the source computed exactly and printed rounded
     yield e.from_stated(f, contradicted=False, rounded=False)
     yield e.from_stated(f, contradicted=False, rounded=True)
 
