@@ -102,20 +102,23 @@ def program_of(samples: int, batch: int) -> Program:
 
 
 @pytest.mark.parametrize("samples, batch, iterations, spacing", [
-    # mnist_shape: an evaluation costs 1797/(3·32) ≈ 18.7 iterations, so at least 187 apart: 200
-    (1797, 32, 1000, 200),  # 5 evaluations, 93.6 iterations' work of 1000
+    # mnist_shape: an evaluation costs 1797/(3·32) ≈ 18.7 iterations
+    (1797, 32, 1000, 200),  # 100 would evaluate 10 times, 187 of 100; 200 five times, 93.6
     (1797, 32, 300, 300),  # 200 would evaluate at 200 and 300, 37.4 of 30: one line, after the last
     (1797, 32, 1010, 500),  # 200 would evaluate 6 times, 112 of 101; 500 three times, 56
     (1797, 32, 5000, 500),  # N/10 is further apart
     (1797, 32, 100, 100),  # one line, after the last
-    (1797, 1797, 300, 30),  # digits: a third of an iteration
-    (1797, 1797, 20, 5),
+    (1797, 1797, 300, 30),  # digits: a third of an iteration, 10 of them 3.3 of 300
+    (1797, 1797, 20, 5),  # 2 apart: 10 evaluations, 3.3 of 2; 5 apart: 4, 1.3
     (1, 1, 100, 10),  # mazur
-    (1, 1, 3, 3),  # at least 5 apart: past the end, one line
+    (1, 1, 3, 3),  # 1 and 2 apart are over a tenth of 3 iterations, 5 is past the end: one line
     (60000, 1, 10, 10),  # 20,000 iterations' work: one line
-    (30, 10, 10, 10),  # 30/(3·10) = 1 iteration's work: at least 10 apart, and 10 is 1 × 10¹
-    (20, 1, 1000, 100),  # 20/3 ≈ 6.7: at least 67 apart, past 5 × 10¹, so 10 × 10¹
-    (3, 10, 1005, 100),  # 3/(3·3) = 1/3: at least 3.3, so 5; but 1005 // 10 = 100 is further
+    (30, 10, 10, 10),  # 30/(3·10) = 1 iteration's work in a run of 10: one line
+    (20, 1, 1000, 100),  # 20/3 ≈ 6.7: 10 evaluations, 67 of 1000
+    (3, 10, 1005, 100),  # 3/(3·3) = 1/3: 11 evaluations, 3.7 of 1005
+    (30, 10, 100, 10),  # 10 evaluations of 1 iteration's work: exactly a tenth of 100, allowed
+    (30, 10, 90, 10),  # 9 would evaluate 10 times, 10 of 9; 10 (1 × 10¹ itself) 9 times, 9 of 9
+    (27, 20, 40, 5),  # 27/(3·20) = 0.45: 4 apart evaluates 10 times, 4.5 of 4; 5 apart 8 times, 3.6
 ])
 def test_reports_are_spaced_so_evaluations_take_at_most_a_tenth(samples, batch, iterations, spacing):
     program = program_of(samples, batch)

@@ -63,20 +63,19 @@ def evaluation_cost(program: Program) -> float:
 def report_spacing(program: Program, iterations: int, reports: int = 10) -> int:
     """Iterations between two reports for about `reports` reports in `iterations`, but no
     closer than keeps the run's evaluations — one a report, and one after the last iteration,
-    which is always reported — within EVALUATION_SHARE of it; a spacing that has to be wider
-    than `iterations // reports` is one of 1, 2 or 5 × 10ᵏ. `iterations` (one report, after
-    the last) where no spacing does."""
+    which is always reported — within EVALUATION_SHARE of it: then the least 1, 2 or 5 × 10ᵏ
+    that does; `iterations` (one report, after the last) where none does."""
     cost = evaluation_cost(program)
-    every = max(1, iterations // reports, _round_up(cost / EVALUATION_SHARE))
+    every = max(1, iterations // reports)
     while every < iterations and math.ceil(iterations / every) * cost > EVALUATION_SHARE * iterations:
         every = _round_up(every + 1)
     return min(every, iterations)
 
 
-def _round_up(x: float) -> int:
-    """The least of 1, 2 or 5 × 10ᵏ that is at least `x`."""
-    power = 10 ** math.floor(math.log10(x)) if x >= 1 else 1
-    return next(k * power for k in (1, 2, 5, 10) if k * power >= x)
+def _round_up(n: int) -> int:
+    """The least of 1, 2 or 5 × 10ᵏ that is at least `n` (≥ 1)."""
+    power = 10 ** (len(str(n)) - 1)
+    return next(k * power for k in (1, 2, 5, 10) if k * power >= n)
 
 
 def train(debugger: Debugger, iterations: int, report_every: int,
