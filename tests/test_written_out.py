@@ -249,8 +249,14 @@ def by_output(ops: list[Op]) -> dict[tuple[str, str], Op]:
     return {(op.kind, str(op.output)): op for op in ops}
 
 
-FORWARD = by_output(network.forward(NETWORK, 1) + network.forward(NETWORK, 2))
-BACKWARD = by_output(network.backward(NETWORK, 2) + network.backward(NETWORK, 1))
+def forward_ops() -> dict[tuple[str, str], Op]:
+    """NETWORK's forward ops, made inside the test that reads them: ops made when the module
+    is imported would be made before mutmut switches a mutant on, and hide it."""
+    return by_output(network.forward(NETWORK, 1) + network.forward(NETWORK, 2))
+
+
+def backward_ops() -> dict[tuple[str, str], Op]:
+    return by_output(network.backward(NETWORK, 2) + network.backward(NETWORK, 1))
 NETWORK_VALUES = {
     A0: np.array([[1.0, -2.0]]), W1: np.array([[0.5, 0.25], [-1.0, 0.0]]), B1: np.array([0.125, -0.5]),
     Z1: np.array([[0.5, -0.25]]), Name("m", 1): np.array([[0.0, 2.0]]), A1: np.array([[0.25, 0.75], [-1.0, 0.5]]),
@@ -300,15 +306,17 @@ NETWORK_TEXT = {
 
 
 def test_the_layers_ops_are_the_ones_written_out():
-    assert set(FORWARD) | set(BACKWARD) == set(NETWORK_TEXT) | {("grad_W", "grad_W1"), ("penalty_grad", "grad_W1")}
-    assert BACKWARD["grad_a", "grad_a1"].label == "gradient of the layer below"
-    assert BACKWARD["grad_a", "grad_a0"].label == "gradient of the input (saliency)"
+    backward = backward_ops()
+    assert set(forward_ops()) | set(backward) == (
+        set(NETWORK_TEXT) | {("grad_W", "grad_W1"), ("penalty_grad", "grad_W1")})
+    assert backward["grad_a", "grad_a1"].label == "gradient of the layer below"
+    assert backward["grad_a", "grad_a0"].label == "gradient of the input (saliency)"
 
 
 @pytest.mark.parametrize("key", list(NETWORK_TEXT), ids=["/".join(k) for k in NETWORK_TEXT])
 def test_network_formulas_and_their_elements_with_the_numbers(key):
     formula, tex, index, written = NETWORK_TEXT[key]
-    op = {**FORWARD, **BACKWARD}[key]
+    op = {**forward_ops(), **backward_ops()}[key]
     assert (op.formula, op.latex) == (formula, tex)
     if index is not None:
         assert op.explainer(NETWORK_VALUES, index, FOUR) == written
@@ -323,7 +331,7 @@ def test_the_gradient_of_a_bias_sums_over_the_batch():
 
 
 def test_the_dropout_mask_writes_out_whether_the_unit_was_kept():
-    op = FORWARD["dropout_mask", "m1"]
+    op = forward_ops()["dropout_mask", "m1"]
     values = {A0: np.zeros((6, 2)), Name("t"): np.array(3)}
     mask = NETWORK.dropout_mask(1, 3, 6)
     for index in np.ndindex(mask.shape):
@@ -339,6 +347,27 @@ def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
         "1×1 + 2×1 + 3×1 + 4×1 + … (3 more terms)")
     assert network.products(np.array([1.0, 0, -2, 0, 0, 0]), np.array([-1.0, 9, 0.5, 9, 9, 9]), FOUR, "x") == (
         "1×(-1) + (-2)×0.5 + 0 (4 terms where x = 0)")
+
+
+@pytest.mark.parametrize("xs, text", [
+    # five terms or fewer are written out whole, zeros included
+    ([0.0, 2.0], "0×1 + 2×1"),
+    ([1.0, 0.0, 2.0, 0.0], "1×1 + 0×1 + 2×1 + 0×1"),
+    ([1.0, 0.0, 2.0, 0.0, 3.0], "1×1 + 0×1 + 2×1 + 0×1 + 3×1"),
+    # six or more: the non-zero ones, five of them in full, six cut after four
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + 5×1 + 0 (1 terms where x = 0)"),
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + … (2 more terms) + 0 (1 terms where x = 0)"),
+])
+def test_a_short_weighted_sum_is_written_out_whole_and_a_long_one_without_its_zeros(xs, text):
+    assert network.products(np.array(xs), np.ones(len(xs)), FOUR, "x") == text
+
+
+def test_a_unit_s_weighted_terms_are_each_input_times_its_weight_and_their_code_says_so():
+    a, W = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]]), np.arange(9.0).reshape(3, 3)
+    products, code = network.weighted_terms(2, 1)
+    by_hand = [[a[s, i] * W[1, i] for i in range(3)] for s in range(2)]
+    assert products(a, W).tolist() == by_hand
+    assert code == "a1 * W2[1]"
 
 
 SOFTMAX = ACTIVATIONS.make("softmax")
