@@ -107,12 +107,14 @@ def networks() -> dict[str, Callable[[], Debugger]]:
     dropout = replace(dropout, layers=(replace(dropout.layers[0], dropout=0.4), dropout.layers[1]), changes=True,
                       input_gradient=True)
     huber = make_model([2, 3, 2], ["silu", "softplus"], loss="huber", optimizer=Optimizer.of("adagrad", 0.1))
+    deep = make_model([3, 5, 4, 2], ["tanh", "relu", "softmax"], loss="cross_entropy", reduction="sum")
     return {"softmax_cross_entropy_l2_adam_step_shuffled": functools.partial(Debugger, softmax,
                                                                    make_data(softmax, 6, 4, shuffle=True)),
             "softmax_jacobian_mse_sum_rmsprop_time": functools.partial(Debugger, jacobian, make_data(jacobian, 5, 5)),
             "dropout_nesterov_changes_input_gradient": functools.partial(Debugger, dropout,
                                                                make_data(dropout, 4, 3, shuffle=True)),
-            "silu_softplus_huber_adagrad_batches": functools.partial(Debugger, huber, make_data(huber, 4, 2))}
+            "silu_softplus_huber_adagrad_batches": functools.partial(Debugger, huber, make_data(huber, 4, 2)),
+            "three_layers_softmax_cross_entropy_sum": functools.partial(Debugger, deep, make_data(deep, 5, 5))}
 
 
 def bundled() -> dict[str, Callable[[], Debugger]]:

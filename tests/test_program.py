@@ -237,3 +237,12 @@ def test_the_batch_of_a_network_whose_output_is_the_loss_gives_no_targets():
     assert rows(ops)[0] == ("batch", "forward", 0, "a0", "", "the batch", (None, 2))
     assert ops[0].outputs == {Name.parse("a0"): (None, 2), Name.parse("t"): ()}
     assert (ops[0].formula, ops[0].latex) == ("a0 = x[batch]", r"a^{(0)} = x_{\text{batch}}")
+
+
+def test_the_loss_s_gradient_and_the_fused_delta_are_shaped_by_the_last_layer():
+    """3 layers of 5, 4 and 2 units: n and the shapes are the output layer's, not another's."""
+    model = make_model([3, 5, 4, 2], ["tanh", "relu", "sigmoid"], loss="mse")
+    loss_grad = network.loss(model)[-1]
+    assert loss_grad.shape == (None, 2) and loss_grad.formula.endswith("   (n = 2)")
+    fused = make_model([3, 5, 4, 2], ["tanh", "relu", "softmax"], loss="cross_entropy")
+    assert [(op.kind, op.shape) for op in network.backward(fused, 3)[:1]] == [("delta", (None, 2))]

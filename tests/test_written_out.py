@@ -229,6 +229,21 @@ def test_the_l2_penalty_is_written_out_and_added_to_the_loss():
     assert ops["loss"].latex.endswith(r"(a^{(1)}_{sj} - y_{sj})^2 + \Omega")
 
 
+def test_a_mean_over_one_sample_writes_no_one_over_one():
+    one = {P1: np.array([[0.75, -0.5]]), Y: np.array([[1.0, 0.0]])}
+    assert loss_ops("half_sse")["loss"].explainer(one, (), FOUR) == [
+        "(1/B)·Σₛ ½·Σⱼ (a1[s,j] − y[s,j])²", "½·[(0.75 − 1)² + ((-0.5) − 0)²]"]
+
+
+def test_the_l2_penalty_adds_the_squared_norm_of_each_layer_s_weights():
+    model = two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID), l2=0.5)
+    penalty = network.loss(model)[0]
+    values = {W1: np.array([[1.0, -2.0], [0.5, 0.0]]), W2: np.array([[3.0, 0.0], [0.0, -1.0]])}
+    # ‖W1‖² = 1 + 4 + 0.25 = 5.25, ‖W2‖² = 9 + 1 = 10
+    assert penalty.explainer(values, (), FOUR) == ["(λ/2)·(‖W1‖² + ‖W2‖²)", "(0.5/2)·(5.25 + 10)"]
+    assert penalty.code == "penalty = 0.5 * 0.5 * (np.sum(W1 * W1) + np.sum(W2 * W2))"
+
+
 # --- a layered network's own operations ------------------------------------------------
 
 W1, B1, W2, A0, A2 = Name("W", 1), Name("b", 1), Name("W", 2), Name("a", 0), Name("a", 2)
@@ -328,6 +343,23 @@ def test_the_gradient_of_a_bias_sums_over_the_batch():
     # one sample whose term is the value: `= (-0.25)` is left out, the value alone ends the line
     one = {DELTA2: np.array([[0.5, -0.25]])}
     assert grad_b.explain(one, np.array([0.5, -0.25]), (1,), FOUR) == "grad_b2[1] = Σₛ delta2[s,1] = -0.25"
+
+
+def test_an_activation_and_its_derivative_without_dropout_write_out_their_element():
+    ops = {**forward_ops(), **backward_ops()}
+    values = {Name("z", 2): np.array([[0.5, -0.25]]), A2: np.array([[0.75, -0.5]])}
+    assert ops["activation", "a2"].explainer(values, (0, 1), FOUR) == ["σ(z2[0,1])", "σ(-0.25)"]
+    assert ops["dact", "dact2"].explainer(values, (0, 1), FOUR) == ["a2[0,1]·(1 − a2[0,1])", "(-0.5) × (1 − (-0.5))"]
+
+
+@pytest.mark.parametrize("samples, written", [
+    (5, "1 + 2 + 3 + 4 + 5"),  # five terms are written out whole
+    (7, "1 + 2 + 3 + 4 + … (3 more terms)"),
+])
+def test_the_gradient_of_a_bias_writes_out_the_first_samples_and_counts_the_rest(samples, written):
+    grad_b = backward_ops()["grad_b", "grad_b1"]
+    delta = np.stack([np.zeros(samples), np.arange(1.0, samples + 1)], axis=1)  # unit 1: 1, 2, …, samples
+    assert grad_b.explainer({DELTA1: delta}, (1,), FOUR) == ["Σₛ delta1[s,1]", written]
 
 
 def test_the_dropout_mask_writes_out_whether_the_unit_was_kept():
