@@ -140,5 +140,6 @@ def test_every_operation_s_code_recomputes_its_result_from_the_state_before_it(c
         assert op.code or isinstance(op, StartOp), op.formula
         namespace = {"np": np, **inputs, **before, "t": d.iteration}
         exec(op.code, namespace)
-        np.testing.assert_allclose(np.asarray(namespace[str(op.output)]), d.values[op.output], rtol=1e-12, atol=1e-15,
-                                   err_msg=op.code)
+        for name in op.outputs:  # the batch's y and t too
+            np.testing.assert_allclose(np.asarray(namespace[str(name)]), d.values[name], rtol=1e-12, atol=1e-15,
+                                       err_msg=op.code)
