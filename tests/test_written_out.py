@@ -9,6 +9,8 @@ need not be consistent with each other (an explainer only writes out what it is 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import make_graph
@@ -233,6 +235,12 @@ def test_a_mean_over_one_sample_writes_no_one_over_one():
     one = {P1: np.array([[0.75, -0.5]]), Y: np.array([[1.0, 0.0]])}
     assert loss_ops("half_sse")["loss"].explainer(one, (), FOUR) == [
         "(1/B)·Σₛ ½·Σⱼ (a1[s,j] − y[s,j])²", "½·[(0.75 − 1)² + ((-0.5) − 0)²]"]
+
+
+def test_a_loss_over_more_than_five_elements_writes_out_four_and_counts_the_rest():
+    three = {P1: np.array([[0.75, -0.5], [0.25, 0.5], [1.0, 2.0]]), Y: np.zeros((3, 2))}
+    assert loss_ops("half_sse")["loss"].explainer(three, (), FOUR)[1] == (
+        "(1/3)·½·[(0.75 − 0)² + ((-0.5) − 0)² + (0.25 − 0)² + (0.5 − 0)² + … (2 more terms)]")  # 6 − 4 = 2
 
 
 def test_the_l2_penalty_adds_the_squared_norm_of_each_layer_s_weights():
@@ -684,6 +692,31 @@ def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
     assert assignment(A1, "np.tanh(z1)", "np.tanh({z})") == "a1 = np.tanh(z1)"
     assert assignment(A1, "np.tanh(z1) * m1", "np.tanh({z})", "") == ""  # a part without code
     assert assignment(A1, "", "np.tanh({z})") == ""
+
+
+def test_a_network_op_has_no_code_when_its_activation_or_loss_gives_none():
+    """A definition read from a scenario may come without NumPy code: the ops made of it
+    then have none either (the notebook says so), not code around an empty hole."""
+    no_f = dataclasses.replace(SIGMOID, code="")
+    no_df = dataclasses.replace(SIGMOID, derivative=dataclasses.replace(SIGMOID.derivative, code=""))
+    for act, activation_code, dact_code in [
+        (no_f, "", ""),
+        (no_df, "a1 = (1 / (1 + np.exp(-z1))) * m1", ""),
+        (SIGMOID, "a1 = (1 / (1 + np.exp(-z1))) * m1",
+         "dact1 = ((1 / (1 + np.exp(-z1))) * (1 - (1 / (1 + np.exp(-z1))))) * m1"),
+    ]:
+        model = two_layers(Layer(2, act, True, 0.5), Layer(2, SIGMOID))
+        assert network.forward(model, 1)[-1].code == activation_code
+        assert network._dact(model, 1).code == dact_code
+    half_sse = LOSSES.make("half_sse")
+    for formula_code, gradient_code in [("", "a2 - y"), ("0.5 * np.sum(({p} - {y}) ** 2, axis=1)", "")]:
+        ell = dataclasses.replace(half_sse, formula=dataclasses.replace(half_sse.formula, code=formula_code),
+                                  gradient=dataclasses.replace(half_sse.gradient, code=gradient_code))
+        model = dataclasses.replace(two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID)), loss=ell)
+        ops = {op.kind: op for op in network.loss(model)}
+        loss_code = "loss = np.sum(0.5 * np.sum((a2 - y) ** 2, axis=1)) / len(a2)"
+        assert ops["loss"].code == (loss_code if formula_code else "")
+        assert ops["loss_grad"].code == ("grad_a2 = (a2 - y) / len(a2)" if gradient_code else "")
 
 
 # How a value and a sum are shortened (notation.compact, notation.sum_of): the expected
