@@ -380,6 +380,14 @@ def test_the_dropout_mask_writes_out_whether_the_unit_was_kept():
     assert set(mask.ravel()) == {0.0, 2.0}  # both cases were written out
 
 
+def test_a_kept_unit_is_written_as_kept_even_when_its_mask_rounds_to_one():
+    tiny = two_layers(Layer(2, SIGMOID, True, 1e-17), Layer(2, SIGMOID))  # 1/(1 − 1e-17) is 1.0 in float64
+    op = network.forward(tiny, 1)[1]
+    values = {A0: np.zeros((3, 2)), Name("t"): np.array(1)}
+    assert tiny.dropout_mask(1, 1, 3).tolist() == [[1.0, 1.0]] * 3  # no unit dropped
+    assert [op.explainer(values, index, FOUR)[1] for index in np.ndindex(3, 2)] == ["1/(1 − 1e-17)"] * 6
+
+
 def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
     assert network.products(np.array([0.0, 0, 3, 0, 1, 2, 5]), np.arange(7.0), FOUR, "x[j]") == (
         "3×2 + 1×4 + 2×5 + 5×6 + 0 (3 terms where x[j] = 0)")
