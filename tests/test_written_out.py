@@ -358,6 +358,10 @@ def test_an_activation_and_its_derivative_without_dropout_write_out_their_elemen
     values = {Name("z", 2): np.array([[0.5, -0.25]]), A2: np.array([[0.75, -0.5]])}
     assert ops["activation", "a2"].explainer(values, (0, 1), FOUR) == ["σ(z2[0,1])", "σ(-0.25)"]
     assert ops["dact", "dact2"].explainer(values, (0, 1), FOUR) == ["a2[0,1]·(1 − a2[0,1])", "(-0.5) × (1 − (-0.5))"]
+    # ELU′ reads both z and a
+    elu = network._dact(two_layers(Layer(2, SIGMOID), Layer(2, ACTIVATIONS.make("elu", {"alpha": 0.7}))), 2)
+    assert elu.explainer(values, (0, 1), FOUR) == ["(1 if z2[0,1] > 0 else a2[0,1] + α)",
+                                                    "(1 if (-0.25) > 0 else (-0.5) + 0.7)"]
 
 
 @pytest.mark.parametrize("samples, written", [
