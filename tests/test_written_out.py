@@ -358,9 +358,13 @@ def test_an_activation_and_its_derivative_without_dropout_write_out_their_elemen
     values = {Name("z", 2): np.array([[0.5, -0.25]]), A2: np.array([[0.75, -0.5]])}
     assert ops["activation", "a2"].explainer(values, (0, 1), FOUR) == ["σ(z2[0,1])", "σ(-0.25)"]
     assert ops["dact", "dact2"].explainer(values, (0, 1), FOUR) == ["a2[0,1]·(1 − a2[0,1])", "(-0.5) × (1 − (-0.5))"]
-    # ELU′ reads both z and a
-    elu = network._dact(two_layers(Layer(2, SIGMOID), Layer(2, ACTIVATIONS.make("elu", {"alpha": 0.7}))), 2)
-    assert elu.explainer(values, (0, 1), FOUR) == ["(1 if z2[0,1] > 0 else a2[0,1] + α)",
+    # ELU′ reads both z and a; under dropout, a is f(z) before the mask: 0.7·(e^−0.25 − 1) = −0.15484
+    elu = ACTIVATIONS.make("elu", {"alpha": 0.7})
+    dropped = network._dact(two_layers(Layer(2, elu, True, 0.5), Layer(2, SIGMOID)), 1)
+    assert dropped.explainer({Z1: VALUES[Z1], Name("m", 1): np.array([[0.0, 2.0]])}, (0, 1), FOUR) == [
+        "ELU′(z1[0,1]) × m1[0,1]", "(1 if (-0.25) > 0 else (-0.1548) + 0.7) × 2"]
+    undropped = network._dact(two_layers(Layer(2, SIGMOID), Layer(2, elu)), 2)
+    assert undropped.explainer(values, (0, 1), FOUR) == ["(1 if z2[0,1] > 0 else a2[0,1] + α)",
                                                     "(1 if (-0.25) > 0 else (-0.5) + 0.7)"]
 
 
@@ -423,6 +427,30 @@ def test_a_unit_s_weighted_terms_are_each_input_times_its_weight_and_their_code_
 
 
 SOFTMAX = ACTIVATIONS.make("softmax")
+
+
+def test_each_long_sum_of_products_names_the_factor_whose_zeros_it_counts():
+    """Six inputs and six units: each sum of products the ops write out (z, δ through the
+    softmax Jacobian, ∂J/∂W, ∂J/∂a) leaves out the terms whose first factor is 0, and says
+    which factor that is."""
+    six = Model(6, (Layer(6, SIGMOID), Layer(6, SOFTMAX)), LOSSES.make("mse"), "mean", Optimizer.of("sgd", 0.5),
+                {W1: np.zeros((6, 6)), B1: np.zeros(6), W2: np.zeros((6, 6)), Name("b", 2): np.zeros(6)})
+    z1 = network.forward(six, 1)[0]
+    ops = by_output(network.backward(six, 2))
+    values = {A0: np.array([[0.0, 1, 0, 2, 0, 0]]), W1: np.full((6, 6), 0.5), B1: np.full(6, 0.25)}
+    assert z1.explainer(values, (0, 0), FOUR)[1] == "1×0.5 + 2×0.5 + 0 (4 terms where a0[0,j] = 0) + 0.25"
+    values = {Name("grad_a", 2): np.array([[0.0, 2, 0, 0, 0, 0]]), Name("dact", 2): np.full((1, 6, 6), 0.5)}
+    assert ops["delta", "delta2"].explainer(values, (0, 1), FOUR)[1] == "2×0.5 + 0 (5 terms where grad_a2[0,j] = 0)"
+    delta2 = np.zeros((6, 6))
+    delta2[:, 1] = [0, 3, 0, 0, 0, -1]  # column 1: samples 1 and 5
+    values = {DELTA2: delta2, A1: np.arange(1.0, 37).reshape(6, 6)}  # a1[s,0] = 1 + 6s
+    assert ops["grad_W", "grad_W2"].explainer(values, (1, 0), FOUR)[1] == (
+        "3×7 + (-1)×31 + 0 (4 terms where delta2[s,1] = 0)")
+    delta2 = np.zeros((6, 6))
+    delta2[0] = [0, 0, 1, 0, 0, 4]  # sample 0: units 2 and 5
+    values = {DELTA2: delta2, W2: np.arange(36.0).reshape(6, 6)}  # W2[i,2] = 6i + 2
+    assert ops["grad_a", "grad_a1"].explainer(values, (0, 2), FOUR)[1] == (
+        "1×14 + 4×32 + 0 (4 terms where delta2[0,i] = 0)")
 
 
 def test_softmax_without_cross_entropy_goes_through_its_jacobian():
