@@ -237,6 +237,7 @@ def test_the_batch_of_a_network_whose_output_is_the_loss_gives_no_targets():
     assert rows(ops)[0] == ("batch", "forward", 0, "a0", "", "the batch", (None, 2))
     assert ops[0].outputs == {Name.parse("a0"): (None, 2), Name.parse("t"): ()}
     assert (ops[0].formula, ops[0].latex) == ("a0 = x[batch]", r"a^{(0)} = x_{\text{batch}}")
+    assert ops[0].code == "start = (t - 1) % 2 * 2\na0 = x[start:start + 2]"  # 2 batches of 2: no y
 
 
 def test_the_loss_s_gradient_and_the_fused_delta_are_shaped_by_the_last_layer():
