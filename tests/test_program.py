@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 
 from conftest import make_data, make_model
+from stepnet.engine import network
+from stepnet.engine.activations import ACTIVATIONS
 from stepnet.engine.debugger import Debugger
-from stepnet.engine.model import Dataset, Optimizer
+from stepnet.engine.losses import LOSSES
+from stepnet.engine.model import Dataset, Layer, Model, Optimizer
 from stepnet.engine.names import LOSS, Name
 from stepnet.engine.program import build_program, finite
 
@@ -167,3 +170,80 @@ def test_run_leaves_nan_and_inf_to_the_debugger_without_warning():
         warnings.simplefilter("error")  # a RuntimeWarning (inf − inf, inf·0) would fail here
         values = p.run(state, 1)
     assert not finite(values[Name.parse("z1")])
+
+
+def rows(ops) -> list[tuple]:
+    return [(op.kind, op.phase, op.layer, str(op.output), " ".join(map(str, op.reads)), op.label, op.shape)
+            for op in ops]
+
+
+def test_every_op_of_a_layered_network_its_phase_layer_reads_label_and_shape():
+    """3 inputs, 2 units with a bias and dropout, 4 without; L2, ∂J/∂a0, SGD: each op as the
+    module's docstrings describe it, written out here (no two sizes equal, so a shape that
+    takes the wrong size shows)."""
+    sigmoid = ACTIVATIONS.make("sigmoid")
+    model = Model(3, (Layer(2, sigmoid, True, 0.5), Layer(4, sigmoid, False)), LOSSES.make("half_sse"), "mean",
+                  Optimizer.of("sgd", 0.5), {Name("W", 1): np.zeros((2, 3)), Name("b", 1): np.zeros(2),
+                                             Name("W", 2): np.zeros((4, 2))}, l2=0.25, input_gradient=True)
+    ops = network.operations(model, Dataset(np.zeros((5, 3)), np.zeros((5, 4)), 2))
+    assert rows(ops) == [
+        ("batch", "forward", 0, "a0", "", "the batch", (None, 3)),
+        ("weighted_sum", "forward", 1, "z1", "a0 W1 b1", "weighted sum", (None, 2)),
+        ("dropout_mask", "forward", 1, "m1", "a0 t", "dropout mask", (None, 2)),
+        ("activation", "forward", 1, "a1", "z1 m1", "activation (sigmoid) with dropout", (None, 2)),
+        ("weighted_sum", "forward", 2, "z2", "a1 W2", "weighted sum", (None, 4)),
+        ("activation", "forward", 2, "a2", "z2", "activation (sigmoid)", (None, 4)),
+        ("penalty", "loss", None, "penalty", "W1 W2", "L2 penalty", ()),
+        ("loss", "loss", None, "loss", "a2 y penalty", "loss", ()),
+        ("loss_grad", "loss", 2, "grad_a2", "a2 y", "gradient of the loss", (None, 4)),
+        ("dact", "backward", 2, "dact2", "z2 a2", "derivative of the activation (sigmoid)", (None, 4)),
+        ("delta", "backward", 2, "delta2", "grad_a2 dact2", "delta (∂J/∂z)", (None, 4)),
+        ("grad_W", "backward", 2, "grad_W2", "delta2 a1", "gradient of the weights", (4, 2)),
+        ("penalty_grad", "backward", 2, "grad_W2", "grad_W2 W2", "L2 term of the gradient", (4, 2)),
+        ("grad_a", "backward", 2, "grad_a1", "delta2 W2", "gradient of the layer below", (None, 2)),
+        ("dact", "backward", 1, "dact1", "z1 m1", "derivative of the activation (sigmoid) with dropout", (None, 2)),
+        ("delta", "backward", 1, "delta1", "grad_a1 dact1", "delta (∂J/∂z)", (None, 2)),
+        ("grad_W", "backward", 1, "grad_W1", "delta1 a0", "gradient of the weights", (2, 3)),
+        ("penalty_grad", "backward", 1, "grad_W1", "grad_W1 W1", "L2 term of the gradient", (2, 3)),
+        ("grad_b", "backward", 1, "grad_b1", "delta1", "gradient of the biases", (2,)),
+        ("grad_a", "backward", 1, "grad_a0", "delta1 W1", "gradient of the input (saliency)", (None, 3)),
+        ("update", "update", 1, "W1", "W1 grad_W1", "update (sgd)", (2, 3)),
+        ("update", "update", 1, "b1", "b1 grad_b1", "update (sgd)", (2,)),
+        ("update", "update", 2, "W2", "W2 grad_W2", "update (sgd)", (4, 2)),
+    ]
+    assert ops[0].outputs == {Name.parse("a0"): (None, 3), Name.parse("t"): (), Name.parse("y"): (None, 4)}
+
+
+def test_softmax_with_cross_entropy_ends_the_loss_at_j_and_starts_backward_at_the_fused_delta():
+    softmax = ACTIVATIONS.make("softmax")
+    model = Model(3, (Layer(2, softmax),), LOSSES.make("cross_entropy"), "sum", None,
+                  {Name("W", 1): np.zeros((2, 3)), Name("b", 1): np.zeros(2)})
+    ops = network.operations(model, Dataset(np.zeros((5, 3)), np.eye(2)[[0, 1, 1, 0, 0]], 2))
+    assert rows(ops) == [
+        ("batch", "forward", 0, "a0", "", "the batch", (None, 3)),
+        ("weighted_sum", "forward", 1, "z1", "a0 W1 b1", "weighted sum", (None, 2)),
+        ("activation", "forward", 1, "a1", "z1", "activation (softmax)", (None, 2)),
+        ("loss", "loss", None, "loss", "a1 y", "loss", ()),
+        ("delta", "backward", 1, "delta1", "a1 y", "delta (softmax with cross-entropy)", (None, 2)),
+        ("grad_W", "backward", 1, "grad_W1", "delta1 a0", "gradient of the weights", (2, 3)),
+        ("grad_b", "backward", 1, "grad_b1", "delta1", "gradient of the biases", (2,)),
+    ]
+
+
+def test_the_batch_of_a_network_whose_output_is_the_loss_gives_no_targets():
+    model = Model(2, (Layer(1, ACTIVATIONS.make("identity")),), LOSSES.make("output"), "mean", None,
+                  {Name("W", 1): np.zeros((1, 2)), Name("b", 1): np.zeros(1)})
+    ops = network.operations(model, Dataset(np.zeros((4, 2)), np.zeros((4, 0)), 2))
+    assert rows(ops)[0] == ("batch", "forward", 0, "a0", "", "the batch", (None, 2))
+    assert ops[0].outputs == {Name.parse("a0"): (None, 2), Name.parse("t"): ()}
+    assert (ops[0].formula, ops[0].latex) == ("a0 = x[batch]", r"a^{(0)} = x_{\text{batch}}")
+    assert ops[0].code == "start = (t - 1) % 2 * 2\na0 = x[start:start + 2]"  # 2 batches of 2: no y
+
+
+def test_the_loss_s_gradient_and_the_fused_delta_are_shaped_by_the_last_layer():
+    """3 layers of 5, 4 and 2 units: n and the shapes are the output layer's, not another's."""
+    model = make_model([3, 5, 4, 2], ["tanh", "relu", "sigmoid"], loss="mse")
+    loss_grad = network.loss(model)[-1]
+    assert loss_grad.shape == (None, 2) and loss_grad.formula.endswith("   (n = 2)")
+    fused = make_model([3, 5, 4, 2], ["tanh", "relu", "softmax"], loss="cross_entropy")
+    assert [(op.kind, op.shape) for op in network.backward(fused, 3)[:1]] == [("delta", (None, 2))]

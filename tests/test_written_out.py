@@ -9,6 +9,8 @@ need not be consistent with each other (an explainer only writes out what it is 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import make_graph
@@ -229,6 +231,27 @@ def test_the_l2_penalty_is_written_out_and_added_to_the_loss():
     assert ops["loss"].latex.endswith(r"(a^{(1)}_{sj} - y_{sj})^2 + \Omega")
 
 
+def test_a_mean_over_one_sample_writes_no_one_over_one():
+    one = {P1: np.array([[0.75, -0.5]]), Y: np.array([[1.0, 0.0]])}
+    assert loss_ops("half_sse")["loss"].explainer(one, (), FOUR) == [
+        "(1/B)·Σₛ ½·Σⱼ (a1[s,j] − y[s,j])²", "½·[(0.75 − 1)² + ((-0.5) − 0)²]"]
+
+
+def test_a_loss_over_more_than_five_elements_writes_out_four_and_counts_the_rest():
+    three = {P1: np.array([[0.75, -0.5], [0.25, 0.5], [1.0, 2.0]]), Y: np.zeros((3, 2))}
+    assert loss_ops("half_sse")["loss"].explainer(three, (), FOUR)[1] == (
+        "(1/3)·½·[(0.75 − 0)² + ((-0.5) − 0)² + (0.25 − 0)² + (0.5 − 0)² + … (2 more terms)]")  # 6 − 4 = 2
+
+
+def test_the_l2_penalty_adds_the_squared_norm_of_each_layer_s_weights():
+    model = two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID), l2=0.5)
+    penalty = network.loss(model)[0]
+    values = {W1: np.array([[1.0, -2.0], [0.5, 0.0]]), W2: np.array([[3.0, 0.0], [0.0, -1.0]])}
+    # ‖W1‖² = 1 + 4 + 0.25 = 5.25, ‖W2‖² = 9 + 1 = 10
+    assert penalty.explainer(values, (), FOUR) == ["(λ/2)·(‖W1‖² + ‖W2‖²)", "(0.5/2)·(5.25 + 10)"]
+    assert penalty.code == "penalty = 0.5 * 0.5 * (np.sum(W1 * W1) + np.sum(W2 * W2))"
+
+
 # --- a layered network's own operations ------------------------------------------------
 
 W1, B1, W2, A0, A2 = Name("W", 1), Name("b", 1), Name("W", 2), Name("a", 0), Name("a", 2)
@@ -249,8 +272,14 @@ def by_output(ops: list[Op]) -> dict[tuple[str, str], Op]:
     return {(op.kind, str(op.output)): op for op in ops}
 
 
-FORWARD = by_output(network.forward(NETWORK, 1) + network.forward(NETWORK, 2))
-BACKWARD = by_output(network.backward(NETWORK, 2) + network.backward(NETWORK, 1))
+def forward_ops() -> dict[tuple[str, str], Op]:
+    """NETWORK's forward ops, made inside the test that reads them: ops made when the module
+    is imported would be made before mutmut switches a mutant on, and hide it."""
+    return by_output(network.forward(NETWORK, 1) + network.forward(NETWORK, 2))
+
+
+def backward_ops() -> dict[tuple[str, str], Op]:
+    return by_output(network.backward(NETWORK, 2) + network.backward(NETWORK, 1))
 NETWORK_VALUES = {
     A0: np.array([[1.0, -2.0]]), W1: np.array([[0.5, 0.25], [-1.0, 0.0]]), B1: np.array([0.125, -0.5]),
     Z1: np.array([[0.5, -0.25]]), Name("m", 1): np.array([[0.0, 2.0]]), A1: np.array([[0.25, 0.75], [-1.0, 0.5]]),
@@ -300,15 +329,17 @@ NETWORK_TEXT = {
 
 
 def test_the_layers_ops_are_the_ones_written_out():
-    assert set(FORWARD) | set(BACKWARD) == set(NETWORK_TEXT) | {("grad_W", "grad_W1"), ("penalty_grad", "grad_W1")}
-    assert BACKWARD["grad_a", "grad_a1"].label == "gradient of the layer below"
-    assert BACKWARD["grad_a", "grad_a0"].label == "gradient of the input (saliency)"
+    backward = backward_ops()
+    assert set(forward_ops()) | set(backward) == (
+        set(NETWORK_TEXT) | {("grad_W", "grad_W1"), ("penalty_grad", "grad_W1")})
+    assert backward["grad_a", "grad_a1"].label == "gradient of the layer below"
+    assert backward["grad_a", "grad_a0"].label == "gradient of the input (saliency)"
 
 
 @pytest.mark.parametrize("key", list(NETWORK_TEXT), ids=["/".join(k) for k in NETWORK_TEXT])
 def test_network_formulas_and_their_elements_with_the_numbers(key):
     formula, tex, index, written = NETWORK_TEXT[key]
-    op = {**FORWARD, **BACKWARD}[key]
+    op = {**forward_ops(), **backward_ops()}[key]
     assert (op.formula, op.latex) == (formula, tex)
     if index is not None:
         assert op.explainer(NETWORK_VALUES, index, FOUR) == written
@@ -322,14 +353,47 @@ def test_the_gradient_of_a_bias_sums_over_the_batch():
     assert grad_b.explain(one, np.array([0.5, -0.25]), (1,), FOUR) == "grad_b2[1] = Σₛ delta2[s,1] = -0.25"
 
 
+def test_an_activation_and_its_derivative_without_dropout_write_out_their_element():
+    ops = {**forward_ops(), **backward_ops()}
+    values = {Name("z", 2): np.array([[0.5, -0.25]]), A2: np.array([[0.75, -0.5]])}
+    assert ops["activation", "a2"].explainer(values, (0, 1), FOUR) == ["σ(z2[0,1])", "σ(-0.25)"]
+    assert ops["dact", "dact2"].explainer(values, (0, 1), FOUR) == ["a2[0,1]·(1 − a2[0,1])", "(-0.5) × (1 − (-0.5))"]
+    # ELU′ reads both z and a; under dropout, a is f(z) before the mask: 0.7·(e^−0.25 − 1) = −0.15484
+    elu = ACTIVATIONS.make("elu", {"alpha": 0.7})
+    dropped = network._dact(two_layers(Layer(2, elu, True, 0.5), Layer(2, SIGMOID)), 1)
+    assert dropped.explainer({Z1: VALUES[Z1], Name("m", 1): np.array([[0.0, 2.0]])}, (0, 1), FOUR) == [
+        "ELU′(z1[0,1]) × m1[0,1]", "(1 if (-0.25) > 0 else (-0.1548) + 0.7) × 2"]
+    undropped = network._dact(two_layers(Layer(2, SIGMOID), Layer(2, elu)), 2)
+    assert undropped.explainer(values, (0, 1), FOUR) == ["(1 if z2[0,1] > 0 else a2[0,1] + α)",
+                                                    "(1 if (-0.25) > 0 else (-0.5) + 0.7)"]
+
+
+@pytest.mark.parametrize("samples, written", [
+    (5, "1 + 2 + 3 + 4 + 5"),  # five terms are written out whole
+    (7, "1 + 2 + 3 + 4 + … (3 more terms)"),
+])
+def test_the_gradient_of_a_bias_writes_out_the_first_samples_and_counts_the_rest(samples, written):
+    grad_b = backward_ops()["grad_b", "grad_b1"]
+    delta = np.stack([np.zeros(samples), np.arange(1.0, samples + 1)], axis=1)  # unit 1: 1, 2, …, samples
+    assert grad_b.explainer({DELTA1: delta}, (1,), FOUR) == ["Σₛ delta1[s,1]", written]
+
+
 def test_the_dropout_mask_writes_out_whether_the_unit_was_kept():
-    op = FORWARD["dropout_mask", "m1"]
+    op = forward_ops()["dropout_mask", "m1"]
     values = {A0: np.zeros((6, 2)), Name("t"): np.array(3)}
     mask = NETWORK.dropout_mask(1, 3, 6)
     for index in np.ndindex(mask.shape):
         kept = "1" if mask[index] > 0 else "0"
         assert op.explainer(values, index, FOUR) == [f"keep[{index[0]},{index[1]}]/(1 − 0.5)", f"{kept}/(1 − 0.5)"]
     assert set(mask.ravel()) == {0.0, 2.0}  # both cases were written out
+
+
+def test_a_kept_unit_is_written_as_kept_even_when_its_mask_rounds_to_one():
+    tiny = two_layers(Layer(2, SIGMOID, True, 1e-17), Layer(2, SIGMOID))  # 1/(1 − 1e-17) is 1.0 in float64
+    op = network.forward(tiny, 1)[1]
+    values = {A0: np.zeros((3, 2)), Name("t"): np.array(1)}
+    assert tiny.dropout_mask(1, 1, 3).tolist() == [[1.0, 1.0]] * 3  # no unit dropped
+    assert [op.explainer(values, index, FOUR)[1] for index in np.ndindex(3, 2)] == ["1/(1 − 1e-17)"] * 6
 
 
 def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
@@ -341,7 +405,52 @@ def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
         "1×(-1) + (-2)×0.5 + 0 (4 terms where x = 0)")
 
 
+@pytest.mark.parametrize("xs, text", [
+    # five terms or fewer are written out whole, zeros included
+    ([0.0, 2.0], "0×1 + 2×1"),
+    ([1.0, 0.0, 2.0, 0.0], "1×1 + 0×1 + 2×1 + 0×1"),
+    ([1.0, 0.0, 2.0, 0.0, 3.0], "1×1 + 0×1 + 2×1 + 0×1 + 3×1"),
+    # six or more: the non-zero ones, five of them in full, six cut after four
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + 5×1 + 0 (1 terms where x = 0)"),
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + … (2 more terms) + 0 (1 terms where x = 0)"),
+])
+def test_a_short_weighted_sum_is_written_out_whole_and_a_long_one_without_its_zeros(xs, text):
+    assert network.products(np.array(xs), np.ones(len(xs)), FOUR, "x") == text
+
+
+def test_a_unit_s_weighted_terms_are_each_input_times_its_weight_and_their_code_says_so():
+    a, W = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]]), np.arange(9.0).reshape(3, 3)
+    products, code = network.weighted_terms(2, 1)
+    by_hand = [[a[s, i] * W[1, i] for i in range(3)] for s in range(2)]
+    assert products(a, W).tolist() == by_hand
+    assert code == "a1 * W2[1]"
+
+
 SOFTMAX = ACTIVATIONS.make("softmax")
+
+
+def test_each_long_sum_of_products_names_the_factor_whose_zeros_it_counts():
+    """Six inputs and six units: each sum of products the ops write out (z, δ through the
+    softmax Jacobian, ∂J/∂W, ∂J/∂a) leaves out the terms whose first factor is 0, and says
+    which factor that is."""
+    six = Model(6, (Layer(6, SIGMOID), Layer(6, SOFTMAX)), LOSSES.make("mse"), "mean", Optimizer.of("sgd", 0.5),
+                {W1: np.zeros((6, 6)), B1: np.zeros(6), W2: np.zeros((6, 6)), Name("b", 2): np.zeros(6)})
+    z1 = network.forward(six, 1)[0]
+    ops = by_output(network.backward(six, 2))
+    values = {A0: np.array([[0.0, 1, 0, 2, 0, 0]]), W1: np.full((6, 6), 0.5), B1: np.full(6, 0.25)}
+    assert z1.explainer(values, (0, 0), FOUR)[1] == "1×0.5 + 2×0.5 + 0 (4 terms where a0[0,j] = 0) + 0.25"
+    values = {Name("grad_a", 2): np.array([[0.0, 2, 0, 0, 0, 0]]), Name("dact", 2): np.full((1, 6, 6), 0.5)}
+    assert ops["delta", "delta2"].explainer(values, (0, 1), FOUR)[1] == "2×0.5 + 0 (5 terms where grad_a2[0,j] = 0)"
+    delta2 = np.zeros((6, 6))
+    delta2[:, 1] = [0, 3, 0, 0, 0, -1]  # column 1: samples 1 and 5
+    values = {DELTA2: delta2, A1: np.arange(1.0, 37).reshape(6, 6)}  # a1[s,0] = 1 + 6s
+    assert ops["grad_W", "grad_W2"].explainer(values, (1, 0), FOUR)[1] == (
+        "3×7 + (-1)×31 + 0 (4 terms where delta2[s,1] = 0)")
+    delta2 = np.zeros((6, 6))
+    delta2[0] = [0, 0, 1, 0, 0, 4]  # sample 0: units 2 and 5
+    values = {DELTA2: delta2, W2: np.arange(36.0).reshape(6, 6)}  # W2[i,2] = 6i + 2
+    assert ops["grad_a", "grad_a1"].explainer(values, (0, 2), FOUR)[1] == (
+        "1×14 + 4×32 + 0 (4 terms where delta2[0,i] = 0)")
 
 
 def test_softmax_without_cross_entropy_goes_through_its_jacobian():
@@ -623,6 +732,31 @@ def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
     assert assignment(A1, "np.tanh(z1)", "np.tanh({z})") == "a1 = np.tanh(z1)"
     assert assignment(A1, "np.tanh(z1) * m1", "np.tanh({z})", "") == ""  # a part without code
     assert assignment(A1, "", "np.tanh({z})") == ""
+
+
+def test_a_network_op_has_no_code_when_its_activation_or_loss_gives_none():
+    """A definition read from a scenario may come without NumPy code: the ops made of it
+    then have none either (the notebook says so), not code around an empty hole."""
+    no_f = dataclasses.replace(SIGMOID, code="")
+    no_df = dataclasses.replace(SIGMOID, derivative=dataclasses.replace(SIGMOID.derivative, code=""))
+    for act, activation_code, dact_code in [
+        (no_f, "", ""),
+        (no_df, "a1 = (1 / (1 + np.exp(-z1))) * m1", ""),
+        (SIGMOID, "a1 = (1 / (1 + np.exp(-z1))) * m1",
+         "dact1 = ((1 / (1 + np.exp(-z1))) * (1 - (1 / (1 + np.exp(-z1))))) * m1"),
+    ]:
+        model = two_layers(Layer(2, act, True, 0.5), Layer(2, SIGMOID))
+        assert network.forward(model, 1)[-1].code == activation_code
+        assert network._dact(model, 1).code == dact_code
+    half_sse = LOSSES.make("half_sse")
+    for formula_code, gradient_code in [("", "a2 - y"), ("0.5 * np.sum(({p} - {y}) ** 2, axis=1)", "")]:
+        ell = dataclasses.replace(half_sse, formula=dataclasses.replace(half_sse.formula, code=formula_code),
+                                  gradient=dataclasses.replace(half_sse.gradient, code=gradient_code))
+        model = dataclasses.replace(two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID)), loss=ell)
+        ops = {op.kind: op for op in network.loss(model)}
+        loss_code = "loss = np.sum(0.5 * np.sum((a2 - y) ** 2, axis=1)) / len(a2)"
+        assert ops["loss"].code == (loss_code if formula_code else "")
+        assert ops["loss_grad"].code == ("grad_a2 = (a2 - y) / len(a2)" if gradient_code else "")
 
 
 # How a value and a sum are shortened (notation.compact, notation.sum_of): the expected
