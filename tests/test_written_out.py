@@ -411,8 +411,8 @@ def test_a_long_weighted_sum_leaves_out_zero_inputs_and_counts_the_rest():
     ([1.0, 0.0, 2.0, 0.0], "1×1 + 0×1 + 2×1 + 0×1"),
     ([1.0, 0.0, 2.0, 0.0, 3.0], "1×1 + 0×1 + 2×1 + 0×1 + 3×1"),
     # six or more: the non-zero ones, five of them in full, six cut after four
-    ([1.0, 2.0, 3.0, 4.0, 5.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + 5×1 + 0 (1 terms where x = 0)"),
-    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + … (2 more terms) + 0 (1 terms where x = 0)"),
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + 5×1 + 0 (1 term where x = 0)"),
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0], "1×1 + 2×1 + 3×1 + 4×1 + … (2 more terms) + 0 (1 term where x = 0)"),
 ])
 def test_a_short_weighted_sum_is_written_out_whole_and_a_long_one_without_its_zeros(xs, text):
     assert network.products(np.array(xs), np.ones(len(xs)), FOUR, "x") == text
@@ -737,8 +737,8 @@ def test_an_op_has_no_code_when_a_definition_it_is_made_of_has_none():
 def test_a_network_op_has_no_code_when_its_activation_or_loss_gives_none():
     """A definition read from a scenario may come without NumPy code: the ops made of it
     then have none either (the notebook says so), not code around an empty hole."""
-    no_f = dataclasses.replace(SIGMOID, code="")
-    no_df = dataclasses.replace(SIGMOID, derivative=dataclasses.replace(SIGMOID.derivative, code=""))
+    no_f = SIGMOID._replace(code="")
+    no_df = SIGMOID._replace(derivative=SIGMOID.derivative._replace(code=""))
     for act, activation_code, dact_code in [
         (no_f, "", ""),
         (no_df, "a1 = (1 / (1 + np.exp(-z1))) * m1", ""),
@@ -750,8 +750,8 @@ def test_a_network_op_has_no_code_when_its_activation_or_loss_gives_none():
         assert network._dact(model, 1).code == dact_code
     half_sse = LOSSES.make("half_sse")
     for formula_code, gradient_code in [("", "a2 - y"), ("0.5 * np.sum(({p} - {y}) ** 2, axis=1)", "")]:
-        ell = dataclasses.replace(half_sse, formula=dataclasses.replace(half_sse.formula, code=formula_code),
-                                  gradient=dataclasses.replace(half_sse.gradient, code=gradient_code))
+        ell = half_sse._replace(formula=half_sse.formula._replace(code=formula_code),
+                                gradient=half_sse.gradient._replace(code=gradient_code))
         model = dataclasses.replace(two_layers(Layer(2, SIGMOID), Layer(2, SIGMOID)), loss=ell)
         ops = {op.kind: op for op in network.loss(model)}
         loss_code = "loss = np.sum(0.5 * np.sum((a2 - y) ** 2, axis=1)) / len(a2)"

@@ -40,7 +40,7 @@ def products(xs: Array, ys: Array, f: Fmt, first: str) -> str:
     shown = np.arange(total) if total <= TERMS + 1 else np.flatnonzero(xs)
     zeros = total - len(shown)
     terms = [f"{signed(xs[k], f)}×{signed(ys[k], f)}" for k in shown[:TERMS + 1]]
-    left_out = f"0 ({zeros} terms where {first} = 0)" if zeros else ""
+    left_out = f"0 ({zeros} {'term' if zeros == 1 else 'terms'} where {first} = 0)" if zeros else ""
     return " + ".join(filter(None, [sum_of(terms, total=len(shown), limit=TERMS), left_out]))
 
 
