@@ -88,7 +88,14 @@ class Name(_Fields):
         return self if prefix is None else Name(self.kind[len(prefix) + 1:], self.layer)
 
     def latex(self) -> str:
-        """The quantity in LaTeX: W^{(1)}, \\delta^{(2)}, \\frac{\\partial J}{\\partial W^{(1)}}."""
+        """The quantity in LaTeX: W^{(1)}, \\delta^{(2)}, \\frac{\\partial J}{\\partial W^{(1)}}.
+        Made once per name: building a program's formulas asks for it hundreds of times."""
+        latex = _LATEX.get(self)
+        if latex is None:
+            latex = _LATEX[self] = self._latex()
+        return latex
+
+    def _latex(self) -> str:
         prefix = self.prefix
         if prefix is not None:
             return PREFIXES[prefix].format(self.base.latex())
@@ -98,6 +105,10 @@ class Name(_Fields):
             return f"{_letters(self.kind[:-1])}_{{{self.layer}}}"
         kind = LATEX.get(self.kind) or _letters(self.kind)
         return kind if self.layer is None else f"{kind}^{{({self.layer})}}"
+
+
+#: each name's LaTeX, once made (names are interned and immutable)
+_LATEX: dict[Name, str] = {}
 
 
 def _letters(kind: str) -> str:
