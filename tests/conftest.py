@@ -17,10 +17,19 @@ from stepnet.engine.debugger import Debugger
 from stepnet.engine.graph import Graph
 from stepnet.engine.losses import LOSSES
 from stepnet.engine.model import Dataset, Layer, Model, Optimizer
+from stepnet.engine import names
 from stepnet.engine.names import Name
 from stepnet.fields import Table
 
 SCENARIOS = DIRECTORY  # the bundled examples
+
+
+@pytest.fixture(autouse=True)
+def _latex_of_names_made_afresh() -> None:
+    """A name keeps its LaTeX once made (names._LATEX); each test starts without, so the LaTeX
+    it checks is made by the code under test — mutmut switches a mutant on after the modules
+    were imported and used, and a kept LaTeX would hide the mutant."""
+    names._LATEX.clear()
 
 
 def make_model(
