@@ -92,7 +92,7 @@ def _help_formatter(prog: str) -> argparse.HelpFormatter:
     if columns <= 0:
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
-        except (ValueError, OSError):  # not a terminal, or closed
+        except (AttributeError, ValueError, OSError):  # not a terminal, closed, or not a file at all
             columns = 0
     return argparse.HelpFormatter(prog, width=(columns or 80) - 2)
 
@@ -367,7 +367,7 @@ def _run(args: argparse.Namespace) -> int:
         options = {"view": args.view, "iteration": args.iteration}
         if args.compare:
             try:
-                options["comparison"] = _comparison(scenario, scenario.debugger().program, args)
+                options["comparison"] = _comparison(scenario, scenario.program, args)
             except ScenarioError as e:
                 print(f"stepnet: {e}", file=sys.stderr)
                 return BAD_INPUT

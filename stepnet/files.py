@@ -65,8 +65,11 @@ def target(path: str | Path, overwrite: bool = False) -> Path:
     except (FileNotFoundError, NotADirectoryError):  # nothing there, or a file on the way
         folder = os.path.dirname(name)
         if folder and not os.path.isdir(folder):
-            missing = "is not a folder" if os.path.lexists(folder) else "does not exist"
-            raise Unwritable(f"cannot write {name}: {folder} {missing}") from None
+            there = folder  # the nearest thing on the way that exists: a file in a folder's place?
+            while there and not os.path.lexists(there):
+                there = os.path.dirname(there)
+            why = f"{there} is not a folder" if there and not os.path.isdir(there) else f"{folder} does not exist"
+            raise Unwritable(f"cannot write {name}: {why}") from None
         return Path(name)
     if not stat.S_ISREG(mode):
         raise Unwritable(f"cannot write {name}: it is not a regular file (a link, a folder, a pipe or a "

@@ -63,8 +63,6 @@ def save(scenario: Scenario, edits: Sequence[Edit], destination: str | Path) -> 
 
 
 def _save(scenario: Scenario, edits: Sequence[Edit], destination: Path) -> Saved:
-    if not destination.parent.is_dir():
-        raise SaveError(f"{destination.parent} is not a folder")
     try:
         source = scenario_file.read_text(scenario.path, scenario.limits)
     except ScenarioError as e:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -103,6 +104,11 @@ def test_a_command_line_is_read_without_shutil_and_help_has_the_terminals_width(
         assert main(["train", "--help"]) == 0
         widths = [len(line) for line in capsys.readouterr().out.splitlines()]
         assert max(widths) <= columns - 2 and max(widths) > columns - 20  # wrapped at the width, not before
+    # a process whose sys.__stdout__ is no file (some embedding tools): 80 columns, as shutil would say
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr("sys.__stdout__", types.SimpleNamespace(write=lambda text: len(text)))
+    assert main(["train", "--help"]) == 0
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 78
 
 
 def _walk(parser: argparse.ArgumentParser, name: str):

@@ -78,6 +78,8 @@ def test_a_missing_folder_is_refused_before_the_work(tmp_path: Path, capsys: pyt
     export_refused(capsys, "missing/out.md", "cannot write missing/out.md: missing does not exist")
     (tmp_path / "afile").write_text("mine")
     export_refused(capsys, "afile/out.md", "cannot write afile/out.md: afile is not a folder")
+    export_refused(capsys, "afile/sub/out.md", "cannot write afile/sub/out.md: afile is not a folder")
+    export_refused(capsys, "missing/sub/out.md", "cannot write missing/sub/out.md: missing/sub does not exist")
     assert made == [] and sorted(os.listdir(tmp_path)) == ["afile"] and (tmp_path / "afile").read_text() == "mine"
 
 

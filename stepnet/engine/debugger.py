@@ -109,6 +109,7 @@ class Debugger(Generic[M]):
                  program: Program | None = None) -> None:
         """`program`: `build_program(model, data)`, when the caller has it already (a scenario
         read it to check its figures' names), so that it is not built twice."""
+        assert program is None or (program.model is model and program.data is data), "another model's program"
         self.model = model
         self.data = data
         self.program = build_program(model, data) if program is None else program

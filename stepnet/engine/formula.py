@@ -163,10 +163,11 @@ def _fill(template: str, terms: Terms, show: Callable[[Name | Constant, bool], s
     return _FIELD.sub(field, template)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=128)
 def arguments_of(compute: Callable[..., object]) -> tuple[inspect.Parameter, ...]:
-    """`compute`'s parameters. Each is a definition's function, read once per parameter
-    of every program built: reading its signature anew was a quarter of building one."""
+    """`compute`'s parameters, asked for each parameter of every program built: reading the
+    signature anew was a quarter of building one. The functions are a definition's, made
+    again as each scenario is read: the last few are kept."""
     return tuple(inspect.signature(compute).parameters.values())
 
 
